@@ -1,0 +1,182 @@
+//! Helpers for the end-to-end tests: the real Worker under `wrangler dev` (workerd with local
+//! D1 and KV), one fresh state folder per Worker, stopped when the handle drops.
+//!
+//! `cargo xtask test` builds the Worker and the demo page, installs wrangler, and then runs
+//! these tests; they refuse to run against a missing build rather than test something stale.
+
+use serde_json::Value;
+use std::net::TcpListener;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+pub mod webdriver;
+
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ is in the workspace").to_path_buf()
+}
+
+fn wrangler() -> Command {
+    let program = std::env::var_os("ENLIST_WRANGLER")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("node_modules/.bin/wrangler"));
+    assert!(program.exists(), "wrangler is not installed at {}: run `cargo xtask test`", program.display());
+    let mut cmd = Command::new(program);
+    cmd.current_dir(root().join("edge")).env("WRANGLER_SEND_METRICS", "false").env("CI", "true");
+    cmd
+}
+
+/// A running Worker on 127.0.0.1 with its own local D1/KV state.
+pub struct Worker {
+    child: Child,
+    pub base: String,
+    state: PathBuf,
+    log: PathBuf,
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free loopback port")
+}
+
+/// Starts the Worker with migrations applied to a fresh state folder.
+pub fn spawn_worker() -> Worker {
+    let built = root().join("edge/build/worker/shim.mjs");
+    assert!(built.exists(), "the Worker is not built ({}): run `cargo xtask test`", built.display());
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let state =
+        root().join("target/e2e").join(format!("{}-{}", std::process::id(), NEXT.fetch_add(1, Ordering::SeqCst)));
+    let _ = std::fs::remove_dir_all(&state);
+    std::fs::create_dir_all(&state).expect("create the state folder");
+
+    let migrate = wrangler()
+        .args(["d1", "migrations", "apply", "DB", "--local", "--persist-to"])
+        .arg(&state)
+        .output()
+        .expect("run wrangler");
+    assert!(migrate.status.success(), "migrations failed:\n{}", String::from_utf8_lossy(&migrate.stderr));
+
+    let port = free_port();
+    let log = state.join("wrangler.log");
+    let log_file = std::fs::File::create(&log).expect("create the log");
+    let child = wrangler()
+        .args(["dev", "--local", "--ip", "127.0.0.1", "--show-interactive-dev-session=false", "--log-level", "info"])
+        .args(["--port", &port.to_string(), "--inspector-port", &free_port().to_string()])
+        .arg("--persist-to")
+        .arg(&state)
+        .args(["--var", "ADMIN_TOKEN:e2e-admin-token", "--var", "RATE_LIMIT_PER_MINUTE:0"])
+        .stdin(Stdio::null())
+        .stdout(log_file.try_clone().expect("log handle"))
+        .stderr(log_file)
+        .process_group(0)
+        .spawn()
+        .expect("start wrangler dev");
+    let mut worker = Worker { child, base: format!("http://127.0.0.1:{port}"), state, log };
+    worker.wait_until_ready();
+    worker
+}
+
+impl Worker {
+    fn wait_until_ready(&mut self) {
+        let deadline = Instant::now() + Duration::from_secs(90);
+        while Instant::now() < deadline {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                panic!("wrangler dev exited ({status}):\n{}", self.log_tail());
+            }
+            if let Ok(response) = ureq::get(&self.url("/healthz")).timeout(Duration::from_secs(2)).call() {
+                if response.status() == 200 {
+                    return;
+                }
+            }
+            std::thread::sleep(Duration::from_millis(250));
+        }
+        panic!("the Worker did not answer /healthz within 90 s:\n{}", self.log_tail());
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// The Worker's log so far (wrangler's and workerd's output).
+    pub fn log_text(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    fn log_tail(&self) -> String {
+        let text = self.log_text();
+        let lines: Vec<&str> = text.lines().collect();
+        lines[lines.len().saturating_sub(40)..].join("\n")
+    }
+
+    /// Rows from local D1, read the way the Worker's own storage is: through wrangler.
+    pub fn d1(&self, sql: &str) -> Vec<Value> {
+        let out = wrangler()
+            .args(["d1", "execute", "DB", "--local", "--json", "--command", sql, "--persist-to"])
+            .arg(&self.state)
+            .output()
+            .expect("run wrangler d1 execute");
+        assert!(
+            out.status.success(),
+            "d1 execute failed: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let parsed: Value = serde_json::from_slice(&out.stdout).expect("d1 execute --json prints JSON");
+        parsed[0]["results"].as_array().cloned().unwrap_or_default()
+    }
+}
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        let group = -(self.child.id() as libc::pid_t);
+        // SAFETY: kill(2) on the process group this handle started.
+        unsafe { libc::kill(group, libc::SIGTERM) };
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline && !matches!(self.child.try_wait(), Ok(Some(_))) {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        // SAFETY: as above; the group may already be gone.
+        unsafe { libc::kill(group, libc::SIGKILL) };
+        let _ = self.child.wait();
+    }
+}
+
+/// An HTTP answer: status and body, whatever the status.
+pub struct Answer {
+    pub status: u16,
+    pub content_type: String,
+    pub body: String,
+}
+
+impl Answer {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+}
+
+/// POSTs `body` with `content_type` (none if `None`) and returns the answer, 4xx/5xx included.
+pub fn post(url: &str, content_type: Option<&str>, body: &[u8]) -> Answer {
+    let mut request = ureq::post(url).timeout(Duration::from_secs(30));
+    if let Some(ct) = content_type {
+        request = request.set("content-type", ct);
+    }
+    let response = match request.send_bytes(body) {
+        Ok(response) | Err(ureq::Error::Status(_, response)) => response,
+        Err(e) => panic!("POST {url} failed: {e}"),
+    };
+    let status = response.status();
+    let content_type = response.header("content-type").unwrap_or_default().to_owned();
+    let body = response.into_string().expect("a text body");
+    Answer { status, content_type, body }
+}
+
+pub fn get(url: &str) -> Answer {
+    let response = match ureq::get(url).timeout(Duration::from_secs(30)).call() {
+        Ok(response) | Err(ureq::Error::Status(_, response)) => response,
+        Err(e) => panic!("GET {url} failed: {e}"),
+    };
+    let status = response.status();
+    let content_type = response.header("content-type").unwrap_or_default().to_owned();
+    Answer { status, content_type, body: response.into_string().expect("a text body") }
+}

@@ -1,0 +1,171 @@
+//! Just enough W3C WebDriver to drive the demo page in headless Chromium via ChromeDriver.
+
+use serde_json::{json, Value};
+use std::net::TcpListener;
+use std::os::unix::process::CommandExt;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const ELEMENT_KEY: &str = "element-6066-11e4-a52f-4a6b5c9a8f0c";
+/// The WebDriver code for the Enter key.
+pub const ENTER: &str = "\u{E007}";
+/// The WebDriver code for the Tab key.
+pub const TAB: &str = "\u{E004}";
+
+pub struct Browser {
+    driver: Child,
+    base: String,
+    session: String,
+}
+
+fn chromium_args() -> Vec<&'static str> {
+    vec![
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--disable-quic",
+        "--window-size=1200,900",
+    ]
+}
+
+impl Browser {
+    pub fn start() -> Browser {
+        let driver_path = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+        let port = TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("free port");
+        let driver = Command::new(&driver_path)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .process_group(0)
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {driver_path} ({e}): `cargo xtask test` installs it"));
+        let base = format!("http://127.0.0.1:{port}");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while ureq::get(&format!("{base}/status")).call().is_err() {
+            assert!(Instant::now() < deadline, "chromedriver did not start");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let mut browser = Browser { driver, base, session: String::new() };
+        let created = browser.call(
+            "POST",
+            "/session",
+            json!({"capabilities": {"alwaysMatch": {"browserName": "chrome",
+                "goog:chromeOptions": {"binary": "/usr/bin/chromium", "args": chromium_args()}}}}),
+        );
+        browser.session = created["sessionId"].as_str().expect("a session id").to_owned();
+        browser
+    }
+
+    fn call(&self, method: &str, path: &str, body: Value) -> Value {
+        let url = if path == "/session" {
+            format!("{}{path}", self.base)
+        } else {
+            format!("{}/session/{}{path}", self.base, self.session)
+        };
+        let request = ureq::request(method, &url).timeout(Duration::from_secs(60));
+        let result = if method == "GET" { request.call() } else { request.send_json(body) };
+        let response = match result {
+            Ok(r) | Err(ureq::Error::Status(_, r)) => r,
+            Err(e) => panic!("webdriver {method} {path}: {e}"),
+        };
+        let status = response.status();
+        let value: Value = response.into_json().expect("webdriver answers JSON");
+        assert!(status < 400, "webdriver {method} {path} -> {status}: {value}");
+        value["value"].clone()
+    }
+
+    pub fn goto(&self, url: &str) {
+        self.call("POST", "/url", json!({ "url": url }));
+    }
+
+    /// Waits up to `timeout` for a CSS selector to match, and returns the element.
+    pub fn wait_for(&self, selector: &str, timeout: Duration) -> Element<'_> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let found = self.call("POST", "/elements", json!({"using": "css selector", "value": selector}));
+            if let Some(id) = found.as_array().and_then(|a| a.first()).and_then(|e| e[ELEMENT_KEY].as_str()) {
+                return Element { browser: self, id: id.to_owned() };
+            }
+            assert!(Instant::now() < deadline, "`{selector}` did not appear within {timeout:?}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// Types into whatever has the focus, as a keyboard would.
+    pub fn keys(&self, text: &str) {
+        let actions: Vec<Value> = text
+            .chars()
+            .flat_map(|c| {
+                [json!({"type": "keyDown", "value": c.to_string()}), json!({"type": "keyUp", "value": c.to_string()})]
+            })
+            .collect();
+        self.call("POST", "/actions", json!({"actions": [{"type": "key", "id": "keyboard", "actions": actions}]}));
+    }
+
+    pub fn script(&self, source: &str) -> Value {
+        self.call("POST", "/execute/sync", json!({"script": source, "args": []}))
+    }
+
+    /// A PNG screenshot of the viewport.
+    pub fn screenshot_png(&self) -> Vec<u8> {
+        let encoded = self.call("GET", "/screenshot", Value::Null);
+        decode_base64(encoded.as_str().expect("base64 text"))
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        if !self.session.is_empty() {
+            let _ = ureq::delete(&format!("{}/session/{}", self.base, self.session)).call();
+        }
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+pub struct Element<'b> {
+    browser: &'b Browser,
+    id: String,
+}
+
+impl Element<'_> {
+    pub fn click(&self) {
+        self.browser.call("POST", &format!("/element/{}/click", self.id), json!({}));
+    }
+
+    pub fn text(&self) -> String {
+        self.browser
+            .call("GET", &format!("/element/{}/text", self.id), Value::Null)
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    pub fn attribute(&self, name: &str) -> Option<String> {
+        self.browser
+            .call("GET", &format!("/element/{}/attribute/{name}", self.id), Value::Null)
+            .as_str()
+            .map(str::to_owned)
+    }
+}
+
+fn decode_base64(text: &str) -> Vec<u8> {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = Vec::with_capacity(text.len() * 3 / 4);
+    let (mut buffer, mut bits) = (0u32, 0);
+    for byte in text.bytes().filter(|b| *b != b'=' && !b.is_ascii_whitespace()) {
+        let value = ALPHABET.iter().position(|c| *c == byte).expect("base64 alphabet") as u32;
+        buffer = (buffer << 6) | value;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((buffer >> bits) as u8);
+        }
+    }
+    out
+}

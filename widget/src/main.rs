@@ -1,0 +1,3 @@
+fn main() {
+    enlist_widget::mount_all();
+}

@@ -1,0 +1,134 @@
+//! `cargo xtask dev`: the whole product on 127.0.0.1 (CONTRACT.md §5).
+
+use crate::proc::{catch_stop_signals, stop_group, stop_requested};
+use crate::tools::{ensure_build_tools, Tools};
+use crate::{build, fail, root, Failure, Outcome};
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::os::unix::fs::OpenOptionsExt;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+pub const DEFAULT_PORT: u16 = 8787;
+/// Signups per minute per client address when RATE_LIMIT_PER_MINUTE is unset; 0 turns it off.
+pub const DEFAULT_RATE_LIMIT_PER_MINUTE: &str = "60";
+
+pub fn parse_port(args: &[String]) -> Outcome<u16> {
+    match args {
+        [] => Ok(DEFAULT_PORT),
+        [flag, value] if flag == "--port" => match value.parse::<u16>() {
+            Ok(port) if port > 0 => Ok(port),
+            _ => fail(format!("--port takes a number from 1 to 65535, not `{value}`")),
+        },
+        _ => fail("usage: cargo xtask dev [--port N]"),
+    }
+}
+
+/// Local state (D1, KV) lives here and survives restarts.
+pub fn state_dir() -> PathBuf {
+    root().join(".enlist").join("state")
+}
+
+pub fn run(port: u16) -> Outcome {
+    catch_stop_signals();
+    let tools = ensure_build_tools()?;
+    build::all(&tools)?;
+    let state = state_dir();
+    apply_migrations(&tools, &state)?;
+    let env_file = write_dev_vars()?;
+
+    println!("==> serving on http://127.0.0.1:{port}/ (local state in {})", state.display());
+    let mut child = tools
+        .wrangler()
+        .args([
+            "dev",
+            "--local",
+            "--ip",
+            "127.0.0.1",
+            "--port",
+            &port.to_string(),
+            "--show-interactive-dev-session=false",
+        ])
+        .arg("--persist-to")
+        .arg(&state)
+        .arg("--env-file")
+        .arg(&env_file)
+        .process_group(0)
+        .spawn()
+        .map_err(|e| Failure(format!("could not start wrangler: {e}")))?;
+
+    let started = Instant::now();
+    let mut announced = false;
+    loop {
+        if let Ok(Some(status)) = child.try_wait() {
+            return fail(format!("wrangler dev exited ({status}); is port {port} free? (`--port N` picks another)"));
+        }
+        if stop_requested() {
+            println!("\n==> stopping wrangler");
+            stop_group(&mut child, Duration::from_secs(10));
+            println!("==> stopped; local state kept in {}", state.display());
+            return Ok(());
+        }
+        if !announced && healthy(port) {
+            announced = true;
+            println!(
+                "==> enlist is up after {:.1?}:\n    demo page   http://127.0.0.1:{port}/\n    native API  POST http://127.0.0.1:{port}/v1/accounts\n    Ctrl-C stops everything",
+                started.elapsed()
+            );
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+pub fn apply_migrations(tools: &Tools, state: &Path) -> Outcome {
+    crate::proc::step(
+        "apply D1 migrations to local state",
+        tools
+            .wrangler()
+            .args(["d1", "migrations", "apply", "DB", "--local"])
+            .arg("--persist-to")
+            .arg(state)
+            // Non-interactive: apply without the confirmation prompt.
+            .env("CI", "true"),
+    )
+}
+
+/// Secrets go to the Worker through an env file (wrangler shows them as hidden), never argv.
+fn write_dev_vars() -> Outcome<PathBuf> {
+    let token = match std::env::var("ADMIN_TOKEN") {
+        Ok(token) if !token.trim().is_empty() => token,
+        _ => {
+            let token = random_token()?;
+            println!("==> ADMIN_TOKEN was not set; generated one for this run:\n    ADMIN_TOKEN={token}");
+            token
+        }
+    };
+    let rate = std::env::var("RATE_LIMIT_PER_MINUTE").unwrap_or_else(|_| DEFAULT_RATE_LIMIT_PER_MINUTE.to_owned());
+    if rate.parse::<u32>().is_err() {
+        return fail(format!("RATE_LIMIT_PER_MINUTE must be a whole number (0 turns limiting off), not `{rate}`"));
+    }
+    let dir = root().join(".enlist");
+    std::fs::create_dir_all(&dir)?;
+    let path = dir.join("dev.vars");
+    let mut file = std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(&path)?;
+    writeln!(file, "ADMIN_TOKEN={token}\nRATE_LIMIT_PER_MINUTE={rate}")?;
+    Ok(path)
+}
+
+fn random_token() -> Outcome<String> {
+    let mut bytes = [0u8; 24];
+    std::fs::File::open("/dev/urandom")?.read_exact(&mut bytes)?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// True when the Worker answers its health route.
+pub fn healthy(port: u16) -> bool {
+    let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) else { return false };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
+    if stream.write_all(b"GET /healthz HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n").is_err() {
+        return false;
+    }
+    let mut head = [0u8; 12];
+    stream.read_exact(&mut head).is_ok() && head.ends_with(b"200")
+}

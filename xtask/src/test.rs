@@ -1,0 +1,56 @@
+//! `cargo xtask test`: every check and test, in order. CI runs exactly this.
+
+use crate::proc::step;
+use crate::tools::{ensure_build_tools, ensure_chromium, CHROMEDRIVER};
+use crate::{build, root, Outcome};
+use std::process::Command;
+use std::time::Instant;
+
+const WASM_CRATES: [&str; 6] = ["-p", "enlist-shared", "-p", "enlist-widget", "-p", "enlist-edge"];
+
+pub fn run() -> Outcome {
+    let started = Instant::now();
+    let tools = ensure_build_tools()?;
+    ensure_chromium()?;
+    let cargo = || {
+        let mut cmd = tools.command("cargo");
+        cmd.current_dir(root());
+        cmd
+    };
+
+    step("format: cargo fmt --check", cargo().args(["fmt", "--all", "--", "--check"]))?;
+    step(
+        "lint (native): cargo clippy --workspace --all-targets -D warnings",
+        cargo().args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]),
+    )?;
+    step(
+        "lint (wasm32): cargo clippy shared widget edge --target wasm32-unknown-unknown --all-targets -D warnings",
+        cargo()
+            .args(["clippy", "--target", "wasm32-unknown-unknown", "--all-targets"])
+            .args(WASM_CRATES)
+            .args(["--", "-D", "warnings"]),
+    )?;
+    step(
+        "native tests: cargo test --workspace --exclude enlist-e2e",
+        cargo().args(["test", "--workspace", "--exclude", "enlist-e2e"]),
+    )?;
+    step(
+        "browser tests: wasm-bindgen-test in headless Chromium",
+        browser_tests(cargo()).args(["test", "--target", "wasm32-unknown-unknown", "-p", "enlist-widget"]),
+    )?;
+    build::all(&tools)?;
+    step(
+        "end-to-end tests: the Worker under wrangler dev (workerd, local D1/KV)",
+        cargo().args(["test", "-p", "enlist-e2e"]).env("ENLIST_WRANGLER", &tools.wrangler),
+    )?;
+    println!("==> all checks and tests passed in {:.0?}", started.elapsed());
+    Ok(())
+}
+
+fn browser_tests(mut cargo: Command) -> Command {
+    cargo
+        .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", "wasm-bindgen-test-runner")
+        .env("CHROMEDRIVER", CHROMEDRIVER)
+        .env("WASM_BINDGEN_TEST_TIMEOUT", "60");
+    cargo
+}

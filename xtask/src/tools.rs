@@ -1,0 +1,151 @@
+//! Installing what the build and the tests need, each step skipped when already present at
+//! the right version. Nothing is downloaded outside the crates, npm and Debian registries.
+
+use crate::proc::{output, step};
+use crate::{fail, root, Failure, Outcome};
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Where the tools are, and the PATH that puts them first.
+pub struct Tools {
+    pub path: OsString,
+    pub node_bin: PathBuf,
+    pub wrangler: PathBuf,
+}
+
+impl Tools {
+    /// A command with the tools' PATH and wrangler's telemetry off.
+    pub fn command(&self, program: impl AsRef<std::ffi::OsStr>) -> Command {
+        let mut cmd = Command::new(program);
+        cmd.env("PATH", &self.path).env("WRANGLER_SEND_METRICS", "false");
+        cmd
+    }
+
+    pub fn wrangler(&self) -> Command {
+        let mut cmd = self.command(&self.wrangler);
+        cmd.current_dir(root().join("edge"));
+        cmd
+    }
+}
+
+fn cargo_bin() -> PathBuf {
+    std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+        .unwrap_or_else(|| PathBuf::from(".cargo"))
+        .join("bin")
+}
+
+/// The version of `package` that Cargo.lock resolved.
+pub fn locked_version(package: &str) -> Outcome<String> {
+    let lock = std::fs::read_to_string(root().join("Cargo.lock"))
+        .map_err(|e| Failure(format!("cannot read Cargo.lock ({e}); it is committed with the repo")))?;
+    let needle = format!("name = \"{package}\"\nversion = \"");
+    let Some(start) = lock.find(&needle).map(|i| i + needle.len()) else {
+        return fail(format!("Cargo.lock has no package `{package}`"));
+    };
+    Ok(lock[start..].split('"').next().unwrap_or_default().to_owned())
+}
+
+fn reports_version(path: &OsString, program: &str, want: &str) -> bool {
+    output(Command::new(program).arg("--version").env("PATH", path))
+        .map(|v| v.split_whitespace().any(|word| word == want))
+        .unwrap_or(false)
+}
+
+fn cargo_install(path: &OsString, binary: &str, krate: &str, version: &str, what: &str) -> Outcome {
+    if reports_version(path, binary, version) {
+        println!("==> {what}: {binary} {version} already installed");
+        return Ok(());
+    }
+    // No --locked: some of these crates' lockfiles name versions the registry here lacks.
+    step(
+        &format!("{what}: cargo install {krate} {version} (a few minutes, once)"),
+        Command::new("cargo").args(["install", krate, "--version", version]).env("PATH", path),
+    )
+}
+
+/// rustup's wasm target, wasm-bindgen (= the crate), worker-build (= the worker crate), Trunk,
+/// and the npm tools (wrangler, workerd, esbuild, wasm-opt).
+pub fn ensure_build_tools() -> Outcome<Tools> {
+    let root = root();
+    let node_bin = root.join("node_modules").join(".bin");
+    let mut dirs = vec![cargo_bin(), node_bin.clone()];
+    dirs.extend(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()));
+    let path = std::env::join_paths(dirs)?;
+
+    let targets = output(Command::new("rustup").args(["target", "list", "--installed"])).unwrap_or_default();
+    if targets.lines().any(|t| t.trim() == "wasm32-unknown-unknown") {
+        println!("==> wasm32 target: already installed");
+    } else {
+        step(
+            "wasm32 target: rustup target add wasm32-unknown-unknown",
+            Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]),
+        )?;
+    }
+
+    cargo_install(&path, "wasm-bindgen", "wasm-bindgen-cli", &locked_version("wasm-bindgen")?, "wasm-bindgen CLI")?;
+    cargo_install(&path, "worker-build", "worker-build", &locked_version("worker")?, "worker-build")?;
+    let trunk = crate::build::TRUNK_VERSION;
+    cargo_install(&path, "trunk", "trunk", trunk, "Trunk")?;
+
+    ensure_node_tools(&root, &path)?;
+    let wrangler = node_bin.join("wrangler");
+    Ok(Tools { path, node_bin, wrangler })
+}
+
+fn ensure_node_tools(root: &Path, path: &OsString) -> Outcome {
+    let node = output(Command::new("node").arg("--version").env("PATH", path))
+        .ok_or_else(|| Failure("Node.js is not installed; wrangler needs Node.js 20.3 or newer".into()))?;
+    let major: u32 = node.trim().trim_start_matches('v').split('.').next().and_then(|m| m.parse().ok()).unwrap_or(0);
+    if major < 20 {
+        return fail(format!("Node.js {} is too old; wrangler needs 20.3 or newer", node.trim()));
+    }
+    let installed = root.join("node_modules").join(".package-lock.json");
+    let fresh = match (modified(&installed), modified(&root.join("package-lock.json"))) {
+        (Some(installed), Some(lock)) => installed >= lock && root.join("node_modules/.bin/wrangler").exists(),
+        _ => false,
+    };
+    if fresh {
+        println!("==> npm tools (wrangler, workerd, wasm-opt): already installed");
+        return Ok(());
+    }
+    step(
+        "npm tools (wrangler, workerd, wasm-opt): npm ci",
+        Command::new("npm").args(["ci", "--no-fund", "--no-audit"]).current_dir(root).env("PATH", path),
+    )
+}
+
+fn modified(path: &Path) -> Option<std::time::SystemTime> {
+    std::fs::metadata(path).and_then(|m| m.modified()).ok()
+}
+
+pub const CHROMIUM: &str = "/usr/bin/chromium";
+pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+/// Debian's Chromium and ChromeDriver, for the browser tests.
+pub fn ensure_chromium() -> Outcome {
+    if Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists() {
+        println!("==> Chromium + ChromeDriver: already installed");
+        return Ok(());
+    }
+    // SAFETY: geteuid(2) has no preconditions.
+    let as_root = unsafe { libc::geteuid() } == 0;
+    let apt = |args: &[&str]| {
+        let mut cmd = if as_root { Command::new("apt-get") } else { Command::new("sudo") };
+        if !as_root {
+            cmd.args(["-n", "apt-get"]);
+        }
+        cmd.args(args).env("DEBIAN_FRONTEND", "noninteractive");
+        cmd
+    };
+    step("Chromium: apt-get update", &mut apt(&["update", "-q"]))?;
+    step(
+        "Chromium: apt-get install chromium chromium-driver",
+        &mut apt(&["install", "-y", "-q", "chromium", "chromium-driver"]),
+    )
+    .map_err(|Failure(msg)| {
+        Failure(format!("{msg}\n(install them yourself: apt-get install chromium chromium-driver)"))
+    })
+}
