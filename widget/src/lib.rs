@@ -52,7 +52,7 @@ pub fn Signup(#[prop(optional, into)] api_base: String) -> impl IntoView {
 
     let status = move || match last.get().map(|s| s.answer) {
         _ if submit.pending().get() => "Signing you up…".to_owned(),
-        Some(ServerAnswer::Created { .. }) => "You're registered. Check your inbox for a confirmation.".to_owned(),
+        Some(ServerAnswer::Created { .. }) => "You're registered: your account is ready.".to_owned(),
         Some(ServerAnswer::Problems(problems)) => problems
             .iter()
             .find(|p| p.field == Field::Request)
