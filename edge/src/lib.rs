@@ -7,6 +7,7 @@ pub mod hashing;
 pub mod memory;
 pub mod native;
 pub mod reply;
+pub mod routes;
 pub mod store;
 
 #[cfg(target_arch = "wasm32")]
@@ -14,26 +15,32 @@ mod d1;
 
 #[cfg(target_arch = "wasm32")]
 mod glue {
+    use crate::routes::Route;
     use crate::{d1::D1Store, native, reply::Reply};
-    use worker::{event, Context, Env, Headers, Request, Response, Result, RouteContext, Router};
+    use worker::{event, Context, Env, Headers, Request, Response, Result};
 
     #[event(fetch)]
     async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
-        Router::new()
-            .post_async("/v1/accounts", create_account)
-            .get("/healthz", |_, _| Response::ok("ok"))
-            .run(req, env)
-            .await
+        match Route::resolve(req.method().as_ref(), &req.path()) {
+            Route::CreateAccount => create_account(req, env).await,
+            Route::Health => Response::ok("ok"),
+            Route::MethodNotAllowed { allow } => {
+                let response = into_response(native::method_not_allowed())?;
+                response.headers().set("allow", allow)?;
+                Ok(response)
+            }
+            Route::NotFound => into_response(native::not_found()),
+        }
     }
 
-    async fn create_account(mut req: Request, ctx: RouteContext<()>) -> Result<Response> {
+    async fn create_account(mut req: Request, env: Env) -> Result<Response> {
         let content_type = req.headers().get("content-type")?;
         let declared_len = req.headers().get("content-length")?;
         let reply = match native::check_length(declared_len.as_deref()) {
             Err(reply) => reply,
             Ok(()) => {
                 let body = req.bytes().await?;
-                let store = D1Store::new(ctx.env.d1("DB")?);
+                let store = D1Store::new(env.d1("DB")?);
                 let now_ms = worker::Date::now().as_millis() as i64;
                 native::create_account(&store, content_type.as_deref(), &body, now_ms).await
             }

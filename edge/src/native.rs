@@ -90,6 +90,14 @@ pub fn answer(outcome: Result<AccountId, SignupError>) -> Reply {
     }
 }
 
+pub fn not_found() -> Reply {
+    problems(404, "No such route", &[Problem::new(Field::Request, Code::NotFound)])
+}
+
+pub fn method_not_allowed() -> Reply {
+    problems(405, "Method not allowed on this route", &[Problem::new(Field::Request, Code::MethodNotAllowed)])
+}
+
 fn malformed(why: Malformed) -> Reply {
     let (status, title) = match why {
         Malformed::TooLarge => (413, "Request body too large"),
@@ -179,6 +187,16 @@ mod tests {
         let huge = format!(r#"{{"email":"{}@b.co","password":"12345678"}}"#, "a".repeat(MAX_BODY_BYTES));
         assert_eq!(post(&store, Some(JSON), &huge).0, 413);
         assert!(store.is_empty());
+    }
+
+    #[test]
+    fn unknown_routes_and_methods_are_problem_documents() {
+        let not_found = not_found();
+        assert_eq!((not_found.status, not_found.content_type), (404, PROBLEM_JSON));
+        assert!(not_found.body.contains("route.not_found"));
+        let wrong_method = method_not_allowed();
+        assert_eq!(wrong_method.status, 405);
+        assert!(wrong_method.body.contains("route.method_not_allowed"));
     }
 
     #[test]

@@ -23,6 +23,8 @@ fn en(code: Code) -> String {
         Code::PasswordTooShort => "Use at least {min} characters.",
         Code::PasswordTooLong => "Use at most {max} characters.",
         Code::RequestMalformed => "The request could not be read.",
+        Code::NotFound => "There is nothing at this address.",
+        Code::MethodNotAllowed => "This address does not accept that kind of request.",
         Code::Internal => "Something went wrong on our side. Please try again.",
     };
     template.replace("{min}", &Password::MIN_CHARS.to_string()).replace("{max}", &Password::MAX_CHARS.to_string())

@@ -20,6 +20,10 @@ pub enum Code {
     PasswordTooShort,
     PasswordTooLong,
     RequestMalformed,
+    /// No route at this path (native answers only).
+    NotFound,
+    /// The path exists, the method does not (native answers only).
+    MethodNotAllowed,
     Internal,
 }
 
@@ -103,6 +107,8 @@ wire_names!(Code {
     PasswordTooShort => "password.too_short",
     PasswordTooLong => "password.too_long",
     RequestMalformed => "request.malformed",
+    NotFound => "route.not_found",
+    MethodNotAllowed => "route.method_not_allowed",
     Internal => "internal",
 });
 

@@ -146,10 +146,18 @@ impl Drop for Worker {
 pub struct Answer {
     pub status: u16,
     pub content_type: String,
+    pub allow: Option<String>,
     pub body: String,
 }
 
 impl Answer {
+    fn read(response: ureq::Response) -> Answer {
+        let status = response.status();
+        let allow = response.header("allow").map(str::to_owned);
+        let content_type = response.header("content-type").unwrap_or_default().to_owned();
+        Answer { status, content_type, allow, body: response.into_string().expect("a text body") }
+    }
+
     pub fn json(&self) -> Value {
         serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
     }
@@ -165,10 +173,7 @@ pub fn post(url: &str, content_type: Option<&str>, body: &[u8]) -> Answer {
         Ok(response) | Err(ureq::Error::Status(_, response)) => response,
         Err(e) => panic!("POST {url} failed: {e}"),
     };
-    let status = response.status();
-    let content_type = response.header("content-type").unwrap_or_default().to_owned();
-    let body = response.into_string().expect("a text body");
-    Answer { status, content_type, body }
+    Answer::read(response)
 }
 
 pub fn get(url: &str) -> Answer {
@@ -176,7 +181,5 @@ pub fn get(url: &str) -> Answer {
         Ok(response) | Err(ureq::Error::Status(_, response)) => response,
         Err(e) => panic!("GET {url} failed: {e}"),
     };
-    let status = response.status();
-    let content_type = response.header("content-type").unwrap_or_default().to_owned();
-    Answer { status, content_type, body: response.into_string().expect("a text body") }
+    Answer::read(response)
 }

@@ -88,3 +88,18 @@ fn the_demo_page_is_served_at_the_root() {
     let module = get(&worker.url(&format!("/{}", wasm.trim_start_matches('/'))));
     assert_eq!(module.status, 200, "{wasm} is served");
 }
+
+#[test]
+fn unknown_routes_and_wrong_methods_answer_problem_documents() {
+    let worker = spawn_worker();
+
+    let wrong_method = get(&worker.url("/v1/accounts"));
+    assert_eq!(wrong_method.status, 405);
+    assert_eq!(wrong_method.allow.as_deref(), Some("POST"));
+    assert_eq!(wrong_method.content_type, "application/problem+json");
+    assert_eq!(wrong_method.json()["errors"][0]["code"], "route.method_not_allowed");
+
+    let unknown = post(&worker.url("/v2/whatever"), JSON, b"{}");
+    assert_eq!(unknown.status, 404);
+    assert_eq!(unknown.json()["errors"][0]["code"], "route.not_found");
+}
