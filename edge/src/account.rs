@@ -2,7 +2,7 @@
 
 use crate::hashing;
 use crate::store::{InsertError, Store};
-use enlist_shared::{validate, Code, Email, Field, Problem, SignupForm};
+use enlist_shared::{validate, Code, Email, Field, Policy, Problem, SignupForm};
 use std::fmt;
 
 /// An account's public id: `acc_` and 26 lower-case base32 characters (128 random bits).
@@ -61,11 +61,26 @@ impl SignupError {
     }
 }
 
-pub async fn sign_up<S: Store>(store: &S, form: &SignupForm, now_ms: i64) -> Result<AccountId, SignupError> {
-    let valid = validate(form).map_err(SignupError::Invalid)?;
-    let password_hash = hashing::hash(&valid.password).map_err(|e| SignupError::Internal(e.to_string()))?;
+pub async fn sign_up<S: Store>(
+    store: &S,
+    form: &SignupForm,
+    policy: &Policy,
+    now_ms: i64,
+) -> Result<AccountId, SignupError> {
+    let valid = validate(form, policy).map_err(SignupError::Invalid)?;
+    // Accounts are e-mail + password accounts so far, whatever a campaign's policy asks for.
+    let (email, password) = match (valid.email, valid.password) {
+        (Some(email), Some(password)) => (email, password),
+        (email, password) => {
+            let missing = [(email.is_none(), Field::Email), (password.is_none(), Field::Password)];
+            let problems =
+                missing.iter().filter(|(gone, _)| *gone).map(|(_, f)| Problem::new(*f, Code::Required)).collect();
+            return Err(SignupError::Invalid(problems));
+        }
+    };
+    let password_hash = hashing::hash(&password).map_err(|e| SignupError::Internal(e.to_string()))?;
     let id = AccountId::generate().map_err(|e| SignupError::Internal(e.to_string()))?;
-    let account = NewAccount { id, email: valid.email, password_hash, created_at_ms: now_ms };
+    let account = NewAccount { id, email, password_hash, created_at_ms: now_ms };
     match store.insert_account(&account).await {
         Ok(()) => Ok(account.id),
         Err(InsertError::Duplicate(field)) => Err(SignupError::Taken(Problem::new(field, taken_code(field)))),
@@ -76,8 +91,10 @@ pub async fn sign_up<S: Store>(store: &S, form: &SignupForm, now_ms: i64) -> Res
 fn taken_code(field: Field) -> Code {
     match field {
         Field::Email => Code::EmailTaken,
-        // Only e-mail is unique so far; anything else is a schema surprise, not a user error.
-        Field::Password | Field::Request => Code::Internal,
+        Field::Alias => Code::AliasTaken,
+        Field::Phone => Code::PhoneTaken,
+        // No other field is unique; a duplicate there is a schema surprise, not a user error.
+        _ => Code::Internal,
     }
 }
 
@@ -88,25 +105,29 @@ mod tests {
     use pollster::block_on;
 
     fn form(email: &str, password: &str) -> SignupForm {
-        SignupForm { email: email.into(), password: password.into() }
+        SignupForm::new().with(Field::Email, email).with(Field::Password, password)
+    }
+
+    fn sign_up(store: &MemoryStore, form: &SignupForm) -> Result<AccountId, SignupError> {
+        block_on(super::sign_up(store, form, &Policy::default(), 42))
     }
 
     #[test]
     fn creates_an_account_with_a_hashed_password() {
         let store = MemoryStore::new();
-        let id = block_on(sign_up(&store, &form("Ada@Example.com", "analytical engine"), 42)).unwrap();
+        let id = sign_up(&store, &form("Ada@Example.com", "Analytical Engine")).unwrap();
         let row = store.find_by_email("ada@example.com").expect("stored");
         assert_eq!(row.id, id);
         assert_eq!(row.created_at_ms, 42);
         assert!(row.password_hash.starts_with("$argon2id$"));
-        assert!(!row.password_hash.contains("analytical"));
-        assert!(hashing::verify("analytical engine", &row.password_hash));
+        assert!(!row.password_hash.contains("Analytical"));
+        assert!(hashing::verify("Analytical Engine", &row.password_hash));
     }
 
     #[test]
     fn invalid_forms_list_every_problem_and_store_nothing() {
         let store = MemoryStore::new();
-        let err = block_on(sign_up(&store, &form("not-an-email", "short"), 0)).unwrap_err();
+        let err = sign_up(&store, &form("not-an-email", "short")).unwrap_err();
         assert_eq!(
             err,
             SignupError::Invalid(vec![
@@ -120,8 +141,8 @@ mod tests {
     #[test]
     fn the_same_email_in_another_case_is_taken() {
         let store = MemoryStore::new();
-        block_on(sign_up(&store, &form("ada@example.com", "analytical engine"), 0)).unwrap();
-        let err = block_on(sign_up(&store, &form("ADA@example.COM", "difference engine"), 0)).unwrap_err();
+        sign_up(&store, &form("ada@example.com", "Analytical Engine")).unwrap();
+        let err = sign_up(&store, &form("ADA@example.COM", "Difference Engine")).unwrap_err();
         assert_eq!(err, SignupError::Taken(Problem::new(Field::Email, Code::EmailTaken)));
         assert_eq!(store.len(), 1);
     }

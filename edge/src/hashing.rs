@@ -45,7 +45,7 @@ mod tests {
 
     #[test]
     fn hashes_are_salted_phc_strings_that_verify() {
-        let password = Password::parse("correct horse").unwrap();
+        let password = Password::parse("correct horse", &Default::default()).unwrap();
         let a = hash(&password).unwrap();
         let b = hash(&password).unwrap();
         assert!(a.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{a}");

@@ -35,6 +35,7 @@ mod glue {
 
     async fn create_account(mut req: Request, env: Env) -> Result<Response> {
         let content_type = req.headers().get("content-type")?;
+        let accept_language = req.headers().get("accept-language")?;
         let declared_len = req.headers().get("content-length")?;
         let reply = match native::check_length(declared_len.as_deref()) {
             Err(reply) => reply,
@@ -42,7 +43,11 @@ mod glue {
                 let body = req.bytes().await?;
                 let store = D1Store::new(env.d1("DB")?);
                 let now_ms = worker::Date::now().as_millis() as i64;
-                native::create_account(&store, content_type.as_deref(), &body, now_ms).await
+                let meta = native::RequestMeta {
+                    content_type: content_type.as_deref(),
+                    accept_language: accept_language.as_deref(),
+                };
+                native::create_account(&store, meta, &body, now_ms).await
             }
         };
         into_response(reply)

@@ -4,7 +4,7 @@
 use crate::account::{sign_up, AccountId, SignupError};
 use crate::reply::Reply;
 use crate::store::Store;
-use enlist_shared::{message, Code, Field, Lang, Problem, SignupForm};
+use enlist_shared::{message, Code, Field, Locale, Policy, Problem, SignupForm};
 use serde::Serialize;
 
 /// Largest body the native route reads; a signup form is a few hundred bytes.
@@ -24,7 +24,7 @@ pub enum Malformed {
 /// Refuses a body whose declared length is over the bound before it is read.
 pub fn check_length(content_length: Option<&str>) -> Result<(), Reply> {
     match content_length.and_then(|v| v.trim().parse::<u64>().ok()) {
-        Some(len) if len > MAX_BODY_BYTES as u64 => Err(malformed(Malformed::TooLarge)),
+        Some(len) if len > MAX_BODY_BYTES as u64 => Err(malformed(Malformed::TooLarge, Locale::En)),
         _ => Ok(()),
     }
 }
@@ -43,11 +43,20 @@ pub fn decode(content_type: Option<&str>, body: &[u8]) -> Result<SignupForm, Mal
     serde_json::from_slice(body).map_err(|_| Malformed::Unreadable)
 }
 
-/// The whole native route: decode, sign up, answer.
-pub async fn create_account<S: Store>(store: &S, content_type: Option<&str>, body: &[u8], now_ms: i64) -> Reply {
-    match decode(content_type, body) {
-        Err(why) => malformed(why),
-        Ok(form) => answer(sign_up(store, &form, now_ms).await),
+/// What the native route needs to know about a request besides its body.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RequestMeta<'a> {
+    pub content_type: Option<&'a str>,
+    pub accept_language: Option<&'a str>,
+}
+
+/// The whole native route: decode, sign up, answer in the caller's language.
+pub async fn create_account<S: Store>(store: &S, meta: RequestMeta<'_>, body: &[u8], now_ms: i64) -> Reply {
+    let policy = Policy::default();
+    let locale = Locale::negotiate(meta.accept_language.unwrap_or(""), &policy.languages);
+    match decode(meta.content_type, body) {
+        Err(why) => malformed(why, locale),
+        Ok(form) => answer(sign_up(store, &form, &policy, now_ms).await, locale, &policy),
     }
 }
 
@@ -72,7 +81,7 @@ struct WireProblem<'a> {
     message: String,
 }
 
-pub fn answer(outcome: Result<AccountId, SignupError>) -> Reply {
+pub fn answer(outcome: Result<AccountId, SignupError>, locale: Locale, policy: &Policy) -> Reply {
     match outcome {
         Ok(id) => Reply {
             status: 201,
@@ -85,36 +94,44 @@ pub fn answer(outcome: Result<AccountId, SignupError>) -> Reply {
                 SignupError::Taken(_) => (409, "Already registered"),
                 SignupError::Internal(_) => (500, "Internal error"),
             };
-            problems(status, title, &error.problems())
+            problems(status, title, &error.problems(), locale, policy)
         }
     }
 }
 
 pub fn not_found() -> Reply {
-    problems(404, "No such route", &[Problem::new(Field::Request, Code::NotFound)])
+    request_problem(404, "No such route", Code::NotFound, Locale::En)
 }
 
 pub fn method_not_allowed() -> Reply {
-    problems(405, "Method not allowed on this route", &[Problem::new(Field::Request, Code::MethodNotAllowed)])
+    request_problem(405, "Method not allowed on this route", Code::MethodNotAllowed, Locale::En)
 }
 
-fn malformed(why: Malformed) -> Reply {
+fn request_problem(status: u16, title: &'static str, code: Code, locale: Locale) -> Reply {
+    problems(status, title, &[Problem::new(Field::Request, code)], locale, &Policy::default())
+}
+
+fn malformed(why: Malformed, locale: Locale) -> Reply {
     let (status, title) = match why {
         Malformed::TooLarge => (413, "Request body too large"),
         Malformed::NotJson => (415, "Expected application/json"),
         Malformed::Unreadable => (400, "Request body is not a signup form"),
     };
-    problems(status, title, &[Problem::new(Field::Request, Code::RequestMalformed)])
+    request_problem(status, title, Code::RequestMalformed, locale)
 }
 
-fn problems(status: u16, title: &'static str, problems: &[Problem]) -> Reply {
+fn problems(status: u16, title: &'static str, problems: &[Problem], locale: Locale, policy: &Policy) -> Reply {
     let doc = ProblemDocument {
         kind: "about:blank",
         title,
         status,
         errors: problems
             .iter()
-            .map(|p| WireProblem { field: p.field.as_str(), code: p.code.as_str(), message: message(p.code, Lang::En) })
+            .map(|p| WireProblem {
+                field: p.field.as_str(),
+                code: p.code.as_str(),
+                message: message(*p, locale, policy),
+            })
             .collect(),
     };
     Reply { status, content_type: PROBLEM_JSON, body: serde_json::to_string(&doc).expect("plain struct serialises") }
@@ -128,7 +145,8 @@ mod tests {
     use serde_json::{json, Value};
 
     fn post(store: &MemoryStore, content_type: Option<&str>, body: &str) -> (u16, Value) {
-        let reply = block_on(create_account(store, content_type, body.as_bytes(), 0));
+        let meta = RequestMeta { content_type, accept_language: None };
+        let reply = block_on(create_account(store, meta, body.as_bytes(), 0));
         (reply.status, serde_json::from_str(&reply.body).expect("answers are JSON"))
     }
 
@@ -138,7 +156,7 @@ mod tests {
         let (status, body) = post(
             &store,
             Some("application/json; charset=utf-8"),
-            r#"{"email":"ada@example.com","password":"analytical"}"#,
+            r#"{"email":"ada@example.com","password":"Analytical-1843"}"#,
         );
         assert_eq!(status, 201);
         assert!(body["id"].as_str().unwrap().starts_with("acc_"));
@@ -154,7 +172,7 @@ mod tests {
         assert_eq!(
             body["errors"],
             json!([
-                {"field": "email", "code": "email.invalid", "message": message(Code::EmailInvalid, Lang::En)},
+                {"field": "email", "code": "email.invalid", "message": "Enter a valid e-mail address, like name@example.com."},
                 {"field": "password", "code": "password.too_short", "message": "Use at least 8 characters."},
             ])
         );
@@ -163,8 +181,8 @@ mod tests {
     #[test]
     fn duplicates_answer_409_email_taken() {
         let store = MemoryStore::new();
-        post(&store, Some(JSON), r#"{"email":"ada@example.com","password":"analytical"}"#);
-        let (status, body) = post(&store, Some(JSON), r#"{"email":"ADA@EXAMPLE.COM","password":"analytical"}"#);
+        post(&store, Some(JSON), r#"{"email":"ada@example.com","password":"Analytical-1843"}"#);
+        let (status, body) = post(&store, Some(JSON), r#"{"email":"ADA@EXAMPLE.COM","password":"Analytical-1843"}"#);
         assert_eq!(status, 409);
         assert_eq!(body["errors"][0]["code"], "email.taken");
         assert_eq!(body["errors"][0]["field"], "email");
@@ -176,7 +194,8 @@ mod tests {
         for (ct, body, want) in [
             (Some(JSON), "{not json", 400),
             (Some(JSON), "[1,2]", 400),
-            (Some(JSON), r#"{"email": 5}"#, 400),
+            (Some(JSON), r#"{"email": ["a@b.co"]}"#, 400),
+            (Some(JSON), r#"{"email": "a@b.co", "email": "c@d.co"}"#, 400),
             (Some("text/plain"), r#"{"email":"a@b.co","password":"12345678"}"#, 415),
             (None, r#"{"email":"a@b.co","password":"12345678"}"#, 415),
         ] {
@@ -207,6 +226,16 @@ mod tests {
     }
 
     #[test]
+    fn messages_follow_accept_language() {
+        let store = MemoryStore::new();
+        let meta = RequestMeta { content_type: Some(JSON), accept_language: Some("pl-PL, en;q=0.5") };
+        let reply = block_on(create_account(&store, meta, br#"{"email":"nope","password":"Analytical-1843"}"#, 0));
+        let body: Value = serde_json::from_str(&reply.body).unwrap();
+        assert_eq!(body["errors"][0]["message"], "Podaj prawidłowy adres e-mail, np. imie@example.com.");
+        assert_eq!(body["errors"][0]["code"], "email.invalid", "codes never change with the language");
+    }
+
+    #[test]
     fn answers_never_contain_the_password() {
         let store = MemoryStore::new();
         for body in [
@@ -214,7 +243,8 @@ mod tests {
             r#"{"email":"ada@example.com","password":"s3cret-Passw0rd"}"#,
             r#"{"email":"bad","password":"s3cret-Passw0rd"}"#,
         ] {
-            let reply = block_on(create_account(&store, Some(JSON), body.as_bytes(), 0));
+            let meta = RequestMeta { content_type: Some(JSON), accept_language: None };
+            let reply = block_on(create_account(&store, meta, body.as_bytes(), 0));
             assert!(!reply.body.contains("s3cret"), "{}", reply.body);
         }
     }

@@ -1,15 +1,25 @@
 //! enlist's one rule set. Every value a signup carries is a newtype that can only be built by
-//! parsing; every failed rule is a [`Problem`] with a stable code. No I/O: the same code runs
-//! in the widget (wasm32, in the browser) and in the Worker (wasm32, in workerd) and natively.
+//! parsing; every failed rule is a [`Problem`] with a stable code; a campaign's [`Policy`] says
+//! which fields are asked for and how strict the rules are. No I/O: the same code runs in the
+//! widget (wasm32, in the browser), in the Worker (wasm32, in workerd) and natively.
 
-mod email;
 mod messages;
-mod password;
+mod policy;
 mod problem;
 mod signup;
+pub mod values;
 
-pub use email::Email;
-pub use messages::{message, Lang};
-pub use password::Password;
+pub use messages::{message, template, Locale};
+pub use policy::{Policy, Presence, ReconciliationKey};
 pub use problem::{Code, Field, Problem, UnknownName};
-pub use signup::{validate, SignupForm, ValidSignup};
+pub use signup::{text_limit, validate, SignupForm, ValidSignup};
+pub use values::alias::Alias;
+pub use values::country::Country;
+pub use values::email::Email;
+pub use values::language::Language;
+pub use values::password::{strength, Composition, Password, PasswordRules};
+pub use values::phone::Phone;
+pub use values::state::UsState;
+pub use values::text::Text;
+pub use values::timezone::TimeZone;
+pub use values::url::WebUrl;

@@ -2,33 +2,84 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
 
-/// The field a problem belongs to, as named on the wire (`"email"`, ...).
+/// A field of a signup, as named on the native wire (`"first_name"`, ...). Each dialect maps
+/// its own names onto these. The declaration order is the order problems are reported in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Field {
+    Alias,
+    Prefix,
+    FirstName,
+    MiddleName,
+    LastName,
     Email,
     Password,
-    /// The request as a whole (malformed body, internal failure).
+    Organization,
+    Title,
+    Department,
+    Specialty,
+    Region,
+    Address,
+    City,
+    PostalCode,
+    Country,
+    CountryName,
+    State,
+    TimeZone,
+    Lang,
+    Phone,
+    WorkPhone,
+    WorkFax,
+    WorkEmail,
+    Website,
+    Eula,
+    /// The request as a whole (malformed body, internal failure, unknown route).
     Request,
 }
 
 /// A stable problem code (`CONTRACT.md` §1). The wire spelling never changes once shipped.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Code {
     Required,
-    EmailInvalid,
-    EmailTaken,
+    AliasTooShort,
+    AliasInvalid,
+    AliasNumeric,
+    AliasTaken,
     PasswordTooShort,
     PasswordTooLong,
+    PasswordTooWeak,
+    EmailInvalid,
+    EmailTaken,
+    CountryInvalid,
+    CountryMismatch,
+    StateRequired,
+    StateInvalid,
+    TimezoneInvalid,
+    LangInvalid,
+    PhoneInvalid,
+    PhoneTaken,
+    UrlInvalid,
+    IpInvalid,
+    EnumInvalid,
+    DateInvalid,
+    TextTooLong,
+    TextInvalid,
+    ExtRefTaken,
+    EulaRequired,
+    AuthRequired,
+    AuthInvalid,
+    AuthForbidden,
+    IdentityInvalid,
+    IdentityLocked,
+    TlsRequired,
     RequestMalformed,
-    /// No route at this path (native answers only).
+    RateLimited,
     NotFound,
-    /// The path exists, the method does not (native answers only).
     MethodNotAllowed,
     Internal,
 }
 
 /// One failed rule: which field, which code. Messages are looked up from the catalogue.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Problem {
     pub field: Field,
     pub code: Code,
@@ -95,18 +146,70 @@ macro_rules! wire_names {
 }
 
 wire_names!(Field {
+    Alias => "alias",
+    Prefix => "prefix",
+    FirstName => "first_name",
+    MiddleName => "middle_name",
+    LastName => "last_name",
     Email => "email",
     Password => "password",
+    Organization => "organization",
+    Title => "title",
+    Department => "department",
+    Specialty => "specialty",
+    Region => "region",
+    Address => "address",
+    City => "city",
+    PostalCode => "postal_code",
+    Country => "country",
+    CountryName => "country_name",
+    State => "state",
+    TimeZone => "time_zone",
+    Lang => "lang",
+    Phone => "phone",
+    WorkPhone => "work_phone",
+    WorkFax => "work_fax",
+    WorkEmail => "work_email",
+    Website => "website",
+    Eula => "eula",
     Request => "request",
 });
 
 wire_names!(Code {
     Required => "required",
-    EmailInvalid => "email.invalid",
-    EmailTaken => "email.taken",
+    AliasTooShort => "alias.too_short",
+    AliasInvalid => "alias.invalid",
+    AliasNumeric => "alias.numeric",
+    AliasTaken => "alias.taken",
     PasswordTooShort => "password.too_short",
     PasswordTooLong => "password.too_long",
+    PasswordTooWeak => "password.too_weak",
+    EmailInvalid => "email.invalid",
+    EmailTaken => "email.taken",
+    CountryInvalid => "country.invalid",
+    CountryMismatch => "country.mismatch",
+    StateRequired => "state.required",
+    StateInvalid => "state.invalid",
+    TimezoneInvalid => "timezone.invalid",
+    LangInvalid => "lang.invalid",
+    PhoneInvalid => "phone.invalid",
+    PhoneTaken => "phone.taken",
+    UrlInvalid => "url.invalid",
+    IpInvalid => "ip.invalid",
+    EnumInvalid => "enum.invalid",
+    DateInvalid => "date.invalid",
+    TextTooLong => "text.too_long",
+    TextInvalid => "text.invalid",
+    ExtRefTaken => "ext_ref.taken",
+    EulaRequired => "eula.required",
+    AuthRequired => "auth.required",
+    AuthInvalid => "auth.invalid",
+    AuthForbidden => "auth.forbidden",
+    IdentityInvalid => "identity.invalid",
+    IdentityLocked => "identity.locked",
+    TlsRequired => "tls.required",
     RequestMalformed => "request.malformed",
+    RateLimited => "rate.limited",
     NotFound => "route.not_found",
     MethodNotAllowed => "route.method_not_allowed",
     Internal => "internal",
@@ -117,7 +220,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_code_round_trips_through_its_wire_name() {
+    fn every_code_and_field_round_trips_through_its_wire_name() {
         for code in Code::ALL {
             assert_eq!(code.as_str().parse::<Code>(), Ok(*code));
             let json = serde_json::to_string(code).unwrap();
@@ -135,10 +238,48 @@ mod tests {
     }
 
     #[test]
-    fn wire_names_are_the_contracts() {
-        assert_eq!(Code::EmailInvalid.as_str(), "email.invalid");
-        assert_eq!(Code::PasswordTooShort.as_str(), "password.too_short");
-        assert_eq!(Code::Required.as_str(), "required");
-        assert_eq!(Code::EmailTaken.as_str(), "email.taken");
+    fn the_contracts_codes_are_spelled_as_in_the_contract() {
+        let contract = [
+            "required",
+            "alias.too_short",
+            "alias.invalid",
+            "alias.numeric",
+            "alias.taken",
+            "password.too_short",
+            "password.too_weak",
+            "email.invalid",
+            "email.taken",
+            "country.invalid",
+            "country.mismatch",
+            "state.required",
+            "timezone.invalid",
+            "lang.invalid",
+            "phone.invalid",
+            "phone.taken",
+            "url.invalid",
+            "ip.invalid",
+            "enum.invalid",
+            "date.invalid",
+            "ext_ref.taken",
+            "eula.required",
+            "auth.required",
+            "auth.invalid",
+            "auth.forbidden",
+            "identity.invalid",
+            "identity.locked",
+            "tls.required",
+            "request.malformed",
+            "internal",
+        ];
+        for name in contract {
+            assert!(name.parse::<Code>().is_ok(), "{name} is in CONTRACT.md §1 but not in Code");
+        }
+    }
+
+    #[test]
+    fn field_order_is_declaration_order() {
+        let mut sorted = Field::ALL.to_vec();
+        sorted.sort();
+        assert_eq!(sorted, Field::ALL);
     }
 }

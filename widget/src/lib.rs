@@ -4,7 +4,7 @@
 mod api;
 
 use api::{post_signup, ServerAnswer};
-use enlist_shared::{message, Code, Field, Lang, SignupForm};
+use enlist_shared::{message, validate, Code, Field, Locale, Policy, Problem, SignupForm};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -21,7 +21,9 @@ pub fn Signup(#[prop(optional, into)] api_base: String) -> impl IntoView {
     let email = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let attempted = RwSignal::new(false);
-    let form = Memo::new(move |_| SignupForm { email: email.get(), password: password.get() });
+    let policy = StoredValue::new(Policy::default());
+    let form =
+        Memo::new(move |_| SignupForm::new().with(Field::Email, email.get()).with(Field::Password, password.get()));
 
     let submit = Action::new_local(move |form: &SignupForm| {
         let url = format!("{api_base}/v1/accounts");
@@ -40,13 +42,21 @@ pub fn Signup(#[prop(optional, into)] api_base: String) -> impl IntoView {
             let current = form.get();
             let server = last.with(|sub| match sub {
                 Some(Submission { form: sent, answer: ServerAnswer::Problems(problems) })
-                    if sent.value(field) == current.value(field) =>
+                    if sent.get(field) == current.get(field) =>
                 {
                     problems.iter().find(|p| p.field == field).map(|p| p.code)
                 }
                 _ => None,
             });
-            server.or_else(|| if attempted.get() { current.problem(field) } else { current.live_problem(field) })
+            server.or_else(|| {
+                policy.with_value(|p| {
+                    if attempted.get() {
+                        current.problem(field, p)
+                    } else {
+                        current.live_problem(field, p)
+                    }
+                })
+            })
         })
     };
 
@@ -56,9 +66,11 @@ pub fn Signup(#[prop(optional, into)] api_base: String) -> impl IntoView {
         Some(ServerAnswer::Problems(problems)) => problems
             .iter()
             .find(|p| p.field == Field::Request)
-            .map(|p| message(p.code, Lang::En))
+            .map(|p| policy.with_value(|policy| message(*p, Locale::En, policy)))
             .unwrap_or_else(|| "Please correct the highlighted fields.".to_owned()),
-        Some(ServerAnswer::Unreachable) => message(Code::Internal, Lang::En),
+        Some(ServerAnswer::Unreachable) => {
+            policy.with_value(|p| message(Problem::new(Field::Request, Code::Internal), Locale::En, p))
+        }
         None => String::new(),
     };
     let created = move || matches!(last.get().map(|s| s.answer), Some(ServerAnswer::Created { .. }));
@@ -67,17 +79,17 @@ pub fn Signup(#[prop(optional, into)] api_base: String) -> impl IntoView {
         ev.prevent_default();
         attempted.set(true);
         let current = form.get_untracked();
-        if !submit.pending().get_untracked() && enlist_shared::validate(&current).is_ok() {
+        if !submit.pending().get_untracked() && policy.with_value(|p| validate(&current, p).is_ok()) {
             submit.dispatch(current);
         }
     };
 
     view! {
         <form class="enlist-form" novalidate on:submit=on_submit data-state=move || if created() { "created" } else { "open" }>
-            <Input id="enlist-email" name="email" label="E-mail" kind="email" autocomplete="email"
-                value=email problem=problem_of(Field::Email) />
-            <Input id="enlist-password" name="password" label="Password" kind="password" autocomplete="new-password"
-                value=password problem=problem_of(Field::Password) />
+            <Input id="enlist-email" field=Field::Email label="E-mail" kind="email" autocomplete="email"
+                value=email problem=problem_of(Field::Email) policy=policy />
+            <Input id="enlist-password" field=Field::Password label="Password" kind="password" autocomplete="new-password"
+                value=password problem=problem_of(Field::Password) policy=policy />
             <button type="submit" disabled=move || submit.pending().get()>"Sign up"</button>
             <p class="enlist-status" role="status" aria-live="polite">{status}</p>
         </form>
@@ -88,24 +100,25 @@ pub fn Signup(#[prop(optional, into)] api_base: String) -> impl IntoView {
 #[component]
 fn Input(
     id: &'static str,
-    name: &'static str,
+    field: Field,
     label: &'static str,
     kind: &'static str,
     autocomplete: &'static str,
     value: RwSignal<String>,
     problem: Signal<Option<Code>>,
+    policy: StoredValue<Policy>,
 ) -> impl IntoView {
     let problem_id = format!("{id}-problem");
     view! {
         <div class="enlist-field">
             <label for=id>{label}</label>
-            <input id=id name=name type=kind autocomplete=autocomplete
+            <input id=id name=field.as_str() type=kind autocomplete=autocomplete
                 prop:value=move || value.get()
                 on:input=move |ev| value.set(event_target_value(&ev))
                 aria-invalid=move || if problem.get().is_some() { "true" } else { "false" }
                 aria-describedby=problem_id.clone() />
             <p id=problem_id class="enlist-problem" data-code=move || problem.get().map(Code::as_str)>
-                {move || problem.get().map(|code| message(code, Lang::En))}
+                {move || problem.get().map(|code| policy.with_value(|p| message(Problem::new(field, code), Locale::En, p)))}
             </p>
         </div>
     }

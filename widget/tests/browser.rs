@@ -1,7 +1,7 @@
 //! The widget in a real browser (wasm-bindgen-test in headless Chromium).
 #![cfg(target_arch = "wasm32")]
 
-use enlist_shared::{message, Code, Lang};
+use enlist_shared::{message, Code, Field, Locale, Policy, Problem};
 use enlist_widget::Signup;
 use leptos::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
@@ -45,7 +45,8 @@ async fn an_invalid_email_shows_its_problem_beside_the_field_until_fixed() {
     assert_eq!(problem.text_content().unwrap_or_default(), "", "no problem before typing");
 
     type_into(&input, "not-an-email").await;
-    assert_eq!(problem.text_content().unwrap(), message(Code::EmailInvalid, Lang::En));
+    let expected = message(Problem::new(Field::Email, Code::EmailInvalid), Locale::En, &Policy::default());
+    assert_eq!(problem.text_content().unwrap(), expected);
     assert_eq!(problem.get_attribute("data-code").as_deref(), Some("email.invalid"));
     assert_eq!(input.get_attribute("aria-invalid").as_deref(), Some("true"));
     assert_eq!(input.get_attribute("aria-describedby").as_deref(), Some("enlist-email-problem"));

@@ -35,8 +35,16 @@ pub fn run() -> Outcome {
         cargo().args(["test", "--workspace", "--exclude", "enlist-e2e"]),
     )?;
     step(
-        "browser tests: wasm-bindgen-test in headless Chromium",
-        browser_tests(cargo()).args(["test", "--target", "wasm32-unknown-unknown", "-p", "enlist-widget"]),
+        "browser tests (widget, and the rule set's verdict corpus): wasm-bindgen-test in headless Chromium",
+        browser_tests(cargo()).args([
+            "test",
+            "--target",
+            "wasm32-unknown-unknown",
+            "-p",
+            "enlist-widget",
+            "-p",
+            "enlist-shared",
+        ]),
     )?;
     build::all(&tools)?;
     step(

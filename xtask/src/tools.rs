@@ -59,11 +59,21 @@ fn cargo_install(path: &OsString, binary: &str, krate: &str, version: &str, what
         println!("==> {what}: {binary} {version} already installed");
         return Ok(());
     }
-    // No --locked: some of these crates' lockfiles name versions the registry here lacks.
-    step(
-        &format!("{what}: cargo install {krate} {version} (a few minutes, once)"),
-        Command::new("cargo").args(["install", krate, "--version", version]).env("PATH", path),
-    )
+    // The tool's own lockfile first (Trunk only builds with it); some lockfiles name versions
+    // the registry no longer serves (wasm-bindgen-cli), and those build from fresh resolution.
+    let install = |locked: bool| {
+        let mut cmd = Command::new("cargo");
+        cmd.args(["install", krate, "--version", version]).env("PATH", path);
+        if locked {
+            cmd.arg("--locked");
+        }
+        cmd
+    };
+    let title = format!("{what}: cargo install {krate} {version} --locked (a few minutes, once)");
+    step(&title, &mut install(true)).or_else(|Failure(why)| {
+        println!("    {why}\n    retrying without --locked");
+        step(&format!("{what}: cargo install {krate} {version}"), &mut install(false))
+    })
 }
 
 /// rustup's wasm target, wasm-bindgen (= the crate), worker-build (= the worker crate), Trunk,
