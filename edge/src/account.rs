@@ -1,8 +1,11 @@
-//! The signup use case: parse with the shared rule set, hash, store.
+//! The signup use case, shared by every dialect: parse with the campaign's policy, hash,
+//! store the account with its profile and outbox entries in one write.
 
+use crate::campaign::Campaign;
 use crate::hashing;
-use crate::store::{InsertError, Store};
-use enlist_shared::{validate, Code, Email, Field, Policy, Problem, SignupForm};
+use crate::store::{AccountRecord, InsertError, NewAccount, OutboxEntry, Store, Unique};
+use enlist_shared::{validate, Code, Field, Problem, ReconciliationKey, SignupForm, ValidSignup};
+use std::collections::BTreeMap;
 use std::fmt;
 
 /// An account's public id: `acc_` and 26 lower-case base32 characters (128 random bits).
@@ -10,13 +13,13 @@ use std::fmt;
 pub struct AccountId(String);
 
 impl AccountId {
-    pub fn generate() -> Result<Self, getrandom::Error> {
-        const ALPHABET: &[u8; 32] = b"0123456789abcdefghjkmnpqrstvwxyz";
-        let mut bytes = [0u8; 16];
-        getrandom::fill(&mut bytes)?;
-        let value = u128::from_be_bytes(bytes);
-        let id: String = (0..26).map(|i| ALPHABET[((value >> (i * 5)) & 31) as usize] as char).collect();
-        Ok(Self(format!("acc_{id}")))
+    pub fn generate() -> Result<Self, String> {
+        Ok(Self(format!("acc_{}", crate::secrets::random_token(26)?)))
+    }
+
+    /// An id read back from storage.
+    pub fn from_stored(id: String) -> Self {
+        Self(id)
     }
 
     pub fn as_str(&self) -> &str {
@@ -30,14 +33,51 @@ impl fmt::Display for AccountId {
     }
 }
 
-/// A parsed, hashed account ready to be stored.
+/// Where the account's password comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PasswordSource {
+    /// The form's password, checked by the policy (required).
+    FromForm,
+    /// No password (Engagement users, MoveDigital until the temporary one is sent).
+    None,
+}
+
+/// One signup, as a dialect decoded it.
+#[derive(Clone, Debug)]
+pub struct Signup<'a> {
+    pub campaign: &'a Campaign,
+    pub form: SignupForm,
+    pub dialect: &'static str,
+    pub password: PasswordSource,
+    pub ext_ref_id: Option<String>,
+    pub controller_id: Option<String>,
+    /// Dialect-only profile values (Poken `visibility`...), already parsed.
+    pub extra_profile: BTreeMap<String, String>,
+    pub outbox: Vec<OutboxEntry>,
+}
+
+impl<'a> Signup<'a> {
+    pub fn new(campaign: &'a Campaign, form: SignupForm, dialect: &'static str) -> Self {
+        Self {
+            campaign,
+            form,
+            dialect,
+            password: PasswordSource::FromForm,
+            ext_ref_id: None,
+            controller_id: None,
+            extra_profile: BTreeMap::new(),
+            outbox: Vec::new(),
+        }
+    }
+}
+
+/// What a successful signup created.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct NewAccount {
+pub struct Created {
     pub id: AccountId,
-    pub email: Email,
-    /// argon2id PHC string; the password itself is never kept.
-    pub password_hash: String,
-    pub created_at_ms: i64,
+    pub number: i64,
+    pub alias: Option<String>,
+    pub email: Option<String>,
 }
 
 /// Why a signup did not create an account.
@@ -45,8 +85,8 @@ pub struct NewAccount {
 pub enum SignupError {
     /// The form broke rules; every problem is listed, in field order.
     Invalid(Vec<Problem>),
-    /// A unique value is already held by another account.
-    Taken(Problem),
+    /// A unique value is already held by another account (shown where a dialect says so).
+    Taken { problem: Problem, existing: Option<Box<AccountRecord>> },
     /// Something failed on our side; the text is for the log only.
     Internal(String),
 }
@@ -55,79 +95,151 @@ impl SignupError {
     pub fn problems(&self) -> Vec<Problem> {
         match self {
             Self::Invalid(problems) => problems.clone(),
-            Self::Taken(problem) => vec![*problem],
+            Self::Taken { problem, .. } => vec![*problem],
             Self::Internal(_) => vec![Problem::new(Field::Request, Code::Internal)],
         }
     }
 }
 
-pub async fn sign_up<S: Store>(
-    store: &S,
-    form: &SignupForm,
-    policy: &Policy,
-    now_ms: i64,
-) -> Result<AccountId, SignupError> {
-    let valid = validate(form, policy).map_err(SignupError::Invalid)?;
-    // Accounts are e-mail + password accounts so far, whatever a campaign's policy asks for.
-    let (email, password) = match (valid.email, valid.password) {
-        (Some(email), Some(password)) => (email, password),
-        (email, password) => {
-            let missing = [(email.is_none(), Field::Email), (password.is_none(), Field::Password)];
-            let problems =
-                missing.iter().filter(|(gone, _)| *gone).map(|(_, f)| Problem::new(*f, Code::Required)).collect();
-            return Err(SignupError::Invalid(problems));
+/// Every parsed value that is not an account column, by wire name.
+pub fn profile_of(valid: &ValidSignup) -> BTreeMap<String, String> {
+    let mut profile: BTreeMap<String, String> =
+        valid.profile.iter().map(|(field, text)| (field.as_str().to_owned(), text.to_string())).collect();
+    let mut put = |field: Field, value: Option<String>| {
+        if let Some(value) = value {
+            profile.insert(field.as_str().to_owned(), value);
         }
     };
-    let password_hash = hashing::hash(&password).map_err(|e| SignupError::Internal(e.to_string()))?;
-    let id = AccountId::generate().map_err(|e| SignupError::Internal(e.to_string()))?;
-    let account = NewAccount { id, email, password_hash, created_at_ms: now_ms };
-    match store.insert_account(&account).await {
-        Ok(()) => Ok(account.id),
-        Err(InsertError::Duplicate(field)) => Err(SignupError::Taken(Problem::new(field, taken_code(field)))),
-        Err(InsertError::Unavailable(why)) => Err(SignupError::Internal(why)),
-    }
+    put(Field::Country, valid.country.map(|c| c.alpha2().to_owned()));
+    put(Field::State, valid.us_state.map(|s| s.code().to_owned()));
+    put(Field::TimeZone, valid.time_zone.map(|t| t.name().to_owned()));
+    put(Field::Lang, valid.lang.map(|l| l.to_string()));
+    put(Field::WorkPhone, valid.work_phone.as_ref().map(ToString::to_string));
+    put(Field::WorkFax, valid.work_fax.as_ref().map(ToString::to_string));
+    put(Field::WorkEmail, valid.work_email.as_ref().map(ToString::to_string));
+    put(Field::Website, valid.website.as_ref().map(ToString::to_string));
+    put(Field::Eula, valid.eula_accepted.then(|| "accepted".to_owned()));
+    profile
 }
 
-fn taken_code(field: Field) -> Code {
-    match field {
-        Field::Email => Code::EmailTaken,
-        Field::Alias => Code::AliasTaken,
-        Field::Phone => Code::PhoneTaken,
-        // No other field is unique; a duplicate there is a schema surprise, not a user error.
-        _ => Code::Internal,
+/// A random nine-digit number for the dialects that show numeric ids.
+fn random_number() -> Result<i64, String> {
+    let mut bytes = [0u8; 8];
+    getrandom::fill(&mut bytes).map_err(|e| e.to_string())?;
+    Ok(100_000_000 + (u64::from_le_bytes(bytes) % 900_000_000) as i64)
+}
+
+pub async fn sign_up<S: Store>(store: &S, signup: Signup<'_>, now_ms: i64) -> Result<Created, SignupError> {
+    let policy = &signup.campaign.policy;
+    let valid = validate(&signup.form, policy).map_err(SignupError::Invalid)?;
+    let password_hash = match (signup.password, &valid.password) {
+        (PasswordSource::None, _) => None,
+        (PasswordSource::FromForm, Some(password)) => {
+            Some(hashing::hash(password).map_err(|e| SignupError::Internal(e.to_string()))?)
+        }
+        (PasswordSource::FromForm, None) => {
+            return Err(SignupError::Invalid(vec![Problem::new(Field::Password, Code::Required)]));
+        }
+    };
+    let mut profile = profile_of(&valid);
+    profile.extend(signup.extra_profile);
+    let phone_is_key = policy.reconciliation_key == ReconciliationKey::Mobile && valid.phone.is_some();
+    let mut account = NewAccount {
+        id: AccountId::generate().map_err(SignupError::Internal)?,
+        number: random_number().map_err(SignupError::Internal)?,
+        campaign_id: signup.campaign.id.clone(),
+        email: valid.email,
+        alias: valid.alias,
+        phone: valid.phone,
+        phone_is_key,
+        ext_ref_id: signup.ext_ref_id,
+        password_hash,
+        dialect: signup.dialect,
+        controller_id: signup.controller_id,
+        profile,
+        outbox: signup.outbox,
+        created_at_ms: now_ms,
+    };
+    for _attempt in 0..3 {
+        match store.insert_account(&account).await {
+            Ok(()) => {
+                return Ok(Created {
+                    id: account.id,
+                    number: account.number,
+                    alias: account.alias.map(|a| a.to_string()),
+                    email: account.email.map(|e| e.to_string()),
+                })
+            }
+            Err(InsertError::Duplicate(Unique::Number)) => {
+                account.number = random_number().map_err(SignupError::Internal)?
+            }
+            Err(InsertError::Duplicate(unique)) => return Err(taken(store, &account, unique).await),
+            Err(InsertError::Unavailable(why)) => return Err(SignupError::Internal(why)),
+        }
     }
+    Err(SignupError::Internal("three account-number collisions in a row".into()))
+}
+
+async fn taken<S: Store>(store: &S, account: &NewAccount, unique: Unique) -> SignupError {
+    let (field, code) = match unique {
+        Unique::Email => (Field::Email, Code::EmailTaken),
+        Unique::Alias => (Field::Alias, Code::AliasTaken),
+        Unique::Phone => (Field::Phone, Code::PhoneTaken),
+        Unique::ExtRef => (Field::Request, Code::ExtRefTaken),
+        Unique::Number | Unique::Key => return SignupError::Internal(format!("unexpected duplicate {unique:?}")),
+    };
+    let existing = match unique {
+        Unique::Email => match &account.email {
+            Some(email) => store.account_by_email(&email.normalized()).await.ok().flatten(),
+            None => None,
+        },
+        Unique::Phone => match &account.phone {
+            Some(phone) => store.account_by_phone_key(&account.campaign_id, phone.as_ref()).await.ok().flatten(),
+            None => None,
+        },
+        _ => None,
+    };
+    SignupError::Taken { problem: Problem::new(field, code), existing: existing.map(Box::new) }
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+    use crate::campaign::CampaignRequest;
     use crate::memory::MemoryStore;
     use pollster::block_on;
+
+    pub fn campaign(policy: serde_json::Value) -> Campaign {
+        let request: CampaignRequest =
+            serde_json::from_value(serde_json::json!({"id": "rf", "name": "RustFest", "policy": policy})).unwrap();
+        Campaign::from_request(request).unwrap()
+    }
 
     fn form(email: &str, password: &str) -> SignupForm {
         SignupForm::new().with(Field::Email, email).with(Field::Password, password)
     }
 
-    fn sign_up(store: &MemoryStore, form: &SignupForm) -> Result<AccountId, SignupError> {
-        block_on(super::sign_up(store, form, &Policy::default(), 42))
-    }
-
     #[test]
-    fn creates_an_account_with_a_hashed_password() {
+    fn creates_an_account_with_a_hashed_password_and_a_profile() {
         let store = MemoryStore::new();
-        let id = sign_up(&store, &form("Ada@Example.com", "Analytical Engine")).unwrap();
-        let row = store.find_by_email("ada@example.com").expect("stored");
-        assert_eq!(row.id, id);
+        let c = campaign(serde_json::json!({}));
+        let f = form("Ada@Example.com", "Analytical Engine").with(Field::Country, "gb").with(Field::FirstName, " Ada ");
+        let created = block_on(sign_up(&store, Signup::new(&c, f, "native"), 42)).unwrap();
+        let row = store.stored_account(created.id.as_str()).expect("stored");
+        assert!((100_000_000..1_000_000_000).contains(&row.number));
         assert_eq!(row.created_at_ms, 42);
-        assert!(row.password_hash.starts_with("$argon2id$"));
-        assert!(!row.password_hash.contains("Analytical"));
-        assert!(hashing::verify("Analytical Engine", &row.password_hash));
+        let hash = row.password_hash.unwrap();
+        assert!(hash.starts_with("$argon2id$") && !hash.contains("Analytical"));
+        assert!(hashing::verify("Analytical Engine", &hash));
+        assert_eq!(row.profile["country"], "GB");
+        assert_eq!(row.profile["first_name"], "Ada");
     }
 
     #[test]
     fn invalid_forms_list_every_problem_and_store_nothing() {
         let store = MemoryStore::new();
-        let err = sign_up(&store, &form("not-an-email", "short")).unwrap_err();
+        let c = campaign(serde_json::json!({}));
+        let err = block_on(sign_up(&store, Signup::new(&c, form("not-an-email", "short"), "native"), 0)).unwrap_err();
         assert_eq!(
             err,
             SignupError::Invalid(vec![
@@ -139,19 +251,50 @@ mod tests {
     }
 
     #[test]
-    fn the_same_email_in_another_case_is_taken() {
+    fn duplicates_are_taken_and_name_the_existing_account() {
         let store = MemoryStore::new();
-        sign_up(&store, &form("ada@example.com", "Analytical Engine")).unwrap();
-        let err = sign_up(&store, &form("ADA@example.COM", "Difference Engine")).unwrap_err();
-        assert_eq!(err, SignupError::Taken(Problem::new(Field::Email, Code::EmailTaken)));
+        let c = campaign(serde_json::json!({"fields": {"alias": "optional"}}));
+        let first = block_on(sign_up(
+            &store,
+            Signup::new(&c, form("ada@example.com", "Analytical Engine").with(Field::Alias, "ada"), "native"),
+            0,
+        ))
+        .unwrap();
+        let again =
+            block_on(sign_up(&store, Signup::new(&c, form("ADA@example.COM", "Difference Engine"), "native"), 0))
+                .unwrap_err();
+        match again {
+            SignupError::Taken { problem, existing } => {
+                assert_eq!(problem, Problem::new(Field::Email, Code::EmailTaken));
+                assert_eq!(existing.unwrap().id, first.id.as_str());
+            }
+            other => panic!("{other:?}"),
+        }
+        let alias = block_on(sign_up(
+            &store,
+            Signup::new(&c, form("b@example.com", "Difference Engine").with(Field::Alias, "ADA"), "native"),
+            0,
+        ))
+        .unwrap_err();
+        assert_eq!(alias.problems(), [Problem::new(Field::Alias, Code::AliasTaken)]);
         assert_eq!(store.len(), 1);
+    }
+
+    #[test]
+    fn a_mobile_reconciliation_key_makes_the_phone_unique_in_the_campaign() {
+        let store = MemoryStore::new();
+        let c = campaign(serde_json::json!({"reconciliation_key": "mobile", "fields": {"email": "optional"}}));
+        let mut signup = Signup::new(&c, SignupForm::new().with(Field::Phone, "+48 111 111 111"), "engagement");
+        signup.password = PasswordSource::None;
+        block_on(sign_up(&store, signup.clone(), 0)).unwrap();
+        let err = block_on(sign_up(&store, signup, 0)).unwrap_err();
+        assert_eq!(err.problems(), [Problem::new(Field::Phone, Code::PhoneTaken)]);
     }
 
     #[test]
     fn ids_are_prefixed_and_distinct() {
         let a = AccountId::generate().unwrap();
-        let b = AccountId::generate().unwrap();
-        assert_ne!(a, b);
+        assert_ne!(a, AccountId::generate().unwrap());
         assert!(a.as_str().starts_with("acc_") && a.as_str().len() == 30, "{a}");
     }
 }

@@ -1,49 +1,370 @@
-//! [`Store`] over Cloudflare D1. Parameterised SQL only.
+//! [`Store`] over Cloudflare D1 (the source of truth) and KV (what the edge reads often:
+//! campaigns and credential look-ups, read through with a short TTL; idempotency records).
+//! Parameterised SQL only.
 
-use crate::account::NewAccount;
-use crate::store::{InsertError, Store};
-use enlist_shared::Field;
+use crate::campaign::Campaign;
+use crate::operator::{CredentialKind, Operator, StoredCredential};
+use crate::reply::Reply;
+use crate::store::{AccountRecord, InsertError, NewAccount, Store, StoreError, Unique};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use worker::wasm_bindgen::JsValue;
-use worker::D1Database;
+use worker::{D1Database, D1PreparedStatement, KvStore};
 
-pub struct D1Store {
+/// How long the edge may serve a cached campaign or credential (seconds; KV's minimum is 60).
+const CACHE_TTL_S: u64 = 60;
+/// How long a first answer is replayed for its idempotency key.
+const IDEMPOTENCY_TTL_S: u64 = 24 * 60 * 60;
+
+pub struct EdgeStore {
     db: D1Database,
+    kv: KvStore,
 }
 
-impl D1Store {
-    pub fn new(db: D1Database) -> Self {
-        Self { db }
+impl EdgeStore {
+    pub fn new(db: D1Database, kv: KvStore) -> Self {
+        Self { db, kv }
+    }
+
+    fn statement(&self, sql: &str, values: &[JsValue]) -> Result<D1PreparedStatement, StoreError> {
+        self.db.prepare(sql).bind(values).map_err(|e| StoreError(e.to_string()))
+    }
+
+    async fn first<T: DeserializeOwned>(&self, sql: &str, values: &[JsValue]) -> Result<Option<T>, StoreError> {
+        self.statement(sql, values)?.first::<T>(None).await.map_err(|e| StoreError(e.to_string()))
+    }
+
+    async fn cached<T: DeserializeOwned + Serialize>(
+        &self,
+        key: &str,
+        load: impl std::future::Future<Output = Result<Option<T>, StoreError>>,
+    ) -> Result<Option<T>, StoreError> {
+        if let Ok(Some(hit)) = self.kv.get(key).json::<T>().await {
+            return Ok(Some(hit));
+        }
+        let loaded = load.await?;
+        if let Some(value) = &loaded {
+            // A failed cache write only costs a later D1 read.
+            if let Ok(put) = self.kv.put(key, serde_json::to_string(value).unwrap_or_default()) {
+                let _ = put.expiration_ttl(CACHE_TTL_S).execute().await;
+            }
+        }
+        Ok(loaded)
+    }
+
+    async fn account_where(&self, condition: &str, values: &[JsValue]) -> Result<Option<AccountRecord>, StoreError> {
+        let sql = format!(
+            "SELECT a.id, a.number, a.campaign_id, a.email, a.alias, a.phone, a.ext_ref_id, a.dialect, a.controller_id, \
+             a.created_at_ms, a.claimed_at_ms, p.fields AS profile FROM accounts a LEFT JOIN profiles p ON p.account_id = a.id \
+             WHERE {condition} LIMIT 1"
+        );
+        let row: Option<AccountRow> = self.first(&sql, values).await?;
+        Ok(row.map(AccountRow::into_record))
     }
 }
 
-impl Store for D1Store {
-    async fn insert_account(&self, account: &NewAccount) -> Result<(), InsertError> {
-        let statement = self
-            .db
-            .prepare(
-                "INSERT INTO accounts (id, email, email_normalized, password_hash, created_at_ms) \
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
-            )
-            .bind(&[
-                JsValue::from(account.id.as_str()),
-                JsValue::from(account.email.as_ref()),
-                JsValue::from(account.email.normalized()),
-                JsValue::from(account.password_hash.as_str()),
-                JsValue::from(account.created_at_ms as f64),
-            ])
-            .map_err(|e| InsertError::Unavailable(e.to_string()))?;
-        match statement.run().await {
-            Ok(_) => Ok(()),
-            Err(e) => Err(classify(&e.to_string())),
+fn text(value: &str) -> JsValue {
+    JsValue::from(value)
+}
+
+fn maybe(value: Option<&str>) -> JsValue {
+    value.map_or(JsValue::NULL, JsValue::from)
+}
+
+fn number(value: i64) -> JsValue {
+    JsValue::from(value as f64)
+}
+
+/// Maps D1's error text to the UNIQUE index that refused the row.
+fn classify(message: String) -> InsertError {
+    if !message.contains("UNIQUE constraint failed") {
+        return InsertError::Unavailable(message);
+    }
+    let unique = if message.contains("accounts.email_normalized") {
+        Unique::Email
+    } else if message.contains("accounts.alias_normalized") {
+        Unique::Alias
+    } else if message.contains("accounts.phone_key") {
+        Unique::Phone
+    } else if message.contains("accounts.ext_ref_id") {
+        Unique::ExtRef
+    } else if message.contains("accounts.number") {
+        Unique::Number
+    } else {
+        Unique::Key
+    };
+    InsertError::Duplicate(unique)
+}
+
+#[derive(Deserialize)]
+struct AccountRow {
+    id: String,
+    number: i64,
+    campaign_id: Option<String>,
+    email: Option<String>,
+    alias: Option<String>,
+    phone: Option<String>,
+    ext_ref_id: Option<String>,
+    dialect: String,
+    controller_id: Option<String>,
+    created_at_ms: i64,
+    claimed_at_ms: Option<i64>,
+    profile: Option<String>,
+}
+
+impl AccountRow {
+    fn into_record(self) -> AccountRecord {
+        let profile: BTreeMap<String, String> =
+            self.profile.and_then(|p| serde_json::from_str(&p).ok()).unwrap_or_default();
+        AccountRecord {
+            id: self.id,
+            number: self.number,
+            campaign_id: self.campaign_id,
+            email: self.email,
+            alias: self.alias,
+            phone: self.phone,
+            ext_ref_id: self.ext_ref_id,
+            dialect: self.dialect,
+            controller_id: self.controller_id,
+            created_at_ms: self.created_at_ms,
+            claimed_at_ms: self.claimed_at_ms,
+            profile,
         }
     }
 }
 
-/// Maps D1's error text to a duplicate of the field whose UNIQUE index refused the row.
-fn classify(text: &str) -> InsertError {
-    if text.contains("UNIQUE constraint failed") && text.contains("accounts.email_normalized") {
-        InsertError::Duplicate(Field::Email)
-    } else {
-        InsertError::Unavailable(text.to_owned())
+#[derive(Deserialize)]
+struct CampaignRow {
+    id: String,
+    name: String,
+    allowed_origins: String,
+    policy: String,
+    publishable_key: String,
+}
+
+#[derive(Deserialize)]
+struct OperatorRow {
+    id: String,
+    number: i64,
+    name: String,
+    permissions: String,
+    campaigns: String,
+    allowed_ips: String,
+}
+
+#[derive(Deserialize)]
+struct CredentialRow {
+    owner_id: String,
+    secret_hash: String,
+    expires_at_ms: Option<i64>,
+}
+
+/// What KV caches of a credential (the hash stays a hash).
+#[derive(Serialize, Deserialize)]
+struct CachedCredential {
+    owner_id: String,
+    secret_hash: String,
+    expires_at_ms: Option<i64>,
+}
+
+fn to_json<T: Serialize>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_else(|_| "[]".into())
+}
+
+fn json_field<T: DeserializeOwned>(text: &str) -> Result<T, StoreError> {
+    serde_json::from_str(text).map_err(|e| StoreError(format!("stored JSON unreadable: {e}")))
+}
+
+impl Store for EdgeStore {
+    async fn insert_campaign(&self, c: &Campaign, now_ms: i64) -> Result<(), InsertError> {
+        let origins = serde_json::to_string(&c.allowed_origins).unwrap_or_default();
+        let policy = serde_json::to_string(&c.policy).unwrap_or_default();
+        self.statement(
+            "INSERT INTO campaigns (id, name, allowed_origins, policy, publishable_key, created_at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            &[text(&c.id), text(&c.name), text(&origins), text(&policy), text(&c.publishable_key), number(now_ms)],
+        )?
+        .run()
+        .await
+        .map(|_| ())
+        .map_err(|e| classify(e.to_string()))
+    }
+
+    async fn campaign(&self, id: &str) -> Result<Option<Campaign>, StoreError> {
+        self.cached(&format!("campaign:{id}"), async {
+            let row: Option<CampaignRow> = self
+                .first(
+                    "SELECT id, name, allowed_origins, policy, publishable_key FROM campaigns WHERE id = ?1",
+                    &[text(id)],
+                )
+                .await?;
+            row.map(|r| {
+                Ok(Campaign {
+                    id: r.id,
+                    name: r.name,
+                    allowed_origins: json_field(&r.allowed_origins)?,
+                    policy: json_field(&r.policy)?,
+                    publishable_key: r.publishable_key,
+                })
+            })
+            .transpose()
+        })
+        .await
+    }
+
+    async fn origin_allowed_anywhere(&self, origin: &str) -> Result<bool, StoreError> {
+        let Ok(origin) = crate::campaign::origin(origin) else { return Ok(false) };
+        #[derive(Deserialize)]
+        struct Hit {
+            #[allow(dead_code)]
+            hit: i64,
+        }
+        let hit: Option<Hit> = self
+            .first(
+                "SELECT 1 AS hit FROM campaigns, json_each(campaigns.allowed_origins) WHERE json_each.value = ?1 LIMIT 1",
+                &[text(&origin)],
+            )
+            .await?;
+        Ok(hit.is_some())
+    }
+
+    async fn insert_operator(
+        &self,
+        op: &Operator,
+        credentials: &[StoredCredential],
+        now_ms: i64,
+    ) -> Result<(), InsertError> {
+        let mut statements = vec![self.statement(
+            "INSERT INTO operators (id, number, name, permissions, campaigns, allowed_ips, created_at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            &[
+                text(&op.id),
+                number(op.number),
+                text(&op.name),
+                text(&to_json(&op.permissions)),
+                text(&to_json(&op.campaigns)),
+                text(&to_json(&op.allowed_ips)),
+                number(now_ms),
+            ],
+        )?];
+        for c in credentials {
+            statements.push(self.statement(
+                "INSERT INTO credentials (kind, lookup, owner_id, secret_hash, expires_at_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
+                &[text(c.kind.as_str()), text(&c.lookup), text(&c.owner_id), text(&c.secret_hash), c.expires_at_ms.map_or(JsValue::NULL, number)],
+            )?);
+        }
+        self.db.batch(statements).await.map(|_| ()).map_err(|e| classify(e.to_string()))
+    }
+
+    async fn operator(&self, id: &str) -> Result<Option<Operator>, StoreError> {
+        self.cached(&format!("operator:{id}"), async {
+            let row: Option<OperatorRow> = self
+                .first(
+                    "SELECT id, number, name, permissions, campaigns, allowed_ips FROM operators WHERE id = ?1",
+                    &[text(id)],
+                )
+                .await?;
+            row.map(|r| {
+                Ok(Operator {
+                    id: r.id,
+                    number: r.number,
+                    name: r.name,
+                    permissions: json_field(&r.permissions)?,
+                    campaigns: json_field(&r.campaigns)?,
+                    allowed_ips: json_field(&r.allowed_ips)?,
+                })
+            })
+            .transpose()
+        })
+        .await
+    }
+
+    async fn credential(&self, kind: CredentialKind, lookup: &str) -> Result<Option<StoredCredential>, StoreError> {
+        let cached = self
+            .cached(&format!("credential:{}:{lookup}", kind.as_str()), async {
+                let row: Option<CredentialRow> = self
+                    .first(
+                        "SELECT owner_id, secret_hash, expires_at_ms FROM credentials WHERE kind = ?1 AND lookup = ?2",
+                        &[text(kind.as_str()), text(lookup)],
+                    )
+                    .await?;
+                Ok(row.map(|r| CachedCredential {
+                    owner_id: r.owner_id,
+                    secret_hash: r.secret_hash,
+                    expires_at_ms: r.expires_at_ms,
+                }))
+            })
+            .await?;
+        Ok(cached.map(|c| StoredCredential {
+            kind,
+            lookup: lookup.to_owned(),
+            owner_id: c.owner_id,
+            secret_hash: c.secret_hash,
+            expires_at_ms: c.expires_at_ms,
+        }))
+    }
+
+    async fn insert_account(&self, a: &NewAccount) -> Result<(), InsertError> {
+        let id = a.id.as_str();
+        let email_normalized = a.email.as_ref().map(|e| e.normalized());
+        let alias_normalized = a.alias.as_ref().map(|x| x.normalized());
+        let phone = a.phone.as_ref().map(|p| p.to_string());
+        let email = a.email.as_ref().map(|e| e.to_string());
+        let alias = a.alias.as_ref().map(|x| x.to_string());
+        let phone_key = if a.phone_is_key { phone.clone() } else { None };
+        let mut statements = vec![self.statement(
+            "INSERT INTO accounts (id, number, campaign_id, email, email_normalized, alias, alias_normalized, phone, \
+             phone_key, ext_ref_id, password_hash, dialect, controller_id, created_at_ms) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+            &[
+                text(id),
+                number(a.number),
+                text(&a.campaign_id),
+                maybe(email.as_deref()),
+                maybe(email_normalized.as_deref()),
+                maybe(alias.as_deref()),
+                maybe(alias_normalized.as_deref()),
+                maybe(phone.as_deref()),
+                maybe(phone_key.as_deref()),
+                maybe(a.ext_ref_id.as_deref()),
+                maybe(a.password_hash.as_deref()),
+                text(a.dialect),
+                maybe(a.controller_id.as_deref()),
+                number(a.created_at_ms),
+            ],
+        )?];
+        let profile = serde_json::to_string(&a.profile).unwrap_or_else(|_| "{}".into());
+        statements.push(
+            self.statement("INSERT INTO profiles (account_id, fields) VALUES (?1, ?2)", &[text(id), text(&profile)])?,
+        );
+        for entry in &a.outbox {
+            statements.push(self.statement(
+                "INSERT INTO outbox (account_id, kind, send_at_ms, created_at_ms) VALUES (?1, ?2, ?3, ?4)",
+                &[text(id), text(entry.kind), number(entry.send_at_ms), number(a.created_at_ms)],
+            )?);
+        }
+        // One batch is one transaction: the account, its profile and its e-mails, or nothing.
+        self.db.batch(statements).await.map(|_| ()).map_err(|e| classify(e.to_string()))
+    }
+
+    async fn account(&self, id: &str) -> Result<Option<AccountRecord>, StoreError> {
+        self.account_where("a.id = ?1", &[text(id)]).await
+    }
+
+    async fn account_by_email(&self, normalized: &str) -> Result<Option<AccountRecord>, StoreError> {
+        self.account_where("a.email_normalized = ?1", &[text(normalized)]).await
+    }
+
+    async fn account_by_phone_key(&self, campaign_id: &str, phone: &str) -> Result<Option<AccountRecord>, StoreError> {
+        self.account_where("a.campaign_id = ?1 AND a.phone_key = ?2", &[text(campaign_id), text(phone)]).await
+    }
+
+    async fn idempotent_reply(&self, key: &str) -> Result<Option<Reply>, StoreError> {
+        self.kv.get(key).json::<Reply>().await.map_err(|e| StoreError(e.to_string()))
+    }
+
+    async fn remember_reply(&self, key: &str, reply: &Reply) -> Result<(), StoreError> {
+        let body = serde_json::to_string(reply).map_err(|e| StoreError(e.to_string()))?;
+        let put = self.kv.put(key, body).map_err(|e| StoreError(e.to_string()))?;
+        put.expiration_ttl(IDEMPOTENCY_TTL_S).execute().await.map_err(|e| StoreError(e.to_string()))
     }
 }

@@ -1,13 +1,18 @@
-//! enlist's edge. The signup use case, the hashing and the dialect codecs are plain Rust over
-//! the [`store::Store`] trait (tested natively against [`memory::MemoryStore`]); the Worker
-//! glue below is routing and bindings only, compiled for wasm32.
+//! enlist's edge. The signup use case, the admin API and the dialect codecs are plain Rust
+//! over the [`store::Store`] trait (tested natively against [`memory::MemoryStore`]); the
+//! Worker glue below is routing and bindings only, compiled for wasm32.
 
 pub mod account;
+pub mod admin;
+pub mod campaign;
+pub mod dialects;
 pub mod hashing;
 pub mod memory;
 pub mod native;
+pub mod operator;
 pub mod reply;
 pub mod routes;
+pub mod secrets;
 pub mod store;
 
 #[cfg(target_arch = "wasm32")]
@@ -16,46 +21,91 @@ mod d1;
 #[cfg(target_arch = "wasm32")]
 mod glue {
     use crate::routes::Route;
-    use crate::{d1::D1Store, native, reply::Reply};
-    use worker::{event, Context, Env, Headers, Request, Response, Result};
+    use crate::{admin, d1::EdgeStore, native, reply::Reply};
+    use worker::{console_error, event, Context, Env, Headers, Request, Response, Result};
 
     #[event(fetch)]
-    async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
-        match Route::resolve(req.method().as_ref(), &req.path()) {
-            Route::CreateAccount => create_account(req, env).await,
-            Route::Health => Response::ok("ok"),
-            Route::MethodNotAllowed { allow } => {
-                let response = into_response(native::method_not_allowed())?;
-                response.headers().set("allow", allow)?;
-                Ok(response)
+    async fn fetch(mut req: Request, env: Env, _ctx: Context) -> Result<Response> {
+        let route = Route::resolve(req.method().as_ref(), &req.path());
+        let reply = match route {
+            Route::Health => Reply::new(200, "text/plain", "ok".into()),
+            Route::NotFound => native::not_found(),
+            Route::MethodNotAllowed { allow } => native::method_not_allowed(allow),
+            Route::CreateAccount => {
+                let h = req.headers().clone();
+                let header = |name: &str| h.get(name).ok().flatten();
+                let (content_type, accept_language, key, origin, idem) = (
+                    header("content-type"),
+                    header("accept-language"),
+                    header("x-publishable-key"),
+                    header("origin"),
+                    header("idempotency-key"),
+                );
+                match native::check_length(header("content-length").as_deref()) {
+                    Err(reply) => reply,
+                    Ok(()) => {
+                        let body = req.bytes().await?;
+                        let meta = native::RequestMeta {
+                            content_type: content_type.as_deref(),
+                            accept_language: accept_language.as_deref(),
+                            publishable_key: key.as_deref(),
+                            origin: origin.as_deref(),
+                            idempotency_key: idem.as_deref(),
+                        };
+                        native::create_account(&store(&env)?, meta, &body, now_ms()).await
+                    }
+                }
             }
-            Route::NotFound => into_response(native::not_found()),
-        }
-    }
-
-    async fn create_account(mut req: Request, env: Env) -> Result<Response> {
-        let content_type = req.headers().get("content-type")?;
-        let accept_language = req.headers().get("accept-language")?;
-        let declared_len = req.headers().get("content-length")?;
-        let reply = match native::check_length(declared_len.as_deref()) {
-            Err(reply) => reply,
-            Ok(()) => {
-                let body = req.bytes().await?;
-                let store = D1Store::new(env.d1("DB")?);
-                let now_ms = worker::Date::now().as_millis() as i64;
+            Route::Policy => {
+                let url = req.url()?;
+                let campaign = url.query_pairs().find(|(k, _)| k == "campaign").map(|(_, v)| v.into_owned());
+                let h = req.headers();
+                let (key, origin) = (h.get("x-publishable-key")?, h.get("origin")?);
                 let meta = native::RequestMeta {
-                    content_type: content_type.as_deref(),
-                    accept_language: accept_language.as_deref(),
+                    publishable_key: key.as_deref(),
+                    origin: origin.as_deref(),
+                    ..Default::default()
                 };
-                native::create_account(&store, meta, &body, now_ms).await
+                native::policy(&store(&env)?, campaign.as_deref(), meta).await
+            }
+            Route::Preflight => native::preflight(&store(&env)?, req.headers().get("origin")?.as_deref()).await,
+            Route::Admin => {
+                let (method, path) = (req.method().as_ref().to_owned(), req.path());
+                let query = req.url()?.query().map(str::to_owned);
+                let authorization = req.headers().get("authorization")?;
+                let body = req.bytes().await?;
+                let admin_token = env.secret("ADMIN_TOKEN").map(|s| s.to_string()).unwrap_or_default();
+                let request = admin::AdminRequest {
+                    method: &method,
+                    path: &path,
+                    query: query.as_deref(),
+                    authorization: authorization.as_deref(),
+                    body: &body,
+                    admin_token: &admin_token,
+                };
+                admin::handle(&store(&env)?, request, now_ms()).await
             }
         };
         into_response(reply)
     }
 
+    fn store(env: &Env) -> Result<EdgeStore> {
+        Ok(EdgeStore::new(env.d1("DB")?, env.kv("KV")?))
+    }
+
+    fn now_ms() -> i64 {
+        worker::Date::now().as_millis() as i64
+    }
+
     fn into_response(reply: Reply) -> Result<Response> {
+        if let Some(why) = &reply.log {
+            console_error!("{} answered with status {}: {why}", reply.content_type, reply.status);
+        }
         let headers = Headers::new();
-        headers.set("content-type", reply.content_type)?;
+        headers.set("content-type", &reply.content_type)?;
+        for (name, value) in &reply.headers {
+            headers.set(name, value)?;
+        }
         Ok(Response::from_bytes(reply.body.into_bytes())?.with_status(reply.status).with_headers(headers))
     }
 }

@@ -1,14 +1,20 @@
-use crate::account::NewAccount;
-use crate::store::{InsertError, Store};
-use enlist_shared::Field;
+//! An in-memory [`Store`] for fast native tests, with the uniqueness rules of the D1 schema
+//! (`migrations/`).
+
+use crate::campaign::Campaign;
+use crate::operator::{CredentialKind, Operator, StoredCredential};
+use crate::reply::Reply;
+use crate::store::{AccountRecord, InsertError, NewAccount, Store, StoreError, Unique};
 use std::cell::RefCell;
 use std::collections::HashMap;
 
-/// An in-memory [`Store`] for fast native tests, with the same uniqueness rules as the D1
-/// schema (`migrations/`).
 #[derive(Debug, Default)]
 pub struct MemoryStore {
-    by_email: RefCell<HashMap<String, NewAccount>>,
+    campaigns: RefCell<HashMap<String, Campaign>>,
+    operators: RefCell<HashMap<String, Operator>>,
+    credentials: RefCell<HashMap<(CredentialKind, String), StoredCredential>>,
+    accounts: RefCell<Vec<NewAccount>>,
+    replies: RefCell<HashMap<String, Reply>>,
 }
 
 impl MemoryStore {
@@ -17,26 +23,137 @@ impl MemoryStore {
     }
 
     pub fn len(&self) -> usize {
-        self.by_email.borrow().len()
+        self.accounts.borrow().len()
     }
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
-    pub fn find_by_email(&self, normalized: &str) -> Option<NewAccount> {
-        self.by_email.borrow().get(normalized).cloned()
+    /// The stored row itself, hash included (tests only: the admin API never shows it).
+    pub fn stored_account(&self, id: &str) -> Option<NewAccount> {
+        self.accounts.borrow().iter().find(|a| a.id.as_str() == id).cloned()
+    }
+
+    fn record(account: &NewAccount) -> AccountRecord {
+        AccountRecord {
+            id: account.id.to_string(),
+            number: account.number,
+            campaign_id: Some(account.campaign_id.clone()),
+            email: account.email.as_ref().map(ToString::to_string),
+            alias: account.alias.as_ref().map(ToString::to_string),
+            phone: account.phone.as_ref().map(ToString::to_string),
+            ext_ref_id: account.ext_ref_id.clone(),
+            dialect: account.dialect.to_owned(),
+            controller_id: account.controller_id.clone(),
+            created_at_ms: account.created_at_ms,
+            claimed_at_ms: None,
+            profile: account.profile.clone(),
+        }
+    }
+
+    fn find(&self, pred: impl Fn(&NewAccount) -> bool) -> Option<AccountRecord> {
+        self.accounts.borrow().iter().find(|a| pred(a)).map(Self::record)
     }
 }
 
 impl Store for MemoryStore {
-    async fn insert_account(&self, account: &NewAccount) -> Result<(), InsertError> {
-        let mut rows = self.by_email.borrow_mut();
-        let key = account.email.normalized();
-        if rows.contains_key(&key) {
-            return Err(InsertError::Duplicate(Field::Email));
+    async fn insert_campaign(&self, campaign: &Campaign, _now_ms: i64) -> Result<(), InsertError> {
+        let mut campaigns = self.campaigns.borrow_mut();
+        if campaigns.contains_key(&campaign.id) {
+            return Err(InsertError::Duplicate(Unique::Key));
         }
-        rows.insert(key, account.clone());
+        campaigns.insert(campaign.id.clone(), campaign.clone());
+        Ok(())
+    }
+
+    async fn campaign(&self, id: &str) -> Result<Option<Campaign>, StoreError> {
+        Ok(self.campaigns.borrow().get(id).cloned())
+    }
+
+    async fn origin_allowed_anywhere(&self, origin: &str) -> Result<bool, StoreError> {
+        Ok(self.campaigns.borrow().values().any(|c| c.allows_origin(origin)))
+    }
+
+    async fn insert_operator(
+        &self,
+        operator: &Operator,
+        credentials: &[StoredCredential],
+        _now_ms: i64,
+    ) -> Result<(), InsertError> {
+        let mut stored = self.credentials.borrow_mut();
+        let numbers_clash = self.operators.borrow().values().any(|o| o.number == operator.number);
+        if numbers_clash || credentials.iter().any(|c| stored.contains_key(&(c.kind, c.lookup.clone()))) {
+            return Err(InsertError::Duplicate(Unique::Key));
+        }
+        for c in credentials {
+            stored.insert((c.kind, c.lookup.clone()), c.clone());
+        }
+        self.operators.borrow_mut().insert(operator.id.clone(), operator.clone());
+        Ok(())
+    }
+
+    async fn operator(&self, id: &str) -> Result<Option<Operator>, StoreError> {
+        Ok(self.operators.borrow().get(id).cloned())
+    }
+
+    async fn credential(&self, kind: CredentialKind, lookup: &str) -> Result<Option<StoredCredential>, StoreError> {
+        Ok(self.credentials.borrow().get(&(kind, lookup.to_owned())).cloned())
+    }
+
+    async fn insert_account(&self, account: &NewAccount) -> Result<(), InsertError> {
+        let mut accounts = self.accounts.borrow_mut();
+        let clash = |other: &NewAccount| -> Option<Unique> {
+            let same = |a: Option<String>, b: Option<String>| a.is_some() && a == b;
+            if other.number == account.number {
+                Some(Unique::Number)
+            } else if same(other.email.as_ref().map(|e| e.normalized()), account.email.as_ref().map(|e| e.normalized()))
+            {
+                Some(Unique::Email)
+            } else if same(other.alias.as_ref().map(|a| a.normalized()), account.alias.as_ref().map(|a| a.normalized()))
+            {
+                Some(Unique::Alias)
+            } else if other.campaign_id == account.campaign_id
+                && other.phone_is_key
+                && account.phone_is_key
+                && same(other.phone.as_ref().map(ToString::to_string), account.phone.as_ref().map(ToString::to_string))
+            {
+                Some(Unique::Phone)
+            } else if other.campaign_id == account.campaign_id
+                && same(other.ext_ref_id.clone(), account.ext_ref_id.clone())
+            {
+                Some(Unique::ExtRef)
+            } else {
+                None
+            }
+        };
+        if let Some(unique) = accounts.iter().find_map(clash) {
+            return Err(InsertError::Duplicate(unique));
+        }
+        accounts.push(account.clone());
+        Ok(())
+    }
+
+    async fn account(&self, id: &str) -> Result<Option<AccountRecord>, StoreError> {
+        Ok(self.find(|a| a.id.as_str() == id))
+    }
+
+    async fn account_by_email(&self, normalized: &str) -> Result<Option<AccountRecord>, StoreError> {
+        Ok(self.find(|a| a.email.as_ref().is_some_and(|e| e.normalized() == normalized)))
+    }
+
+    async fn account_by_phone_key(&self, campaign_id: &str, phone: &str) -> Result<Option<AccountRecord>, StoreError> {
+        Ok(self.find(|a| {
+            a.campaign_id == campaign_id && a.phone_is_key && a.phone.as_ref().is_some_and(|p| p.as_ref() == phone)
+        }))
+    }
+
+    async fn idempotent_reply(&self, key: &str) -> Result<Option<Reply>, StoreError> {
+        Ok(self.replies.borrow().get(key).cloned())
+    }
+
+    async fn remember_reply(&self, key: &str, reply: &Reply) -> Result<(), StoreError> {
+        self.replies.borrow_mut().insert(key.to_owned(), reply.clone());
         Ok(())
     }
 }

@@ -1,7 +1,8 @@
-//! The `native` dialect (`POST /v1/accounts`): JSON in, JSON or RFC 9457 problem+json out.
-//! This module is the one place where problems become native wire forms.
+//! The `native` dialect (`POST /v1/accounts`, `GET /v1/policy`): JSON in, JSON or RFC 9457
+//! problem+json out. This module is the one place where problems become native wire forms.
 
-use crate::account::{sign_up, AccountId, SignupError};
+use crate::account::{sign_up, Created, Signup, SignupError};
+use crate::campaign::Campaign;
 use crate::reply::Reply;
 use crate::store::Store;
 use enlist_shared::{message, Code, Field, Locale, Policy, Problem, SignupForm};
@@ -13,12 +14,24 @@ pub const MAX_BODY_BYTES: usize = 16 * 1024;
 const JSON: &str = "application/json";
 const PROBLEM_JSON: &str = "application/problem+json";
 
-/// Why a request body could not be read as a signup form.
+/// What the native routes need to know about a request besides its body.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RequestMeta<'a> {
+    pub content_type: Option<&'a str>,
+    pub accept_language: Option<&'a str>,
+    pub publishable_key: Option<&'a str>,
+    /// The browser's `Origin`, when a browser sent it.
+    pub origin: Option<&'a str>,
+    pub idempotency_key: Option<&'a str>,
+}
+
+/// Why a request body could not be read as a signup.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Malformed {
     TooLarge,
     NotJson,
     Unreadable,
+    NoCampaign,
 }
 
 /// Refuses a body whose declared length is over the bound before it is read.
@@ -29,40 +42,131 @@ pub fn check_length(content_length: Option<&str>) -> Result<(), Reply> {
     }
 }
 
-pub fn decode(content_type: Option<&str>, body: &[u8]) -> Result<SignupForm, Malformed> {
+/// Reads `{"campaign": ID, ...fields}`.
+pub fn decode(content_type: Option<&str>, body: &[u8]) -> Result<(String, SignupForm), Malformed> {
     if body.len() > MAX_BODY_BYTES {
         return Err(Malformed::TooLarge);
     }
-    let is_json = content_type
-        .and_then(|ct| ct.split(';').next())
-        .map(|mime| mime.trim().eq_ignore_ascii_case(JSON))
-        .unwrap_or(false);
+    let is_json =
+        content_type.and_then(|ct| ct.split(';').next()).is_some_and(|mime| mime.trim().eq_ignore_ascii_case(JSON));
     if !is_json {
         return Err(Malformed::NotJson);
     }
-    serde_json::from_slice(body).map_err(|_| Malformed::Unreadable)
+    // Straight from the bytes (not through a map that keeps the last of two equal keys), so a
+    // field sent twice is refused.
+    #[derive(serde::Deserialize)]
+    struct Body {
+        campaign: Option<String>,
+        #[serde(flatten)]
+        form: SignupForm,
+    }
+    let parsed: Body = serde_json::from_slice(body).map_err(|_| Malformed::Unreadable)?;
+    Ok((parsed.campaign.ok_or(Malformed::NoCampaign)?, parsed.form))
 }
 
-/// What the native route needs to know about a request besides its body.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct RequestMeta<'a> {
-    pub content_type: Option<&'a str>,
-    pub accept_language: Option<&'a str>,
+/// Finds the campaign and checks the publishable key and the browser's origin. Unknown
+/// campaigns and wrong keys get the same answer, so campaign ids cannot be probed.
+async fn admit<S: Store>(store: &S, campaign_id: &str, meta: RequestMeta<'_>) -> Result<Campaign, Reply> {
+    let campaign = store.campaign(campaign_id).await.map_err(|e| internal(&e.0))?;
+    let Some(key) = meta.publishable_key else {
+        return Err(request_problem(401, "Publishable key required", Code::AuthRequired, Locale::En));
+    };
+    let campaign = campaign
+        .filter(|c| c.key_matches(key))
+        .ok_or_else(|| request_problem(401, "Unknown campaign or publishable key", Code::AuthInvalid, Locale::En))?;
+    if let Some(origin) = meta.origin {
+        if !campaign.allows_origin(origin) {
+            return Err(request_problem(403, "This page may not use the campaign", Code::AuthForbidden, Locale::En));
+        }
+    }
+    Ok(campaign)
 }
 
-/// The whole native route: decode, sign up, answer in the caller's language.
+/// `POST /v1/accounts`: decode, admit, sign up (once per idempotency key), answer in the
+/// caller's language.
 pub async fn create_account<S: Store>(store: &S, meta: RequestMeta<'_>, body: &[u8], now_ms: i64) -> Reply {
-    let policy = Policy::default();
+    let (campaign_id, form) = match decode(meta.content_type, body) {
+        Ok(decoded) => decoded,
+        Err(why) => return malformed(why, Locale::En),
+    };
+    let campaign = match admit(store, &campaign_id, meta).await {
+        Ok(campaign) => campaign,
+        Err(reply) => return reply,
+    };
+    let remembered_as = meta.idempotency_key.map(|key| format!("idem:native:{}:{key}", campaign.id));
+    if let Some(key) = &remembered_as {
+        match store.idempotent_reply(key).await {
+            Ok(Some(first)) => return with_cors(first, meta.origin),
+            Ok(None) => {}
+            Err(e) => return internal(&e.0),
+        }
+    }
+    let policy = &campaign.policy;
     let locale = Locale::negotiate(meta.accept_language.unwrap_or(""), &policy.languages);
-    match decode(meta.content_type, body) {
-        Err(why) => malformed(why, locale),
-        Ok(form) => answer(sign_up(store, &form, &policy, now_ms).await, locale, &policy),
+    let reply = answer(sign_up(store, Signup::new(&campaign, form, "native"), now_ms).await, locale, policy);
+    if let (Some(key), true) = (&remembered_as, reply.status < 500) {
+        if let Err(e) = store.remember_reply(key, &reply).await {
+            return internal(&e.0);
+        }
+    }
+    with_cors(reply, meta.origin)
+}
+
+#[derive(Serialize)]
+struct PolicyDocument<'a> {
+    campaign: &'a str,
+    name: &'a str,
+    policy: &'a Policy,
+}
+
+/// `GET /v1/policy?campaign=ID`: the campaign's policy for the widget.
+pub async fn policy<S: Store>(store: &S, campaign_id: Option<&str>, meta: RequestMeta<'_>) -> Reply {
+    let Some(campaign_id) = campaign_id.filter(|c| !c.is_empty()) else {
+        return malformed(Malformed::NoCampaign, Locale::En);
+    };
+    match admit(store, campaign_id, meta).await {
+        Err(reply) => reply,
+        Ok(c) => {
+            let doc = PolicyDocument { campaign: &c.id, name: &c.name, policy: &c.policy };
+            let reply = Reply::new(200, JSON, serde_json::to_string(&doc).expect("plain data serialises"));
+            with_cors(reply, meta.origin)
+        }
+    }
+}
+
+/// CORS pre-flight: allowed only for origins some campaign lists.
+pub async fn preflight<S: Store>(store: &S, origin: Option<&str>) -> Reply {
+    let allowed = match origin {
+        Some(origin) => store.origin_allowed_anywhere(origin).await.unwrap_or(false),
+        None => false,
+    };
+    if !allowed {
+        return request_problem(403, "Origin not allowed", Code::AuthForbidden, Locale::En);
+    }
+    with_cors(Reply::new(204, "text/plain", String::new()), origin)
+        .with_header("access-control-allow-methods", "GET, POST, OPTIONS")
+        .with_header(
+            "access-control-allow-headers",
+            "content-type, x-publishable-key, idempotency-key, accept-language",
+        )
+        .with_header("access-control-max-age", "600")
+}
+
+/// Answers a browser only after `admit` accepted its origin (or for a pre-flight).
+fn with_cors(reply: Reply, origin: Option<&str>) -> Reply {
+    match origin {
+        Some(origin) => reply.with_header("access-control-allow-origin", origin).with_header("vary", "Origin"),
+        None => reply,
     }
 }
 
 #[derive(Serialize)]
-struct Created<'a> {
+struct CreatedDocument<'a> {
     id: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    username: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    email: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -81,20 +185,27 @@ struct WireProblem<'a> {
     message: String,
 }
 
-pub fn answer(outcome: Result<AccountId, SignupError>, locale: Locale, policy: &Policy) -> Reply {
+pub fn answer(outcome: Result<Created, SignupError>, locale: Locale, policy: &Policy) -> Reply {
     match outcome {
-        Ok(id) => Reply {
-            status: 201,
-            content_type: JSON,
-            body: serde_json::to_string(&Created { id: id.as_str() }).expect("plain struct serialises"),
-        },
+        Ok(created) => {
+            let doc = CreatedDocument {
+                id: created.id.as_str(),
+                username: created.alias.as_deref(),
+                email: created.email.as_deref(),
+            };
+            Reply::new(201, JSON, serde_json::to_string(&doc).expect("plain data serialises"))
+        }
         Err(error) => {
             let (status, title) = match &error {
                 SignupError::Invalid(_) => (422, "The signup has problems"),
-                SignupError::Taken(_) => (409, "Already registered"),
+                SignupError::Taken { .. } => (409, "Already registered"),
                 SignupError::Internal(_) => (500, "Internal error"),
             };
-            problems(status, title, &error.problems(), locale, policy)
+            let reply = problems(status, title, &error.problems(), locale, policy);
+            match error {
+                SignupError::Internal(why) => reply.with_log(why),
+                _ => reply,
+            }
         }
     }
 }
@@ -103,19 +214,26 @@ pub fn not_found() -> Reply {
     request_problem(404, "No such route", Code::NotFound, Locale::En)
 }
 
-pub fn method_not_allowed() -> Reply {
+pub fn method_not_allowed(allow: &str) -> Reply {
     request_problem(405, "Method not allowed on this route", Code::MethodNotAllowed, Locale::En)
+        .with_header("allow", allow)
 }
 
-fn request_problem(status: u16, title: &'static str, code: Code, locale: Locale) -> Reply {
+/// A 500 whose reason goes to the Worker's log, never to the caller.
+pub fn internal(log_only: &str) -> Reply {
+    request_problem(500, "Internal error", Code::Internal, Locale::En).with_log(log_only)
+}
+
+pub fn request_problem(status: u16, title: &'static str, code: Code, locale: Locale) -> Reply {
     problems(status, title, &[Problem::new(Field::Request, code)], locale, &Policy::default())
 }
 
-fn malformed(why: Malformed, locale: Locale) -> Reply {
+pub fn malformed(why: Malformed, locale: Locale) -> Reply {
     let (status, title) = match why {
         Malformed::TooLarge => (413, "Request body too large"),
         Malformed::NotJson => (415, "Expected application/json"),
         Malformed::Unreadable => (400, "Request body is not a signup form"),
+        Malformed::NoCampaign => (400, "The request names no campaign"),
     };
     request_problem(status, title, Code::RequestMalformed, locale)
 }
@@ -134,41 +252,61 @@ fn problems(status: u16, title: &'static str, problems: &[Problem], locale: Loca
             })
             .collect(),
     };
-    Reply { status, content_type: PROBLEM_JSON, body: serde_json::to_string(&doc).expect("plain struct serialises") }
+    Reply::new(status, PROBLEM_JSON, serde_json::to_string(&doc).expect("plain data serialises"))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::account::tests::campaign;
     use crate::memory::MemoryStore;
     use pollster::block_on;
     use serde_json::{json, Value};
 
-    fn post(store: &MemoryStore, content_type: Option<&str>, body: &str) -> (u16, Value) {
-        let meta = RequestMeta { content_type, accept_language: None };
-        let reply = block_on(create_account(store, meta, body.as_bytes(), 0));
-        (reply.status, serde_json::from_str(&reply.body).expect("answers are JSON"))
+    struct Fixture {
+        store: MemoryStore,
+        key: String,
+    }
+
+    fn fixture() -> Fixture {
+        let store = MemoryStore::new();
+        let mut c = campaign(json!({}));
+        c.allowed_origins = vec!["https://events.example.com".into()];
+        block_on(store.insert_campaign(&c, 0)).unwrap();
+        Fixture { store, key: c.publishable_key }
+    }
+
+    impl Fixture {
+        fn meta(&self) -> RequestMeta<'_> {
+            RequestMeta { content_type: Some(JSON), publishable_key: Some(&self.key), ..Default::default() }
+        }
+
+        fn post(&self, meta: RequestMeta<'_>, body: Value) -> (Reply, Value) {
+            let reply = block_on(create_account(&self.store, meta, body.to_string().as_bytes(), 0));
+            let json = serde_json::from_str(&reply.body).expect("answers are JSON");
+            (reply, json)
+        }
+    }
+
+    fn signup(email: &str) -> Value {
+        json!({"campaign": "rf", "email": email, "password": "Analytical-1843"})
     }
 
     #[test]
     fn created_answers_201_with_the_id() {
-        let store = MemoryStore::new();
-        let (status, body) = post(
-            &store,
-            Some("application/json; charset=utf-8"),
-            r#"{"email":"ada@example.com","password":"Analytical-1843"}"#,
-        );
-        assert_eq!(status, 201);
+        let f = fixture();
+        let (reply, body) = f.post(f.meta(), signup("ada@example.com"));
+        assert_eq!(reply.status, 201, "{}", reply.body);
         assert!(body["id"].as_str().unwrap().starts_with("acc_"));
-        assert_eq!(store.len(), 1);
+        assert_eq!(body["email"], "ada@example.com");
+        assert_eq!(f.store.len(), 1);
     }
 
     #[test]
     fn validation_problems_answer_422_with_every_problem() {
-        let store = MemoryStore::new();
-        let (status, body) = post(&store, Some(JSON), r#"{"email":"nope","password":"short"}"#);
-        assert_eq!(status, 422);
-        assert_eq!(body["status"], 422);
+        let f = fixture();
+        let (reply, body) = f.post(f.meta(), json!({"campaign": "rf", "email": "nope", "password": "short"}));
+        assert_eq!(reply.status, 422);
         assert_eq!(
             body["errors"],
             json!([
@@ -180,72 +318,113 @@ mod tests {
 
     #[test]
     fn duplicates_answer_409_email_taken() {
-        let store = MemoryStore::new();
-        post(&store, Some(JSON), r#"{"email":"ada@example.com","password":"Analytical-1843"}"#);
-        let (status, body) = post(&store, Some(JSON), r#"{"email":"ADA@EXAMPLE.COM","password":"Analytical-1843"}"#);
-        assert_eq!(status, 409);
+        let f = fixture();
+        f.post(f.meta(), signup("ada@example.com"));
+        let (reply, body) = f.post(f.meta(), signup("ADA@EXAMPLE.COM"));
+        assert_eq!(reply.status, 409);
         assert_eq!(body["errors"][0]["code"], "email.taken");
-        assert_eq!(body["errors"][0]["field"], "email");
+    }
+
+    #[test]
+    fn keys_campaigns_and_origins_are_checked() {
+        let f = fixture();
+        let no_key = RequestMeta { publishable_key: None, ..f.meta() };
+        assert_eq!(f.post(no_key, signup("a@example.com")).1["errors"][0]["code"], "auth.required");
+        let wrong = RequestMeta { publishable_key: Some("pk_wrong"), ..f.meta() };
+        let (reply, body) = f.post(wrong, signup("a@example.com"));
+        assert_eq!((reply.status, body["errors"][0]["code"].as_str()), (401, Some("auth.invalid")));
+        let (reply, _) =
+            f.post(f.meta(), json!({"campaign": "nope", "email": "a@example.com", "password": "Analytical-1843"}));
+        assert_eq!(reply.status, 401, "unknown campaigns look like wrong keys");
+        let evil = RequestMeta { origin: Some("https://evil.example.com"), ..f.meta() };
+        let (reply, _) = f.post(evil, signup("a@example.com"));
+        assert_eq!(reply.status, 403);
+        assert_eq!(reply.header("access-control-allow-origin"), None);
+        let good = RequestMeta { origin: Some("https://events.example.com"), ..f.meta() };
+        let (reply, _) = f.post(good, signup("a@example.com"));
+        assert_eq!(reply.status, 201);
+        assert_eq!(reply.header("access-control-allow-origin"), Some("https://events.example.com"));
+        assert_eq!(f.store.len(), 1);
+    }
+
+    #[test]
+    fn a_retry_with_the_same_idempotency_key_gets_the_first_answer() {
+        let f = fixture();
+        let meta = RequestMeta { idempotency_key: Some("k-1"), ..f.meta() };
+        let (first, _) = f.post(meta, signup("ada@example.com"));
+        let (again, _) = f.post(meta, signup("ada@example.com"));
+        assert_eq!(first, again);
+        assert_eq!(again.status, 201);
+        assert_eq!(f.store.len(), 1);
     }
 
     #[test]
     fn malformed_bodies_are_4xx_and_store_nothing() {
-        let store = MemoryStore::new();
+        let f = fixture();
         for (ct, body, want) in [
             (Some(JSON), "{not json", 400),
             (Some(JSON), "[1,2]", 400),
-            (Some(JSON), r#"{"email": ["a@b.co"]}"#, 400),
-            (Some(JSON), r#"{"email": "a@b.co", "email": "c@d.co"}"#, 400),
-            (Some("text/plain"), r#"{"email":"a@b.co","password":"12345678"}"#, 415),
-            (None, r#"{"email":"a@b.co","password":"12345678"}"#, 415),
+            (Some(JSON), r#"{"email":"a@b.co","password":"Analytical-1843"}"#, 400),
+            (Some(JSON), r#"{"campaign":"rf","email": ["a@b.co"]}"#, 400),
+            (Some(JSON), r#"{"campaign":"rf","email": "a@b.co", "email": "c@d.co"}"#, 400),
+            (Some("text/plain"), r#"{"campaign":"rf","email":"a@b.co","password":"Analytical-1843"}"#, 415),
+            (None, r#"{"campaign":"rf","email":"a@b.co","password":"Analytical-1843"}"#, 415),
         ] {
-            let (status, answer) = post(&store, ct, body);
-            assert_eq!(status, want, "{body}");
-            assert_eq!(answer["errors"][0]["code"], "request.malformed");
+            let meta = RequestMeta { content_type: ct, ..f.meta() };
+            let reply = block_on(create_account(&f.store, meta, body.as_bytes(), 0));
+            assert_eq!(reply.status, want, "{body}: {}", reply.body);
+            assert!(reply.body.contains("request.malformed"));
         }
-        let huge = format!(r#"{{"email":"{}@b.co","password":"12345678"}}"#, "a".repeat(MAX_BODY_BYTES));
-        assert_eq!(post(&store, Some(JSON), &huge).0, 413);
-        assert!(store.is_empty());
+        let huge = format!(r#"{{"campaign":"rf","email":"{}@b.co"}}"#, "a".repeat(MAX_BODY_BYTES));
+        assert_eq!(block_on(create_account(&f.store, f.meta(), huge.as_bytes(), 0)).status, 413);
+        assert!(f.store.is_empty());
     }
 
     #[test]
-    fn unknown_routes_and_methods_are_problem_documents() {
-        let not_found = not_found();
-        assert_eq!((not_found.status, not_found.content_type), (404, PROBLEM_JSON));
-        assert!(not_found.body.contains("route.not_found"));
-        let wrong_method = method_not_allowed();
-        assert_eq!(wrong_method.status, 405);
-        assert!(wrong_method.body.contains("route.method_not_allowed"));
+    fn the_policy_route_serves_the_campaigns_policy() {
+        let f = fixture();
+        let reply = block_on(policy(&f.store, Some("rf"), f.meta()));
+        assert_eq!(reply.status, 200);
+        let doc: Value = serde_json::from_str(&reply.body).unwrap();
+        assert_eq!(doc["policy"]["password"]["min_chars"], 8);
+        assert_eq!(block_on(policy(&f.store, None, f.meta())).status, 400);
+        assert_eq!(block_on(policy(&f.store, Some("rf"), RequestMeta::default())).status, 401);
     }
 
     #[test]
-    fn declared_oversize_is_refused_before_reading() {
-        assert_eq!(check_length(Some("16385")).unwrap_err().status, 413);
-        assert!(check_length(Some("120")).is_ok());
-        assert!(check_length(None).is_ok());
+    fn preflights_only_for_listed_origins() {
+        let f = fixture();
+        let ok = block_on(preflight(&f.store, Some("https://events.example.com")));
+        assert_eq!(ok.status, 204);
+        assert!(ok.header("access-control-allow-headers").unwrap().contains("x-publishable-key"));
+        assert_eq!(block_on(preflight(&f.store, Some("https://evil.example.com"))).status, 403);
     }
 
     #[test]
     fn messages_follow_accept_language() {
-        let store = MemoryStore::new();
-        let meta = RequestMeta { content_type: Some(JSON), accept_language: Some("pl-PL, en;q=0.5") };
-        let reply = block_on(create_account(&store, meta, br#"{"email":"nope","password":"Analytical-1843"}"#, 0));
-        let body: Value = serde_json::from_str(&reply.body).unwrap();
+        let f = fixture();
+        let meta = RequestMeta { accept_language: Some("pl-PL, en;q=0.5"), ..f.meta() };
+        let (_, body) = f.post(meta, json!({"campaign": "rf", "email": "nope", "password": "Analytical-1843"}));
         assert_eq!(body["errors"][0]["message"], "Podaj prawidłowy adres e-mail, np. imie@example.com.");
         assert_eq!(body["errors"][0]["code"], "email.invalid", "codes never change with the language");
     }
 
     #[test]
     fn answers_never_contain_the_password() {
-        let store = MemoryStore::new();
-        for body in [
-            r#"{"email":"ada@example.com","password":"s3cret-Passw0rd"}"#,
-            r#"{"email":"ada@example.com","password":"s3cret-Passw0rd"}"#,
-            r#"{"email":"bad","password":"s3cret-Passw0rd"}"#,
-        ] {
-            let meta = RequestMeta { content_type: Some(JSON), accept_language: None };
-            let reply = block_on(create_account(&store, meta, body.as_bytes(), 0));
+        let f = fixture();
+        for email in ["ada@example.com", "ada@example.com", "bad"] {
+            let body = json!({"campaign": "rf", "email": email, "password": "s3cret-Passw0rd"});
+            let (reply, _) = f.post(f.meta(), body);
             assert!(!reply.body.contains("s3cret"), "{}", reply.body);
         }
+    }
+
+    #[test]
+    fn unknown_routes_and_methods_are_problem_documents() {
+        let nf = not_found();
+        assert_eq!((nf.status, nf.content_type.as_str()), (404, PROBLEM_JSON));
+        assert!(nf.body.contains("route.not_found"));
+        let wrong = method_not_allowed("POST");
+        assert_eq!((wrong.status, wrong.header("allow")), (405, Some("POST")));
     }
 }

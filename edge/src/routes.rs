@@ -5,8 +5,14 @@
 pub enum Route {
     /// `POST /v1/accounts`: native signup.
     CreateAccount,
+    /// `GET /v1/policy?campaign=ID`: a campaign's policy, for the widget.
+    Policy,
+    /// `OPTIONS` on a native route: CORS pre-flight.
+    Preflight,
     /// `GET /healthz`: liveness, for `cargo xtask dev` and the tests.
     Health,
+    /// Anything under `/admin/`; the admin module routes within.
+    Admin,
     /// A known path with the wrong method; `allow` is the `Allow` header's value.
     MethodNotAllowed {
         allow: &'static str,
@@ -14,21 +20,31 @@ pub enum Route {
     NotFound,
 }
 
-const TABLE: &[(&str, &str, Route)] =
-    &[("POST", "/v1/accounts", Route::CreateAccount), ("GET", "/healthz", Route::Health)];
+const TABLE: &[(&str, &str, Route)] = &[
+    ("POST", "/v1/accounts", Route::CreateAccount),
+    ("OPTIONS", "/v1/accounts", Route::Preflight),
+    ("GET", "/v1/policy", Route::Policy),
+    ("OPTIONS", "/v1/policy", Route::Preflight),
+    ("GET", "/healthz", Route::Health),
+];
 
 impl Route {
     pub fn resolve(method: &str, path: &str) -> Route {
-        let mut path_known = None;
+        if path.starts_with("/admin/") {
+            return Route::Admin;
+        }
+        let mut allowed = None;
         for (route_method, route_path, route) in TABLE {
             if *route_path == path {
                 if route_method.eq_ignore_ascii_case(method) {
                     return *route;
                 }
-                path_known = Some(*route_method);
+                if *route_method != "OPTIONS" {
+                    allowed = Some(*route_method);
+                }
             }
         }
-        match path_known {
+        match allowed {
             Some(allow) => Route::MethodNotAllowed { allow },
             None => Route::NotFound,
         }
@@ -42,7 +58,10 @@ mod tests {
     #[test]
     fn resolves_known_routes_methods_and_unknown_paths() {
         assert_eq!(Route::resolve("POST", "/v1/accounts"), Route::CreateAccount);
+        assert_eq!(Route::resolve("OPTIONS", "/v1/accounts"), Route::Preflight);
+        assert_eq!(Route::resolve("GET", "/v1/policy"), Route::Policy);
         assert_eq!(Route::resolve("GET", "/healthz"), Route::Health);
+        assert_eq!(Route::resolve("DELETE", "/admin/accounts/x"), Route::Admin);
         assert_eq!(Route::resolve("GET", "/v1/accounts"), Route::MethodNotAllowed { allow: "POST" });
         assert_eq!(Route::resolve("POST", "/v1/accounts/"), Route::NotFound);
         assert_eq!(Route::resolve("GET", "/nope"), Route::NotFound);

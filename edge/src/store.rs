@@ -1,19 +1,119 @@
-use crate::account::NewAccount;
-use enlist_shared::Field;
+//! What the edge keeps, behind one trait: D1 + KV in the Worker ([`crate`]'s `d1` module),
+//! memory in native tests ([`crate::memory`]). Uniqueness is the store's job (UNIQUE indexes),
+//! so concurrent signups cannot both win; an account, its profile and its outbox entries are
+//! written together or not at all.
+
+use crate::account::AccountId;
+use crate::campaign::Campaign;
+use crate::operator::{CredentialKind, Operator, StoredCredential};
+use crate::reply::Reply;
+use enlist_shared::{Alias, Email, Phone};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// A value only one row may hold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unique {
+    Email,
+    Alias,
+    /// The mobile number, where it is the campaign's reconciliation key.
+    Phone,
+    /// The external reference id, within a campaign.
+    ExtRef,
+    /// The random numeric id (a collision is retried).
+    Number,
+    /// A campaign id, an operator or a credential look-up.
+    Key,
+}
 
 /// Why an insert did not happen.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum InsertError {
-    /// A UNIQUE index refused the row: another account already holds this field's value.
-    Duplicate(Field),
+    Duplicate(Unique),
     /// The store failed; the text is for the operator's log, never for the caller.
     Unavailable(String),
 }
 
-/// Where accounts live: D1 in the Worker, memory in native tests. Uniqueness is the store's
-/// job (D1's UNIQUE indexes), so concurrent signups cannot both win.
+/// A failed read; the text is for the log.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoreError(pub String);
+
+impl From<StoreError> for InsertError {
+    fn from(e: StoreError) -> Self {
+        InsertError::Unavailable(e.0)
+    }
+}
+
+/// An e-mail the outbox consumer will send at `send_at_ms`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OutboxEntry {
+    pub kind: &'static str,
+    pub send_at_ms: i64,
+}
+
+/// A parsed, hashed account ready to be stored, with its profile and outbox entries.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewAccount {
+    pub id: AccountId,
+    pub number: i64,
+    pub campaign_id: String,
+    pub email: Option<Email>,
+    pub alias: Option<Alias>,
+    pub phone: Option<Phone>,
+    /// The phone is the campaign's reconciliation key, so it must be unique there.
+    pub phone_is_key: bool,
+    pub ext_ref_id: Option<String>,
+    /// argon2id PHC string; the password itself is never kept.
+    pub password_hash: Option<String>,
+    pub dialect: &'static str,
+    pub controller_id: Option<String>,
+    /// Wire field name → normalised value.
+    pub profile: BTreeMap<String, String>,
+    pub outbox: Vec<OutboxEntry>,
+    pub created_at_ms: i64,
+}
+
+/// An account as the admin API shows it: no password, hash or secret.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AccountRecord {
+    pub id: String,
+    pub number: i64,
+    pub campaign_id: Option<String>,
+    pub email: Option<String>,
+    pub alias: Option<String>,
+    pub phone: Option<String>,
+    pub ext_ref_id: Option<String>,
+    pub dialect: String,
+    pub controller_id: Option<String>,
+    pub created_at_ms: i64,
+    pub claimed_at_ms: Option<i64>,
+    pub profile: BTreeMap<String, String>,
+}
+
 // The Worker is single-threaded and its futures are !Send, so no Send bound is wanted here.
 #[allow(async_fn_in_trait)]
 pub trait Store {
+    async fn insert_campaign(&self, campaign: &Campaign, now_ms: i64) -> Result<(), InsertError>;
+    async fn campaign(&self, id: &str) -> Result<Option<Campaign>, StoreError>;
+    /// Whether any campaign lists `origin` (for CORS pre-flights, which name no campaign).
+    async fn origin_allowed_anywhere(&self, origin: &str) -> Result<bool, StoreError>;
+
+    async fn insert_operator(
+        &self,
+        operator: &Operator,
+        credentials: &[StoredCredential],
+        now_ms: i64,
+    ) -> Result<(), InsertError>;
+    async fn operator(&self, id: &str) -> Result<Option<Operator>, StoreError>;
+    async fn credential(&self, kind: CredentialKind, lookup: &str) -> Result<Option<StoredCredential>, StoreError>;
+
+    /// Inserts the account, its profile and its outbox entries atomically.
     async fn insert_account(&self, account: &NewAccount) -> Result<(), InsertError>;
+    async fn account(&self, id: &str) -> Result<Option<AccountRecord>, StoreError>;
+    async fn account_by_email(&self, normalized: &str) -> Result<Option<AccountRecord>, StoreError>;
+    async fn account_by_phone_key(&self, campaign_id: &str, phone: &str) -> Result<Option<AccountRecord>, StoreError>;
+
+    /// The first answer given to a request with this idempotency key, if any.
+    async fn idempotent_reply(&self, key: &str) -> Result<Option<Reply>, StoreError>;
+    async fn remember_reply(&self, key: &str, reply: &Reply) -> Result<(), StoreError>;
 }

@@ -14,6 +14,12 @@ use std::time::{Duration, Instant};
 
 pub mod webdriver;
 
+/// The admin token the test Worker runs with.
+pub const ADMIN_TOKEN: &str = "e2e-admin-token-not-a-real-secret";
+/// The local demo campaign every test Worker is seeded with (`edge/seeds/demo-campaign.sql`).
+pub const DEMO_CAMPAIGN: &str = "demo";
+pub const DEMO_KEY: &str = "pk_demo_local_only";
+
 pub fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ is in the workspace").to_path_buf()
 }
@@ -58,6 +64,21 @@ pub fn spawn_worker() -> Worker {
     assert!(migrate.status.success(), "migrations failed:\n{}", String::from_utf8_lossy(&migrate.stderr));
 
     let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let template = std::fs::read_to_string(root().join("edge/seeds/demo-campaign.sql")).expect("the demo seed");
+    let seed = state.join("seed.sql");
+    std::fs::write(&seed, template.replace("{origins}", &format!(r#"["{base}"]"#))).expect("write the seed");
+    let seeded = wrangler()
+        .args(["d1", "execute", "DB", "--local", "--file"])
+        .arg(&seed)
+        .arg("--persist-to")
+        .arg(&state)
+        .output()
+        .expect("run wrangler");
+    assert!(seeded.status.success(), "seeding failed:\n{}", String::from_utf8_lossy(&seeded.stderr));
+    // Secrets through an env file, as `cargo xtask dev` does: wrangler prints them as hidden.
+    let env_file = state.join("dev.vars");
+    std::fs::write(&env_file, format!("ADMIN_TOKEN={ADMIN_TOKEN}\nRATE_LIMIT_PER_MINUTE=0\n")).expect("write dev.vars");
     let log = state.join("wrangler.log");
     let log_file = std::fs::File::create(&log).expect("create the log");
     let child = wrangler()
@@ -65,19 +86,55 @@ pub fn spawn_worker() -> Worker {
         .args(["--port", &port.to_string(), "--inspector-port", &free_port().to_string()])
         .arg("--persist-to")
         .arg(&state)
-        .args(["--var", "ADMIN_TOKEN:e2e-admin-token", "--var", "RATE_LIMIT_PER_MINUTE:0"])
+        .arg("--env-file")
+        .arg(&env_file)
         .stdin(Stdio::null())
         .stdout(log_file.try_clone().expect("log handle"))
         .stderr(log_file)
         .process_group(0)
         .spawn()
         .expect("start wrangler dev");
-    let mut worker = Worker { child, base: format!("http://127.0.0.1:{port}"), state, log };
+    let mut worker = Worker { child, base, state, log };
     worker.wait_until_ready();
     worker
 }
 
 impl Worker {
+    /// Calls the admin API with the test admin token.
+    pub fn admin(&self, method: &str, path: &str, body: Option<serde_json::Value>) -> Answer {
+        let request = ureq::request(method, &self.url(path))
+            .timeout(Duration::from_secs(30))
+            .set("authorization", &format!("Bearer {ADMIN_TOKEN}"));
+        let result = match body {
+            Some(body) => request.send_json(body),
+            None => request.call(),
+        };
+        match result {
+            Ok(response) | Err(ureq::Error::Status(_, response)) => Answer::read(response),
+            Err(e) => panic!("{method} {path} failed: {e}"),
+        }
+    }
+
+    /// Creates a campaign through the admin API and returns its publishable key.
+    pub fn create_campaign(&self, id: &str, policy: serde_json::Value) -> String {
+        let answer =
+            self.admin("POST", "/admin/campaigns", Some(serde_json::json!({"id": id, "name": id, "policy": policy})));
+        assert_eq!(answer.status, 201, "{}", answer.body);
+        answer.json()["publishable_key"].as_str().expect("a key").to_owned()
+    }
+
+    /// POSTs a native signup into the demo campaign (`campaign` added to `fields`).
+    pub fn sign_up(&self, fields: serde_json::Value) -> Answer {
+        let mut body = fields;
+        body["campaign"] = DEMO_CAMPAIGN.into();
+        post_with(
+            &self.url("/v1/accounts"),
+            Some("application/json"),
+            body.to_string().as_bytes(),
+            &[("x-publishable-key", DEMO_KEY)],
+        )
+    }
+
     fn wait_until_ready(&mut self) {
         let deadline = Instant::now() + Duration::from_secs(90);
         while Instant::now() < deadline {
@@ -165,9 +222,17 @@ impl Answer {
 
 /// POSTs `body` with `content_type` (none if `None`) and returns the answer, 4xx/5xx included.
 pub fn post(url: &str, content_type: Option<&str>, body: &[u8]) -> Answer {
+    post_with(url, content_type, body, &[])
+}
+
+/// Like [`post`], with extra headers.
+pub fn post_with(url: &str, content_type: Option<&str>, body: &[u8], headers: &[(&str, &str)]) -> Answer {
     let mut request = ureq::post(url).timeout(Duration::from_secs(30));
     if let Some(ct) = content_type {
         request = request.set("content-type", ct);
+    }
+    for (name, value) in headers {
+        request = request.set(name, value);
     }
     let response = match request.send_bytes(body) {
         Ok(response) | Err(ureq::Error::Status(_, response)) => response,
@@ -177,7 +242,16 @@ pub fn post(url: &str, content_type: Option<&str>, body: &[u8]) -> Answer {
 }
 
 pub fn get(url: &str) -> Answer {
-    let response = match ureq::get(url).timeout(Duration::from_secs(30)).call() {
+    get_with(url, &[])
+}
+
+/// Like [`get`], with extra headers.
+pub fn get_with(url: &str, headers: &[(&str, &str)]) -> Answer {
+    let mut request = ureq::get(url).timeout(Duration::from_secs(30));
+    for (name, value) in headers {
+        request = request.set(name, value);
+    }
+    let response = match request.call() {
         Ok(response) | Err(ureq::Error::Status(_, response)) => response,
         Err(e) => panic!("GET {url} failed: {e}"),
     };

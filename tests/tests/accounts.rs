@@ -1,6 +1,6 @@
-//! `POST /v1/accounts` against the real Worker (workerd + local D1).
+//! The native routes against the real Worker (workerd + local D1/KV).
 
-use enlist_e2e::{get, post, spawn_worker};
+use enlist_e2e::{get, post, post_with, spawn_worker, DEMO_KEY};
 use serde_json::json;
 
 const JSON: Option<&str> = Some("application/json");
@@ -8,9 +8,8 @@ const JSON: Option<&str> = Some("application/json");
 #[test]
 fn a_signup_is_created_and_stored_with_a_hashed_password() {
     let worker = spawn_worker();
-    let body = json!({"email": "Ada.Lovelace@Example.com", "password": "Analytical-Engine-1843"}).to_string();
 
-    let answer = post(&worker.url("/v1/accounts"), JSON, body.as_bytes());
+    let answer = worker.sign_up(json!({"email": "Ada.Lovelace@Example.com", "password": "Analytical-Engine-1843", "first_name": "Ada", "country": "gb"}));
 
     assert_eq!(answer.status, 201, "{}", answer.body);
     assert!(answer.content_type.starts_with("application/json"));
@@ -21,26 +20,28 @@ fn a_signup_is_created_and_stored_with_a_hashed_password() {
     let row = &rows[0];
     assert_eq!(row["email"], "Ada.Lovelace@Example.com");
     assert_eq!(row["email_normalized"], "ada.lovelace@example.com");
+    assert_eq!(row["campaign_id"], "demo");
     let hash = row["password_hash"].as_str().unwrap();
     assert!(hash.starts_with("$argon2id$v=19$"), "{hash}");
     assert!(!row.to_string().contains("Analytical-Engine"), "the password is stored in clear: {row}");
+    let profile = worker.d1(&format!("SELECT fields FROM profiles WHERE account_id = '{id}'"));
+    assert_eq!(profile[0]["fields"], r#"{"country":"GB","first_name":"Ada"}"#);
     assert!(!worker.log_text().contains("Analytical-Engine"), "the password reached the log");
 }
 
 #[test]
 fn the_same_email_in_another_case_is_taken() {
     let worker = spawn_worker();
-    let first = post(&worker.url("/v1/accounts"), JSON, br#"{"email":"grace@example.com","password":"COBOL-1959!"}"#);
+    let first = worker.sign_up(json!({"email": "grace@example.com", "password": "COBOL-1959!"}));
     assert_eq!(first.status, 201, "{}", first.body);
 
-    let second = post(&worker.url("/v1/accounts"), JSON, br#"{"email":"GRACE@Example.COM","password":"another-one"}"#);
+    let second = worker.sign_up(json!({"email": "GRACE@Example.COM", "password": "another-one-2"}));
 
     assert_eq!(second.status, 409, "{}", second.body);
     assert_eq!(second.content_type, "application/problem+json");
     assert_eq!(
         second.json()["errors"],
-        json!([{"field": "email", "code": "email.taken",
-        "message": "An account with this e-mail address already exists."}])
+        json!([{"field": "email", "code": "email.taken", "message": "An account with this e-mail address already exists."}])
     );
     assert_eq!(worker.d1("SELECT COUNT(*) AS n FROM accounts")[0]["n"], 1);
 }
@@ -49,19 +50,26 @@ fn the_same_email_in_another_case_is_taken() {
 fn invalid_and_malformed_bodies_are_4xx_never_5xx_and_write_nothing() {
     let worker = spawn_worker();
     let url = worker.url("/v1/accounts");
-    let oversized = format!(r#"{{"email":"{}@example.com","password":"long enough"}}"#, "a".repeat(20_000));
-    let cases: [(Option<&str>, &[u8], u16, &str); 8] = [
-        (JSON, br#"{"email":"not-an-email","password":"short"}"#, 422, "email.invalid"),
-        (JSON, br#"{}"#, 422, "required"),
+    let oversized =
+        format!(r#"{{"campaign":"demo","email":"{}@example.com","password":"long enough"}}"#, "a".repeat(20_000));
+    let cases: [(Option<&str>, &[u8], u16, &str); 9] = [
+        (JSON, br#"{"campaign":"demo","email":"not-an-email","password":"short"}"#, 422, "email.invalid"),
+        (JSON, br#"{"campaign":"demo"}"#, 422, "required"),
+        (JSON, br#"{"email":"a@example.com","password":"long enough"}"#, 400, "request.malformed"),
         (JSON, b"{not json", 400, "request.malformed"),
         (JSON, b"", 400, "request.malformed"),
         (JSON, b"\xff\xfe\x00garbage", 400, "request.malformed"),
-        (Some("text/plain"), br#"{"email":"a@example.com","password":"long enough"}"#, 415, "request.malformed"),
-        (None, br#"{"email":"a@example.com","password":"long enough"}"#, 415, "request.malformed"),
+        (
+            Some("text/plain"),
+            br#"{"campaign":"demo","email":"a@example.com","password":"long enough"}"#,
+            415,
+            "request.malformed",
+        ),
+        (None, br#"{"campaign":"demo","email":"a@example.com","password":"long enough"}"#, 415, "request.malformed"),
         (JSON, oversized.as_bytes(), 413, "request.malformed"),
     ];
     for (content_type, body, status, code) in cases {
-        let answer = post(&url, content_type, body);
+        let answer = post_with(&url, content_type, body, &[("x-publishable-key", DEMO_KEY)]);
         assert_eq!(
             answer.status,
             status,
@@ -72,9 +80,86 @@ fn invalid_and_malformed_bodies_are_4xx_never_5xx_and_write_nothing() {
         assert_eq!(answer.content_type, "application/problem+json");
         assert_eq!(answer.json()["errors"][0]["code"], code);
     }
-    let both = post(&url, JSON, br#"{"email":"not-an-email","password":"short"}"#).json();
+    let both = worker.sign_up(json!({"email": "not-an-email", "password": "short"})).json();
     assert_eq!(both["errors"].as_array().unwrap().len(), 2, "every problem is listed: {both}");
     assert_eq!(worker.d1("SELECT COUNT(*) AS n FROM accounts")[0]["n"], 0);
+}
+
+#[test]
+fn keys_origins_idempotency_and_the_policy_route() {
+    let worker = spawn_worker();
+    let url = worker.url("/v1/accounts");
+    let body = br#"{"campaign":"demo","email":"mary@example.com","password":"Difference-Engine-1"}"#;
+
+    let no_key = post(&url, JSON, body);
+    assert_eq!((no_key.status, no_key.json()["errors"][0]["code"].as_str()), (401, Some("auth.required")));
+    let wrong_key = post_with(&url, JSON, body, &[("x-publishable-key", "pk_wrong")]);
+    assert_eq!(wrong_key.status, 401);
+    let foreign =
+        post_with(&url, JSON, body, &[("x-publishable-key", DEMO_KEY), ("origin", "https://evil.example.com")]);
+    assert_eq!(foreign.status, 403);
+
+    let headers = [("x-publishable-key", DEMO_KEY), ("idempotency-key", "retry-1"), ("origin", worker.base.as_str())];
+    let first = post_with(&url, JSON, body, &headers);
+    assert_eq!(first.status, 201, "{}", first.body);
+    let again = post_with(&url, JSON, body, &headers);
+    assert_eq!((again.status, again.body.as_str()), (201, first.body.as_str()), "the retry gets the first answer");
+    assert_eq!(worker.d1("SELECT COUNT(*) AS n FROM accounts")[0]["n"], 1);
+
+    let policy = enlist_e2e::get_with(&worker.url("/v1/policy?campaign=demo"), &[("x-publishable-key", DEMO_KEY)]);
+    assert_eq!(policy.status, 200, "{}", policy.body);
+    assert_eq!(policy.json()["policy"]["password"]["min_chars"], 8);
+    assert_eq!(enlist_e2e::get_with(&worker.url("/v1/policy?campaign=demo"), &[]).status, 401);
+}
+
+#[test]
+fn the_admin_api_creates_campaigns_and_operators_and_shows_accounts_without_secrets() {
+    let worker = spawn_worker();
+    let unauthorised = post(&worker.url("/admin/campaigns"), JSON, br#"{"id":"x","name":"x"}"#);
+    assert_eq!(unauthorised.status, 401);
+
+    let key = worker.create_campaign("lisbon", json!({"password": {"min_chars": 12}}));
+    assert!(key.starts_with("pk_"));
+    assert_eq!(worker.admin("POST", "/admin/campaigns", Some(json!({"id": "lisbon", "name": "again"}))).status, 409);
+    assert_eq!(worker.admin("POST", "/admin/campaigns", Some(json!({"id": "bad id", "name": "x"}))).status, 422);
+
+    let operator = worker.admin(
+        "POST",
+        "/admin/operators",
+        Some(json!({"name": "Box office", "permissions": ["accounts:create"], "campaigns": ["lisbon"]})),
+    );
+    assert_eq!(operator.status, 201, "{}", operator.body);
+    let credentials = operator.json()["credentials"].clone();
+    let session = credentials["movedigital"]["session"].as_str().unwrap().to_owned();
+    let stored = worker.d1("SELECT * FROM credentials");
+    assert_eq!(stored.len(), 4);
+    assert!(stored.iter().all(|c| c["secret_hash"].as_str().unwrap().starts_with("$argon2id$")));
+    assert!(!format!("{stored:?}").contains(&session), "a secret is stored in clear");
+
+    let short = post_with(
+        &worker.url("/v1/accounts"),
+        JSON,
+        br#"{"campaign":"lisbon","email":"ada@example.com","password":"only-11-chr"}"#,
+        &[("x-publishable-key", &key)],
+    );
+    assert_eq!(short.json()["errors"][0]["code"], "password.too_short", "the campaign's policy applies");
+    assert!(short.body.contains("12"), "{}", short.body);
+    let created = post_with(
+        &worker.url("/v1/accounts"),
+        JSON,
+        br#"{"campaign":"lisbon","email":"Ada@example.com","password":"long-enough-pass"}"#,
+        &[("x-publishable-key", &key)],
+    );
+    assert_eq!(created.status, 201, "{}", created.body);
+    let id = created.json()["id"].as_str().unwrap().to_owned();
+
+    let shown = worker.admin("GET", &format!("/admin/accounts/{id}"), None);
+    assert_eq!(shown.status, 200);
+    assert_eq!(shown.json()["campaign_id"], "lisbon");
+    assert!(!shown.body.contains("argon2") && !shown.body.contains("long-enough-pass"), "{}", shown.body);
+    let found = worker.admin("GET", "/admin/accounts?email=ADA%40example.com", None);
+    assert_eq!(found.json()["accounts"][0]["id"], id.as_str());
+    assert_eq!(worker.admin("GET", "/admin/accounts/acc_missing", None).status, 404);
 }
 
 #[test]

@@ -25,8 +25,23 @@ struct ProblemDocument {
     errors: Vec<Problem>,
 }
 
-pub async fn post_signup(url: &str, form: &SignupForm) -> ServerAnswer {
-    let Ok(request) = Request::post(url).json(form) else { return ServerAnswer::Unreachable };
+/// Which campaign the widget signs up into, and its publishable key (from the embed tag).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Target {
+    pub api_base: String,
+    pub campaign: String,
+    pub key: String,
+}
+
+pub async fn post_signup(target: &Target, form: &SignupForm) -> ServerAnswer {
+    let mut body = serde_json::to_value(form).unwrap_or_default();
+    if let Some(object) = body.as_object_mut() {
+        object.insert("campaign".into(), target.campaign.clone().into());
+    }
+    let url = format!("{}/v1/accounts", target.api_base);
+    let Ok(request) = Request::post(&url).header("x-publishable-key", &target.key).json(&body) else {
+        return ServerAnswer::Unreachable;
+    };
     let Ok(response) = request.send().await else { return ServerAnswer::Unreachable };
     let Ok(body) = response.text().await else { return ServerAnswer::Unreachable };
     if response.status() == 201 {

@@ -3,6 +3,7 @@
 
 mod api;
 
+pub use api::Target;
 use api::{post_signup, ServerAnswer};
 use enlist_shared::{message, validate, Code, Field, Locale, Policy, Problem, SignupForm};
 use leptos::prelude::*;
@@ -15,9 +16,10 @@ struct Submission {
     answer: ServerAnswer,
 }
 
-/// The signup form. `api_base` is the Worker's origin (empty: the page's own origin).
+/// The signup form for one campaign (`target`: the Worker's origin, empty for the page's own,
+/// the campaign id and its publishable key).
 #[component]
-pub fn Signup(#[prop(optional, into)] api_base: String) -> impl IntoView {
+pub fn Signup(#[prop(optional, into)] target: Target) -> impl IntoView {
     let email = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let attempted = RwSignal::new(false);
@@ -26,10 +28,10 @@ pub fn Signup(#[prop(optional, into)] api_base: String) -> impl IntoView {
         Memo::new(move |_| SignupForm::new().with(Field::Email, email.get()).with(Field::Password, password.get()));
 
     let submit = Action::new_local(move |form: &SignupForm| {
-        let url = format!("{api_base}/v1/accounts");
+        let target = target.clone();
         let form = form.clone();
         async move {
-            let answer = post_signup(&url, &form).await;
+            let answer = post_signup(&target, &form).await;
             Submission { form, answer }
         }
     });
@@ -125,13 +127,19 @@ fn Input(
 }
 
 /// Mounts a widget into every element marked `data-enlist` on the page. The element's
-/// `data-api` attribute names the Worker's origin (default: the page's own).
+/// `data-campaign` and `data-key` name the campaign and its publishable key; `data-api` the
+/// Worker's origin (default: the page's own).
 pub fn mount_all() {
     let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
     let Ok(hosts) = document.query_selector_all("[data-enlist]") else { return };
     for i in 0..hosts.length() {
         let Some(host) = hosts.item(i).and_then(|n| n.dyn_into::<web_sys::HtmlElement>().ok()) else { continue };
-        let api_base = host.get_attribute("data-api").unwrap_or_default();
-        leptos::mount::mount_to(host, move || view! { <Signup api_base=api_base /> }).forget();
+        let attribute = |name: &str| host.get_attribute(name).unwrap_or_default();
+        let target = Target {
+            api_base: attribute("data-api"),
+            campaign: attribute("data-campaign"),
+            key: attribute("data-key"),
+        };
+        leptos::mount::mount_to(host, move || view! { <Signup target=target /> }).forget();
     }
 }

@@ -36,6 +36,7 @@ pub fn run(port: u16) -> Outcome {
     build::all(&tools)?;
     let state = state_dir();
     apply_migrations(&tools, &state)?;
+    seed_demo_campaign(&tools, &state, port)?;
     let env_file = write_dev_vars()?;
 
     println!("==> serving on http://127.0.0.1:{port}/ (local state in {})", state.display());
@@ -90,6 +91,26 @@ pub fn apply_migrations(tools: &Tools, state: &Path) -> Outcome {
             .arg("--persist-to")
             .arg(state)
             // Non-interactive: apply without the confirmation prompt.
+            .env("CI", "true"),
+    )
+}
+
+/// The demo page's campaign (`edge/seeds/demo-campaign.sql`), in local D1 only; real
+/// campaigns come from `POST /admin/campaigns`.
+pub fn seed_demo_campaign(tools: &Tools, state: &Path, port: u16) -> Outcome {
+    let template = std::fs::read_to_string(root().join("edge/seeds/demo-campaign.sql"))?;
+    let origins = format!(r#"["http://127.0.0.1:{port}","http://localhost:{port}"]"#);
+    std::fs::create_dir_all(state)?;
+    let seed = state.join("demo-campaign.sql");
+    std::fs::write(&seed, template.replace("{origins}", &origins))?;
+    crate::proc::step(
+        &format!("seed the local demo campaign for port {port}"),
+        tools
+            .wrangler()
+            .args(["d1", "execute", "DB", "--local", "--file"])
+            .arg(&seed)
+            .arg("--persist-to")
+            .arg(state)
             .env("CI", "true"),
     )
 }

@@ -4,7 +4,9 @@
 //!   serve the Worker with local D1/KV and the demo page on 127.0.0.1 until Ctrl-C.
 //! - `cargo xtask test`: every check and test, in order (what CI runs).
 //! - `cargo xtask build`: install what is missing and build the Worker and the demo page.
+//! - `cargo xtask bench`: measure and print figures (also into `bench/results.md`).
 
+mod bench;
 mod build;
 mod dev;
 mod proc;
@@ -19,7 +21,8 @@ const USAGE: &str = "usage: cargo xtask <command>
 commands:
   dev [--port N]   install what is missing, build, and serve the Worker + demo page locally
   test             run every check and test (fmt, clippy, native, browser, end-to-end)
-  build            install what is missing and build the Worker and the demo page";
+  build            install what is missing and build the Worker and the demo page
+  bench            measure speed and size (validation natively and in Chromium, bundle sizes)";
 
 /// A failure to report in one line, then exit non-zero.
 #[derive(Debug)]
@@ -47,6 +50,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("dev") => dev::parse_port(&args[1..]).and_then(dev::run),
         Some("test") if args.len() == 1 => test::run(),
+        Some("bench") if args.len() == 1 => bench::run(),
         Some("build") if args.len() == 1 => tools::ensure_build_tools().and_then(|t| build::all(&t)),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");

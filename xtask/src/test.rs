@@ -55,7 +55,8 @@ pub fn run() -> Outcome {
     Ok(())
 }
 
-fn browser_tests(mut cargo: Command) -> Command {
+/// `cargo` set up to run wasm32 tests in headless Chromium through wasm-bindgen-test-runner.
+pub fn browser_tests(mut cargo: Command) -> Command {
     cargo
         .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", "wasm-bindgen-test-runner")
         .env("CHROMEDRIVER", CHROMEDRIVER)

@@ -1,0 +1,294 @@
+//! The admin API (CONTRACT.md §5): JSON in and out, `Authorization: Bearer <ADMIN_TOKEN>`.
+//! Errors are RFC 9457 documents whose `detail` names the offending key.
+
+use crate::campaign::{Campaign, CampaignRequest};
+use crate::operator::{configured_secret_matches, Operator, OperatorRequest};
+use crate::reply::Reply;
+use crate::store::{InsertError, Store, StoreError};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::json;
+
+/// Largest admin body read.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+pub struct AdminRequest<'a> {
+    pub method: &'a str,
+    pub path: &'a str,
+    pub query: Option<&'a str>,
+    pub authorization: Option<&'a str>,
+    pub body: &'a [u8],
+    /// The Worker's `ADMIN_TOKEN` secret (empty: the admin API is closed).
+    pub admin_token: &'a str,
+}
+
+fn document(status: u16, title: &str, detail: &str) -> Reply {
+    let body = json!({"type": "about:blank", "title": title, "status": status, "detail": detail});
+    Reply::new(status, "application/problem+json", body.to_string())
+}
+
+fn ok<T: Serialize>(status: u16, value: &T) -> Reply {
+    Reply::new(status, "application/json", serde_json::to_string(value).expect("plain data serialises"))
+}
+
+fn unavailable(e: StoreError) -> Reply {
+    document(500, "Internal error", "the store failed; try again").with_log(e.0)
+}
+
+fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, Reply> {
+    if body.len() > MAX_BODY_BYTES {
+        return Err(document(413, "Request body too large", "admin bodies are at most 64 KiB"));
+    }
+    serde_json::from_slice(body).map_err(|e| document(422, "Unreadable request", &e.to_string()))
+}
+
+pub async fn handle<S: Store>(store: &S, request: AdminRequest<'_>, now_ms: i64) -> Reply {
+    let presented = request.authorization.and_then(|h| h.strip_prefix("Bearer ")).map(str::trim);
+    match presented {
+        None => {
+            return document(401, "Unauthorized", "send Authorization: Bearer <ADMIN_TOKEN>")
+                .with_header("www-authenticate", "Bearer")
+        }
+        Some(token) if !configured_secret_matches(request.admin_token, token) => {
+            return document(401, "Unauthorized", "the admin token is not valid")
+                .with_header("www-authenticate", "Bearer")
+        }
+        Some(_) => {}
+    }
+    let segments: Vec<&str> = request.path.trim_start_matches("/admin/").split('/').collect();
+    match (request.method, segments.as_slice()) {
+        ("POST", ["campaigns"]) => create_campaign(store, request.body, now_ms).await,
+        ("POST", ["operators"]) => create_operator(store, request.body, now_ms).await,
+        ("GET", ["accounts", id]) if !id.is_empty() => match store.account(id).await {
+            Ok(Some(account)) => ok(200, &account),
+            Ok(None) => document(404, "Not found", &format!("no account `{id}`")),
+            Err(e) => unavailable(e),
+        },
+        ("GET", ["accounts"]) => {
+            let email = request.query.unwrap_or("").split('&').find_map(|pair| pair.strip_prefix("email="));
+            let Some(email) = email.map(percent_decode) else {
+                return document(422, "Missing query", "use /admin/accounts?email=<address>");
+            };
+            let normalized =
+                enlist_shared::Email::parse(&email).map(|e| e.normalized()).unwrap_or_else(|_| email.to_lowercase());
+            match store.account_by_email(&normalized).await {
+                Ok(found) => ok(200, &json!({"accounts": found.into_iter().collect::<Vec<_>>()})),
+                Err(e) => unavailable(e),
+            }
+        }
+        (_, ["campaigns"] | ["operators"]) => {
+            document(405, "Method not allowed", "use POST").with_header("allow", "POST")
+        }
+        (_, ["accounts", ..]) => document(405, "Method not allowed", "use GET").with_header("allow", "GET"),
+        _ => document(404, "Not found", "no such admin route"),
+    }
+}
+
+async fn create_campaign<S: Store>(store: &S, body: &[u8], now_ms: i64) -> Reply {
+    let request: CampaignRequest = match parse(body) {
+        Ok(r) => r,
+        Err(reply) => return reply,
+    };
+    let campaign = match Campaign::from_request(request) {
+        Ok(c) => c,
+        Err(detail) => return document(422, "Invalid campaign", &detail),
+    };
+    match store.insert_campaign(&campaign, now_ms).await {
+        Ok(()) => ok(201, &json!({"id": campaign.id, "publishable_key": campaign.publishable_key})),
+        Err(InsertError::Duplicate(_)) => {
+            document(409, "Campaign exists", &format!("a campaign `{}` exists", campaign.id))
+        }
+        Err(InsertError::Unavailable(e)) => unavailable(StoreError(e)),
+    }
+}
+
+async fn create_operator<S: Store>(store: &S, body: &[u8], now_ms: i64) -> Reply {
+    let request: OperatorRequest = match parse(body) {
+        Ok(r) => r,
+        Err(reply) => return reply,
+    };
+    let mut missing = None;
+    for id in &request.campaigns {
+        match store.campaign(id).await {
+            Ok(Some(_)) => {}
+            Ok(None) => missing = Some(id.clone()),
+            Err(e) => return unavailable(e),
+        }
+    }
+    for _attempt in 0..3 {
+        let number = match random_operator_number() {
+            Ok(n) => n,
+            Err(e) => return unavailable(StoreError(e)),
+        };
+        let operator = match Operator::from_request(
+            OperatorRequest {
+                name: request.name.clone(),
+                permissions: request.permissions.clone(),
+                campaigns: request.campaigns.clone(),
+                allowed_ips: request.allowed_ips.clone(),
+            },
+            number,
+            |c| missing.as_deref() != Some(c),
+        ) {
+            Ok(op) => op,
+            Err(detail) => return document(422, "Invalid operator", &detail),
+        };
+        let (issued, stored) = match operator.issue_credentials() {
+            Ok(pair) => pair,
+            Err(e) => return unavailable(StoreError(e)),
+        };
+        match store.insert_operator(&operator, &stored, now_ms).await {
+            Ok(()) => return ok(201, &json!({"id": operator.id, "credentials": issued})),
+            Err(InsertError::Duplicate(_)) => continue, // a random number or look-up collided
+            Err(InsertError::Unavailable(e)) => return unavailable(StoreError(e)),
+        }
+    }
+    unavailable(StoreError("three credential collisions in a row".into()))
+}
+
+fn random_operator_number() -> Result<i64, String> {
+    let mut bytes = [0u8; 4];
+    getrandom::fill(&mut bytes).map_err(|e| e.to_string())?;
+    Ok(1_000_000 + i64::from(u32::from_le_bytes(bytes) % 9_000_000))
+}
+
+/// `%40` → `@`, `+` → space; bytes that do not decode are kept as written.
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'%' if i + 2 < bytes.len() => {
+                match u8::from_str_radix(std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("zz"), 16) {
+                    Ok(b) => {
+                        out.push(b);
+                        i += 3;
+                        continue;
+                    }
+                    Err(_) => out.push(b'%'),
+                }
+            }
+            b'+' => out.push(b' '),
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::account::{sign_up, Signup};
+    use crate::memory::MemoryStore;
+    use enlist_shared::{Field, SignupForm};
+    use pollster::block_on;
+    use serde_json::Value;
+
+    const TOKEN: &str = "admin-secret";
+
+    fn call(
+        store: &MemoryStore,
+        method: &str,
+        path: &str,
+        query: Option<&str>,
+        auth: Option<&str>,
+        body: Value,
+    ) -> (u16, Value) {
+        let body = body.to_string();
+        let request =
+            AdminRequest { method, path, query, authorization: auth, body: body.as_bytes(), admin_token: TOKEN };
+        let reply = block_on(handle(store, request, 0));
+        (reply.status, serde_json::from_str(&reply.body).unwrap())
+    }
+
+    const AUTH: Option<&str> = Some("Bearer admin-secret");
+
+    #[test]
+    fn the_admin_token_is_required_and_compared() {
+        let store = MemoryStore::new();
+        assert_eq!(call(&store, "POST", "/admin/campaigns", None, None, json!({})).0, 401);
+        assert_eq!(call(&store, "POST", "/admin/campaigns", None, Some("Bearer nope"), json!({})).0, 401);
+        let closed = AdminRequest {
+            method: "GET",
+            path: "/admin/accounts/x",
+            query: None,
+            authorization: Some("Bearer "),
+            body: b"",
+            admin_token: "",
+        };
+        assert_eq!(block_on(handle(&store, closed, 0)).status, 401, "an unset token closes the API");
+    }
+
+    #[test]
+    fn campaigns_operators_and_accounts() {
+        let store = MemoryStore::new();
+        let (status, created) = call(
+            &store,
+            "POST",
+            "/admin/campaigns",
+            None,
+            AUTH,
+            json!({"id": "rf", "name": "RustFest", "allowed_origins": ["https://events.example.com"]}),
+        );
+        assert_eq!(status, 201);
+        assert!(created["publishable_key"].as_str().unwrap().starts_with("pk_"));
+        assert_eq!(call(&store, "POST", "/admin/campaigns", None, AUTH, json!({"id": "rf", "name": "Again"})).0, 409);
+        let (status, bad) = call(
+            &store,
+            "POST",
+            "/admin/campaigns",
+            None,
+            AUTH,
+            json!({"id": "x", "name": "X", "policy": {"password": {"min_chars": 0}}}),
+        );
+        assert_eq!(status, 422);
+        assert!(bad["detail"].as_str().unwrap().contains("min_chars"));
+
+        let (status, op) = call(
+            &store,
+            "POST",
+            "/admin/operators",
+            None,
+            AUTH,
+            json!({"name": "Box office", "permissions": ["accounts:create"], "campaigns": ["rf"]}),
+        );
+        assert_eq!(status, 201, "{op}");
+        for key in ["api_key", "bearer"] {
+            assert!(op["credentials"][key].as_str().is_some_and(|s| s.len() > 30), "{key}");
+        }
+        assert!(op["credentials"]["basic"]["password"].is_string());
+        assert!(op["credentials"]["movedigital"]["session"].is_string());
+        let (status, bad) =
+            call(&store, "POST", "/admin/operators", None, AUTH, json!({"name": "x", "campaigns": ["nope"]}));
+        assert_eq!(status, 422);
+        assert!(bad["detail"].as_str().unwrap().contains("nope"));
+
+        let campaign = block_on(store.campaign("rf")).unwrap().unwrap();
+        let form = SignupForm::new().with(Field::Email, "Ada@Example.com").with(Field::Password, "Analytical-1843");
+        let created = block_on(sign_up(&store, Signup::new(&campaign, form, "native"), 5)).unwrap();
+        let (status, account) =
+            call(&store, "GET", &format!("/admin/accounts/{}", created.id), None, AUTH, json!(null));
+        assert_eq!(status, 200);
+        assert_eq!(account["email"], "Ada@Example.com");
+        let text = account.to_string();
+        assert!(!text.contains("argon2") && !text.contains("Analytical") && !text.contains("password"), "{text}");
+        let (status, found) =
+            call(&store, "GET", "/admin/accounts", Some("email=ada%40example.com"), AUTH, json!(null));
+        assert_eq!(status, 200);
+        assert_eq!(found["accounts"].as_array().unwrap().len(), 1);
+        let (_, none) = call(&store, "GET", "/admin/accounts", Some("email=nobody%40example.com"), AUTH, json!(null));
+        assert_eq!(none["accounts"], json!([]));
+        assert_eq!(call(&store, "GET", "/admin/accounts/acc_nope", None, AUTH, json!(null)).0, 404);
+        assert_eq!(call(&store, "DELETE", "/admin/accounts/x", None, AUTH, json!(null)).0, 405);
+        assert_eq!(call(&store, "GET", "/admin/whatever", None, AUTH, json!(null)).0, 404);
+    }
+
+    #[test]
+    fn percent_decoding() {
+        assert_eq!(percent_decode("ada%40example.com"), "ada@example.com");
+        assert_eq!(percent_decode("a+b%2Bc"), "a b+c");
+        assert_eq!(percent_decode("bad%zz%"), "bad%zz%");
+    }
+}

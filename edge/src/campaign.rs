@@ -1,0 +1,128 @@
+//! Campaigns: who may sign up where, under which policy.
+
+use crate::secrets::{constant_time_eq, random_token};
+use enlist_shared::Policy;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Campaign {
+    pub id: String,
+    pub name: String,
+    pub allowed_origins: Vec<String>,
+    pub policy: Policy,
+    pub publishable_key: String,
+}
+
+/// What `POST /admin/campaigns` sends.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CampaignRequest {
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub allowed_origins: Vec<String>,
+    #[serde(default)]
+    pub policy: Option<Value>,
+}
+
+impl Campaign {
+    /// Checks an admin request and mints the campaign's publishable key.
+    pub fn from_request(request: CampaignRequest) -> Result<Self, String> {
+        let id = request.id.trim();
+        let id_ok = (1..=64).contains(&id.len())
+            && id.starts_with(|c: char| c.is_ascii_alphanumeric())
+            && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
+        if !id_ok {
+            return Err("id: 1 to 64 lower-case letters, digits, `-` or `_`, starting with a letter or digit".into());
+        }
+        let name = request.name.trim();
+        if name.is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control) {
+            return Err("name: 1 to 200 printable characters".into());
+        }
+        let allowed_origins = request.allowed_origins.iter().map(|o| origin(o)).collect::<Result<Vec<_>, _>>()?;
+        let policy = match request.policy {
+            None => Policy::default(),
+            Some(overrides) => Policy::from_json(&overrides.to_string())?,
+        };
+        let publishable_key = format!("pk_{}", random_token(24)?);
+        Ok(Self { id: id.to_owned(), name: name.to_owned(), allowed_origins, policy, publishable_key })
+    }
+
+    pub fn key_matches(&self, presented: &str) -> bool {
+        constant_time_eq(&self.publishable_key, presented)
+    }
+
+    /// Whether a browser page at `origin` may call this campaign (exact match after
+    /// normalisation; `*` is not a thing).
+    pub fn allows_origin(&self, origin: &str) -> bool {
+        self::origin(origin).is_ok_and(|o| self.allowed_origins.contains(&o))
+    }
+}
+
+/// `https://Events.Example.com:443/` → `https://events.example.com`. Scheme, host and an
+/// optional non-default port; nothing else.
+pub fn origin(text: &str) -> Result<String, String> {
+    let bad = || format!("allowed_origins: `{text}` is not an origin like https://events.example.com");
+    let lower = text.trim().trim_end_matches('/').to_ascii_lowercase();
+    let (scheme, rest) = lower.split_once("://").ok_or_else(bad)?;
+    if !matches!(scheme, "http" | "https") || rest.is_empty() || rest.contains(['/', '?', '#', '@', ' ']) {
+        return Err(bad());
+    }
+    let (host, port) = match rest.rsplit_once(':') {
+        Some((host, port)) if !host.ends_with(']') || rest.starts_with('[') => (host, Some(port)),
+        _ => (rest, None),
+    };
+    if host.is_empty() || !host.bytes().all(|b| b.is_ascii_alphanumeric() || b"-.[]:".contains(&b)) {
+        return Err(bad());
+    }
+    match port {
+        None => Ok(format!("{scheme}://{host}")),
+        Some(p) => {
+            let number: u16 = p.parse().ok().filter(|n| *n > 0).ok_or_else(bad)?;
+            let default = (scheme == "http" && number == 80) || (scheme == "https" && number == 443);
+            Ok(if default { format!("{scheme}://{host}") } else { format!("{scheme}://{host}:{number}") })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn request(value: Value) -> CampaignRequest {
+        serde_json::from_value(value).unwrap()
+    }
+
+    #[test]
+    fn a_campaign_gets_a_publishable_key_and_normalised_origins() {
+        let c = Campaign::from_request(request(json!({
+            "id": "rustfest-2027", "name": "RustFest 2027",
+            "allowed_origins": ["https://Events.Example.com:443/", "http://127.0.0.1:8787"],
+            "policy": {"fields": {"email": "required", "password": "required", "alias": "optional"}}
+        })))
+        .unwrap();
+        assert!(c.publishable_key.starts_with("pk_") && c.publishable_key.len() == 27);
+        assert_eq!(c.allowed_origins, ["https://events.example.com", "http://127.0.0.1:8787"]);
+        assert!(c.allows_origin("https://events.example.com"));
+        assert!(!c.allows_origin("https://evil.example.com"));
+        assert!(c.key_matches(&c.publishable_key.clone()));
+        assert!(!c.key_matches("pk_nope"));
+    }
+
+    #[test]
+    fn bad_admin_input_is_named() {
+        for (value, mentions) in [
+            (json!({"id": "Has Space", "name": "x"}), "id"),
+            (json!({"id": "", "name": "x"}), "id"),
+            (json!({"id": "ok", "name": ""}), "name"),
+            (json!({"id": "ok", "name": "x", "allowed_origins": ["events.example.com"]}), "allowed_origins"),
+            (json!({"id": "ok", "name": "x", "allowed_origins": ["https://x.com/path"]}), "allowed_origins"),
+            (json!({"id": "ok", "name": "x", "policy": {"password": {"min_chars": 0}}}), "password"),
+        ] {
+            let err = Campaign::from_request(request(value.clone())).unwrap_err();
+            assert!(err.contains(mentions), "{value}: {err}");
+        }
+    }
+}

@@ -1,0 +1,232 @@
+//! Engagement Services "Create Users" (seed 004): JSON in, HTTP Basic, `{"id", "message"}`
+//! out. The texts are the seed's, verbatim.
+
+use super::{Failure, Outcome};
+use crate::reply::Reply;
+use enlist_shared::{Code, Field, Policy, Presence, Problem, ReconciliationKey, SignupForm};
+use serde_json::{json, Map, Value};
+use std::collections::BTreeMap;
+
+pub const CREATED: &str = "Details added successfully";
+pub const MOBILE_REQUIRED: &str =
+    "Attribute \u{2018}phonenumber\u{2019} is a mandatory field. Please provide a valid value for the same";
+pub const MOBILE_INVALID: &str = "Mobile number should have country code followed by ten digit number";
+pub const MOBILE_TAKEN: &str = "User already exists with this mobile number";
+pub const INVALID: &str = "The request contains invalid attributes";
+pub const EMAIL_TAKEN: &str = "User already exists with this Email";
+pub const UNAUTHORIZED: &str = "Unauthorized request";
+pub const SERVER_FAILURE: &str = "Server failure to process request";
+
+/// A decoded "Create Users" request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CreateUser {
+    pub form: SignupForm,
+    /// `smsSubscription`, `voiceSubscription`, `emailSubscription`, `lastActiveDate`.
+    pub extra_profile: BTreeMap<String, String>,
+}
+
+/// The campaign's policy as this dialect asks: names, country and e-mail required (e-mail
+/// only when it is the reconciliation key), no password.
+pub fn policy(campaign: &Policy) -> Policy {
+    let mut policy = campaign.clone();
+    for field in [Field::FirstName, Field::LastName, Field::CountryName] {
+        policy.fields.insert(field, Presence::Required);
+    }
+    let email =
+        if policy.reconciliation_key == ReconciliationKey::Email { Presence::Required } else { Presence::Optional };
+    policy.fields.insert(Field::Email, email);
+    policy.fields.insert(Field::Password, Presence::Hidden);
+    policy
+}
+
+/// Reads the JSON body. Unknown attributes are refused ("invalid attributes"), as are values
+/// of the wrong JSON type.
+pub fn decode(body: &[u8]) -> Result<CreateUser, Failure> {
+    let invalid =
+        || Failure { problems: vec![Problem::new(Field::Request, Code::RequestMalformed)], existing: None, log: None };
+    let object: Map<String, Value> = serde_json::from_slice(body).map_err(|_| invalid())?;
+    let mut form = SignupForm::new();
+    let mut extra_profile = BTreeMap::new();
+    for (key, value) in &object {
+        let text = match value {
+            Value::String(s) => s.clone(),
+            Value::Number(n) => n.to_string(),
+            Value::Bool(b) => b.to_string(),
+            Value::Null => continue,
+            _ => return Err(invalid()),
+        };
+        match key.as_str() {
+            "firstName" => form.set(Field::FirstName, text),
+            "lastName" => form.set(Field::LastName, text),
+            "state" => form.set(Field::State, text),
+            "country" => form.set(Field::CountryName, text),
+            "email" => form.set(Field::Email, text),
+            // "country code followed by ten digit number", written without `+`.
+            "mobileNumber" => {
+                let digits = text.trim();
+                let e164 =
+                    if digits.is_empty() || digits.starts_with('+') { digits.to_owned() } else { format!("+{digits}") };
+                form.set(Field::Phone, e164);
+            }
+            "smsSubscription" | "voiceSubscription" | "emailSubscription" => {
+                let flag = enlist_shared::values::scalars::parse_flag(
+                    &text,
+                    enlist_shared::values::scalars::Spelling::TrueFalse,
+                )
+                .map_err(|_| invalid())?;
+                extra_profile.insert(key.clone(), flag.to_string());
+            }
+            "lastActiveDate" => {
+                if !text.trim().is_empty() {
+                    let date = enlist_shared::values::scalars::parse_date(&text).map_err(|code| Failure {
+                        problems: vec![Problem::new(Field::Request, code)],
+                        existing: None,
+                        log: None,
+                    })?;
+                    extra_profile.insert(key.clone(), date);
+                }
+            }
+            _ => return Err(invalid()),
+        }
+    }
+    Ok(CreateUser { form, extra_profile })
+}
+
+/// Writes any outcome as Engagement would.
+pub fn encode(outcome: &Outcome) -> Reply {
+    let answer = |status: u16, body: Value| Reply::new(status, "application/json;charset=UTF-8", body.to_string());
+    match outcome {
+        Outcome::Created(created) => answer(200, json!({"id": created.number.to_string(), "message": CREATED})),
+        Outcome::Failed(failure) => {
+            let first = failure.first();
+            let existing = failure.existing.as_ref().map(|a| a.number.to_string());
+            let (status, message) = match (first.code, first.field) {
+                (Code::Internal, _) => (500, SERVER_FAILURE),
+                (Code::AuthRequired | Code::AuthInvalid | Code::AuthForbidden, _) => (401, UNAUTHORIZED),
+                (Code::EmailTaken, _) => (400, EMAIL_TAKEN),
+                (Code::PhoneTaken, _) => (400, MOBILE_TAKEN),
+                (Code::Required, Field::Phone) => (400, MOBILE_REQUIRED),
+                (Code::PhoneInvalid, _) => (400, MOBILE_INVALID),
+                _ => (400, INVALID),
+            };
+            let mut body = json!({ "message": message });
+            if let (Some(id), Code::EmailTaken | Code::PhoneTaken) = (existing, first.code) {
+                body["id"] = id.into();
+            }
+            let reply = answer(status, body);
+            match (&failure.log, status) {
+                (Some(log), 500) => reply.with_log(log.clone()),
+                _ => reply,
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::account::{AccountId, Created};
+    use crate::store::AccountRecord;
+
+    /// The seed's sample request, as written there (its `email` and `mobileNumber` are empty).
+    const SEED_SAMPLE: &str = r#"{"firstName" : "Latha", "lastName" : "Ganesh", "country" : "India", "mobileNumber" : "",
+        "email" : "", "smsSubscription" : true, "voiceSubscription" : true, "emailSubscription" : true, "state" : ""}"#;
+
+    fn failure(problems: &[(Field, Code)]) -> Outcome {
+        Outcome::Failed(Failure {
+            problems: problems.iter().map(|(f, c)| Problem::new(*f, *c)).collect(),
+            existing: None,
+            log: None,
+        })
+    }
+
+    fn body(reply: &Reply) -> Value {
+        serde_json::from_str(&reply.body).unwrap()
+    }
+
+    #[test]
+    fn the_seed_sample_decodes() {
+        let user = decode(SEED_SAMPLE.as_bytes()).unwrap();
+        assert_eq!(user.form.get(Field::FirstName), "Latha");
+        assert_eq!(user.form.get(Field::CountryName), "India");
+        assert_eq!(user.extra_profile["smsSubscription"], "true");
+        let with_mobile = decode(br#"{"firstName":"A","mobileNumber":919876543210}"#).unwrap();
+        assert_eq!(with_mobile.form.get(Field::Phone), "+919876543210");
+    }
+
+    #[test]
+    fn the_seed_sample_response_shape() {
+        let created = Outcome::Created(Created {
+            id: AccountId::from_stored("acc_x".into()),
+            number: 9,
+            alias: None,
+            email: None,
+        });
+        let reply = encode(&created);
+        assert_eq!(reply.status, 200);
+        assert_eq!(body(&reply), json!({"id": "9", "message": "Details added successfully"}));
+    }
+
+    #[test]
+    fn every_seed_status_and_text() {
+        let existing = AccountRecord {
+            id: "acc_e".into(),
+            number: 77,
+            campaign_id: None,
+            email: None,
+            alias: None,
+            phone: None,
+            ext_ref_id: None,
+            dialect: "engagement".into(),
+            controller_id: None,
+            created_at_ms: 0,
+            claimed_at_ms: None,
+            profile: BTreeMap::new(),
+        };
+        let taken = |code| {
+            Outcome::Failed(Failure {
+                problems: vec![Problem::new(Field::Email, code)],
+                existing: Some(Box::new(existing.clone())),
+                log: None,
+            })
+        };
+        for (outcome, status, message, id) in [
+            (failure(&[(Field::Phone, Code::Required)]), 400, MOBILE_REQUIRED, None),
+            (failure(&[(Field::Phone, Code::PhoneInvalid)]), 400, MOBILE_INVALID, None),
+            (taken(Code::PhoneTaken), 400, MOBILE_TAKEN, Some("77")),
+            (failure(&[(Field::FirstName, Code::Required)]), 400, INVALID, None),
+            (taken(Code::EmailTaken), 400, EMAIL_TAKEN, Some("77")),
+            (failure(&[(Field::Request, Code::AuthInvalid)]), 401, UNAUTHORIZED, None),
+            (Outcome::Failed(Failure::internal("d1 down")), 500, SERVER_FAILURE, None),
+        ] {
+            let reply = encode(&outcome);
+            assert_eq!(reply.status, status, "{message}");
+            assert_eq!(body(&reply)["message"], message);
+            assert_eq!(body(&reply)["id"].as_str(), id, "{message}");
+            assert!(!reply.body.contains("d1 down"));
+        }
+        assert_eq!(
+            MOBILE_REQUIRED,
+            "Attribute ‘phonenumber’ is a mandatory field. Please provide a valid value for the same"
+        );
+    }
+
+    #[test]
+    fn odd_bodies_are_invalid_attributes() {
+        for bad in
+            [&b"[]"[..], b"{", br#"{"nickname":"x"}"#, br#"{"firstName":["A"]}"#, br#"{"smsSubscription":"maybe"}"#]
+        {
+            let failure = decode(bad).unwrap_err();
+            assert_eq!(encode(&Outcome::Failed(failure)).status, 400);
+        }
+    }
+
+    #[test]
+    fn the_dialect_policy_requires_what_the_seed_requires() {
+        let p = policy(&Policy::default());
+        assert!(p.requires(Field::FirstName) && p.requires(Field::CountryName) && p.requires(Field::Email));
+        assert!(!p.requires(Field::Password));
+        let mobile = policy(&Policy { reconciliation_key: ReconciliationKey::Mobile, ..Policy::default() });
+        assert!(mobile.requires(Field::Phone) && !mobile.requires(Field::Email));
+    }
+}

@@ -1,0 +1,164 @@
+//! `cargo xtask bench`: measures what users pay for and prints a table (also written to
+//! `bench/results.md`). Figures, not assertions: budgets live in the README.
+
+use crate::proc::describe;
+use crate::test::browser_tests;
+use crate::tools::{ensure_build_tools, ensure_chromium, Tools};
+use crate::{build, fail, root, Failure, Outcome};
+use flate2::write::GzEncoder;
+use flate2::Compression;
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::Command;
+
+/// One measured figure.
+struct Figure {
+    what: String,
+    value: String,
+}
+
+pub fn run() -> Outcome {
+    let tools = ensure_build_tools()?;
+    ensure_chromium()?;
+    let mut figures = Vec::new();
+    figures.extend(rule_set_speed(&tools, false)?);
+    figures.extend(rule_set_speed(&tools, true)?);
+    figures.extend(rule_set_size(&tools)?);
+    figures.extend(widget_size(&tools)?);
+
+    let mut table = String::from("| what | figure |\n|---|---|\n");
+    for f in &figures {
+        table.push_str(&format!("| {} | {} |\n", f.what, f.value));
+    }
+    println!("\n{table}");
+    let machine = format!("{} cores", std::thread::available_parallelism().map_or(0, |n| n.get()));
+    let report = format!(
+        "# `cargo xtask bench` results\n\nMeasured on this machine ({machine}); rerun `cargo xtask bench` to refresh.\n\n{table}"
+    );
+    std::fs::write(root().join("bench/results.md"), report)?;
+    println!("==> written to bench/results.md");
+    Ok(())
+}
+
+/// Runs a command, echoing a one-line title, and returns its stdout + stderr.
+fn capture(title: &str, cmd: &mut Command) -> Outcome<String> {
+    println!("==> {title}");
+    let out = cmd.output().map_err(|e| Failure(format!("could not start {}: {e}", describe(cmd))))?;
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    if !out.status.success() {
+        return fail(format!("{title}: `{}` failed ({}):\n{text}", describe(cmd), out.status));
+    }
+    Ok(text)
+}
+
+/// Validation of a whole 20-field form, from `shared/tests/bench.rs`.
+fn rule_set_speed(tools: &Tools, in_browser: bool) -> Outcome<Vec<Figure>> {
+    let mut cargo = tools.command("cargo");
+    cargo.current_dir(root());
+    let (title, mut cmd) = if in_browser {
+        let mut cmd = browser_tests(cargo);
+        cmd.args(["test", "--release", "--target", "wasm32-unknown-unknown", "-p", "enlist-shared", "--test", "bench"]);
+        ("validate a 20-field form in wasm32 (headless Chromium, release build)", cmd)
+    } else {
+        cargo.args(["test", "--release", "-p", "enlist-shared", "--test", "bench"]);
+        ("validate a 20-field form natively (release build)", cargo)
+    };
+    cmd.args(["--", "--include-ignored", "--nocapture"]);
+    let output = capture(title, &mut cmd)?;
+    let figures: Vec<Figure> = output
+        .lines()
+        .filter_map(|line| line.trim().strip_prefix("BENCH "))
+        .map(|rest| {
+            let (name, value) = rest.split_once(' ').unwrap_or((rest, ""));
+            Figure { what: name.replace('_', " "), value: value.to_owned() }
+        })
+        .collect();
+    if figures.is_empty() {
+        return fail(format!("{title}: the benchmark printed no figures:\n{output}"));
+    }
+    Ok(figures)
+}
+
+fn gzip_len(bytes: &[u8]) -> Outcome<usize> {
+    let mut encoder = GzEncoder::new(Vec::new(), Compression::best());
+    encoder.write_all(bytes)?;
+    Ok(encoder.finish()?.len())
+}
+
+fn kib(bytes: usize) -> String {
+    format!("{:.1} KiB", bytes as f64 / 1024.0)
+}
+
+/// The probe module with and without the rule set, each through wasm-bindgen and wasm-opt -Oz.
+fn rule_set_size(tools: &Tools) -> Outcome<Vec<Figure>> {
+    let mut sizes = Vec::new();
+    for (name, features) in [("baseline", None), ("rules", Some("rules"))] {
+        let mut cargo = tools.command("cargo");
+        cargo.current_dir(root()).args([
+            "build",
+            "--release",
+            "--target",
+            "wasm32-unknown-unknown",
+            "-p",
+            "enlist-rules-probe",
+        ]);
+        if let Some(features) = features {
+            cargo.args(["--features", features]);
+        }
+        capture(&format!("build the rule-set probe ({name})"), &mut cargo)?;
+        let out_dir = root().join("target/rules-probe").join(name);
+        let built = root().join("target/wasm32-unknown-unknown/release/enlist_rules_probe.wasm");
+        let mut bindgen = tools.command("wasm-bindgen");
+        bindgen.arg("--target").arg("web").arg("--out-dir").arg(&out_dir).arg(&built);
+        capture(&format!("wasm-bindgen the probe ({name})"), &mut bindgen)?;
+        let optimised = out_dir.join("optimised.wasm");
+        let mut opt = tools.command(tools.node_bin.join("wasm-opt"));
+        opt.arg("-Oz").args(WASM_FEATURES).arg(out_dir.join("enlist_rules_probe_bg.wasm")).arg("-o").arg(&optimised);
+        capture(&format!("wasm-opt -Oz the probe ({name})"), &mut opt)?;
+        sizes.push(gzip_len(&std::fs::read(&optimised)?)?);
+    }
+    Ok(vec![
+        Figure { what: "probe module without the rule set (wasm, gzip)".into(), value: kib(sizes[0]) },
+        Figure { what: "probe module with the rule set (wasm, gzip)".into(), value: kib(sizes[1]) },
+        Figure { what: "**the rule set adds (gzip)**".into(), value: kib(sizes[1].saturating_sub(sizes[0])) },
+    ])
+}
+
+/// The wasm features rustc emits by default, which wasm-opt must be told about.
+pub const WASM_FEATURES: [&str; 7] = [
+    "--enable-bulk-memory",
+    "--enable-bulk-memory-opt",
+    "--enable-nontrapping-float-to-int",
+    "--enable-sign-ext",
+    "--enable-mutable-globals",
+    "--enable-reference-types",
+    "--enable-multivalue",
+];
+
+/// What a browser downloads for the widget: the demo page's wasm, JS glue and CSS.
+fn widget_size(tools: &Tools) -> Outcome<Vec<Figure>> {
+    build::widget(tools)?;
+    let dist = root().join("dist");
+    let mut totals = (0usize, 0usize);
+    let mut figures = Vec::new();
+    for extension in ["wasm", "js", "css"] {
+        let files: Vec<PathBuf> = std::fs::read_dir(&dist)?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == extension))
+            .collect();
+        let (raw, gz) = files.iter().try_fold((0, 0), |(raw, gz), path: &PathBuf| -> Outcome<(usize, usize)> {
+            let bytes = std::fs::read(path)?;
+            Ok((raw + bytes.len(), gz + gzip_len(&bytes)?))
+        })?;
+        totals = (totals.0 + raw, totals.1 + gz);
+        figures.push(Figure {
+            what: format!("widget {extension} (raw / gzip)"),
+            value: format!("{} / {}", kib(raw), kib(gz)),
+        });
+    }
+    figures.push(Figure {
+        what: "**widget transfer size, wasm + JS + CSS (gzip)**".into(),
+        value: format!("{} (raw {})", kib(totals.1), kib(totals.0)),
+    });
+    Ok(figures)
+}
