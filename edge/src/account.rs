@@ -3,6 +3,7 @@
 
 use crate::campaign::Campaign;
 use crate::hashing;
+use crate::operator::StoredCredential;
 use crate::store::{AccountRecord, InsertError, NewAccount, OutboxEntry, Store, Unique};
 use enlist_shared::{validate, Code, Field, Problem, ReconciliationKey, SignupForm, ValidSignup};
 use std::collections::BTreeMap;
@@ -35,11 +36,15 @@ impl fmt::Display for AccountId {
 
 /// Where the account's password comes from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum PasswordSource {
+pub enum PasswordSource<'a> {
     /// The form's password, checked by the policy (required).
     FromForm,
-    /// No password (Engagement users, MoveDigital until the temporary one is sent).
+    /// No password (Engagement users).
     None,
+    /// A temporary password derived from this secret and the account id (MoveDigital): the
+    /// outbox consumer, which holds the same secret, derives it again to e-mail it, so the
+    /// password itself is never stored anywhere.
+    Temporary { outbox_secret: &'a str },
 }
 
 /// One signup, as a dialect decoded it.
@@ -48,12 +53,14 @@ pub struct Signup<'a> {
     pub campaign: &'a Campaign,
     pub form: SignupForm,
     pub dialect: &'static str,
-    pub password: PasswordSource,
+    pub password: PasswordSource<'a>,
     pub ext_ref_id: Option<String>,
     pub controller_id: Option<String>,
     /// Dialect-only profile values (Poken `visibility`...), already parsed.
     pub extra_profile: BTreeMap<String, String>,
     pub outbox: Vec<OutboxEntry>,
+    /// Account secrets to store hashed with it (`owner_id` is filled in here).
+    pub credentials: Vec<StoredCredential>,
 }
 
 impl<'a> Signup<'a> {
@@ -67,6 +74,7 @@ impl<'a> Signup<'a> {
             controller_id: None,
             extra_profile: BTreeMap::new(),
             outbox: Vec::new(),
+            credentials: Vec::new(),
         }
     }
 }
@@ -122,6 +130,19 @@ pub fn profile_of(valid: &ValidSignup) -> BTreeMap<String, String> {
     profile
 }
 
+/// The temporary password of an account: HMAC-SHA256 of its id under the outbox secret, 16
+/// base32 characters (80 bits). Whoever holds the secret (the outbox consumer) can derive it
+/// to e-mail it; nobody else, and it is stored nowhere.
+pub fn temporary_password(outbox_secret: &str, account_id: &str) -> String {
+    use hmac::{Hmac, Mac};
+    const ALPHABET: &[u8; 32] = b"abcdefghjkmnpqrstuvwxyz23456789!";
+    let mut mac =
+        Hmac::<sha2::Sha256>::new_from_slice(outbox_secret.as_bytes()).expect("HMAC takes keys of any length");
+    mac.update(b"enlist temporary password:");
+    mac.update(account_id.as_bytes());
+    mac.finalize().into_bytes().iter().take(16).map(|b| ALPHABET[(b & 31) as usize] as char).collect()
+}
+
 /// A random nine-digit number for the dialects that show numeric ids.
 fn random_number() -> Result<i64, String> {
     let mut bytes = [0u8; 8];
@@ -132,20 +153,33 @@ fn random_number() -> Result<i64, String> {
 pub async fn sign_up<S: Store>(store: &S, signup: Signup<'_>, now_ms: i64) -> Result<Created, SignupError> {
     let policy = &signup.campaign.policy;
     let valid = validate(&signup.form, policy).map_err(SignupError::Invalid)?;
+    let id = AccountId::generate().map_err(SignupError::Internal)?;
+    let hash = |secret: &str| hashing::hash_text(secret).map_err(|e| SignupError::Internal(e.to_string()));
     let password_hash = match (signup.password, &valid.password) {
         (PasswordSource::None, _) => None,
-        (PasswordSource::FromForm, Some(password)) => {
-            Some(hashing::hash(password).map_err(|e| SignupError::Internal(e.to_string()))?)
-        }
+        (PasswordSource::FromForm, Some(password)) => Some(hash(password.expose())?),
         (PasswordSource::FromForm, None) => {
             return Err(SignupError::Invalid(vec![Problem::new(Field::Password, Code::Required)]));
         }
+        (PasswordSource::Temporary { outbox_secret }, _) => {
+            Some(hash(&temporary_password(outbox_secret, id.as_str()))?)
+        }
     };
+    // An empty look-up means "by account id" (a security answer); owners are always the account.
+    let credentials = signup
+        .credentials
+        .into_iter()
+        .map(|c| StoredCredential {
+            lookup: if c.lookup.is_empty() { id.to_string() } else { c.lookup },
+            owner_id: id.to_string(),
+            ..c
+        })
+        .collect();
     let mut profile = profile_of(&valid);
     profile.extend(signup.extra_profile);
     let phone_is_key = policy.reconciliation_key == ReconciliationKey::Mobile && valid.phone.is_some();
     let mut account = NewAccount {
-        id: AccountId::generate().map_err(SignupError::Internal)?,
+        id,
         number: random_number().map_err(SignupError::Internal)?,
         campaign_id: signup.campaign.id.clone(),
         email: valid.email,
@@ -158,6 +192,7 @@ pub async fn sign_up<S: Store>(store: &S, signup: Signup<'_>, now_ms: i64) -> Re
         controller_id: signup.controller_id,
         profile,
         outbox: signup.outbox,
+        credentials,
         created_at_ms: now_ms,
     };
     for _attempt in 0..3 {
@@ -289,6 +324,21 @@ pub(crate) mod tests {
         block_on(sign_up(&store, signup.clone(), 0)).unwrap();
         let err = block_on(sign_up(&store, signup, 0)).unwrap_err();
         assert_eq!(err.problems(), [Problem::new(Field::Phone, Code::PhoneTaken)]);
+    }
+
+    #[test]
+    fn temporary_passwords_are_derived_not_stored() {
+        let store = MemoryStore::new();
+        let c = campaign(serde_json::json!({"fields": {"password": "hidden"}}));
+        let mut signup = Signup::new(&c, SignupForm::new().with(Field::Email, "md@example.com"), "movedigital");
+        signup.password = PasswordSource::Temporary { outbox_secret: "outbox-secret" };
+        let created = block_on(sign_up(&store, signup, 0)).unwrap();
+        let temporary = temporary_password("outbox-secret", created.id.as_str());
+        assert_eq!(temporary.len(), 16);
+        assert_ne!(temporary, temporary_password("other-secret", created.id.as_str()));
+        let row = store.stored_account(created.id.as_str()).unwrap();
+        assert!(hashing::verify(&temporary, row.password_hash.as_deref().unwrap()));
+        assert!(!format!("{row:?}").contains(&temporary));
     }
 
     #[test]

@@ -342,7 +342,13 @@ impl Store for EdgeStore {
                 &[text(id), text(entry.kind), number(entry.send_at_ms), number(a.created_at_ms)],
             )?);
         }
-        // One batch is one transaction: the account, its profile and its e-mails, or nothing.
+        for c in &a.credentials {
+            statements.push(self.statement(
+                "INSERT INTO credentials (kind, lookup, owner_id, secret_hash, expires_at_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
+                &[text(c.kind.as_str()), text(&c.lookup), text(&c.owner_id), text(&c.secret_hash), c.expires_at_ms.map_or(JsValue::NULL, number)],
+            )?);
+        }
+        // One batch is one transaction: the account, its profile, e-mails and secrets, or nothing.
         self.db.batch(statements).await.map(|_| ()).map_err(|e| classify(e.to_string()))
     }
 

@@ -25,13 +25,15 @@ fn argon2() -> Argon2<'static> {
 
 /// Hashes with a fresh 16-byte salt from the platform's CSPRNG.
 pub fn hash(password: &Password) -> Result<String, HashError> {
+    hash_text(password.expose())
+}
+
+/// Hashes any password-like text (a parsed password, a generated temporary one).
+pub fn hash_text(password: &str) -> Result<String, HashError> {
     let mut salt = [0u8; 16];
     getrandom::fill(&mut salt).map_err(|e| HashError(e.to_string()))?;
     let salt = SaltString::encode_b64(&salt).map_err(|e| HashError(e.to_string()))?;
-    argon2()
-        .hash_password(password.expose().as_bytes(), &salt)
-        .map(|phc| phc.to_string())
-        .map_err(|e| HashError(e.to_string()))
+    argon2().hash_password(password.as_bytes(), &salt).map(|phc| phc.to_string()).map_err(|e| HashError(e.to_string()))
 }
 
 /// Constant-time check of a password against a stored PHC string.

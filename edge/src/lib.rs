@@ -4,6 +4,7 @@
 
 pub mod account;
 pub mod admin;
+pub mod auth;
 pub mod campaign;
 pub mod dialects;
 pub mod hashing;
@@ -20,6 +21,7 @@ mod d1;
 
 #[cfg(target_arch = "wasm32")]
 mod glue {
+    use crate::dialects::{self, Dialect, Failure, Outcome, VendorRequest};
     use crate::routes::Route;
     use crate::{admin, d1::EdgeStore, native, reply::Reply};
     use worker::{console_error, event, Context, Env, Headers, Request, Response, Result};
@@ -69,6 +71,43 @@ mod glue {
                 native::policy(&store(&env)?, campaign.as_deref(), meta).await
             }
             Route::Preflight => native::preflight(&store(&env)?, req.headers().get("origin")?.as_deref()).await,
+            Route::EngagementCreateUser | Route::GetResponse | Route::MoveDigital => {
+                let route_dialect = match route {
+                    Route::GetResponse => Dialect::GetResponse,
+                    Route::MoveDigital => Dialect::MoveDigital,
+                    _ => Dialect::Engagement,
+                };
+                let (answer_in, body, headers) = vendor_parts(&mut req, route_dialect).await?;
+                let header = |name: &str| headers.get(name).ok().flatten();
+                let (content_type, authorization) = (header("content-type"), header("authorization"));
+                let mut envelope = dialects::getresponse::Envelope::default();
+                let outcome = match body {
+                    None => Outcome::Failed(Failure::request(enlist_shared::Code::RequestMalformed)),
+                    Some(body) => {
+                        let request = VendorRequest {
+                            content_type: content_type.as_deref(),
+                            authorization: authorization.as_deref(),
+                            client_ip: header("cf-connecting-ip").and_then(|ip| ip.parse().ok()),
+                            body: &body,
+                        };
+                        let store = store(&env)?;
+                        match route_dialect {
+                            Dialect::GetResponse => {
+                                let (echo, outcome) = dialects::getresponse::call(&store, &request, now_ms()).await;
+                                envelope = echo;
+                                outcome
+                            }
+                            Dialect::MoveDigital => {
+                                let secret = env.secret("OUTBOX_SECRET").map(|s| s.to_string()).ok();
+                                dialects::movedigital::create_account(&store, &request, secret.as_deref(), now_ms())
+                                    .await
+                            }
+                            _ => dialects::engagement::create_user(&store, &request, now_ms()).await,
+                        }
+                    }
+                };
+                dialects::encode_in(answer_in, outcome, &envelope)
+            }
             Route::Admin => {
                 let (method, path) = (req.method().as_ref().to_owned(), req.path());
                 let query = req.url()?.query().map(str::to_owned);
@@ -87,6 +126,25 @@ mod glue {
             }
         };
         into_response(reply)
+    }
+
+    /// Largest body a vendor route reads.
+    const MAX_VENDOR_BODY: usize = 64 * 1024;
+
+    /// The answer's dialect, the body (`None` when over the bound) and the headers.
+    async fn vendor_parts(
+        req: &mut Request,
+        route: Dialect,
+    ) -> Result<(std::result::Result<Dialect, Dialect>, Option<Vec<u8>>, Headers)> {
+        let headers = req.headers().clone();
+        let query = req.url()?.query().map(str::to_owned);
+        let answer_in = Dialect::negotiate(route, headers.get("x-signup-dialect")?.as_deref(), query.as_deref());
+        let declared = headers.get("content-length")?.and_then(|v| v.trim().parse::<usize>().ok()).unwrap_or(0);
+        if declared > MAX_VENDOR_BODY {
+            return Ok((answer_in, None, headers));
+        }
+        let body = req.bytes().await?;
+        Ok((answer_in, (body.len() <= MAX_VENDOR_BODY).then_some(body), headers))
     }
 
     fn store(env: &Env) -> Result<EdgeStore> {

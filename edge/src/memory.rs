@@ -35,6 +35,16 @@ impl MemoryStore {
         self.accounts.borrow().iter().find(|a| a.id.as_str() == id).cloned()
     }
 
+    /// The stored row for an e-mail address (tests only).
+    pub fn account_by_email_sync(&self, normalized: &str) -> NewAccount {
+        self.accounts
+            .borrow()
+            .iter()
+            .find(|a| a.email.as_ref().is_some_and(|e| e.normalized() == normalized))
+            .cloned()
+            .expect("an account")
+    }
+
     fn record(account: &NewAccount) -> AccountRecord {
         AccountRecord {
             id: account.id.to_string(),
@@ -129,6 +139,13 @@ impl Store for MemoryStore {
         };
         if let Some(unique) = accounts.iter().find_map(clash) {
             return Err(InsertError::Duplicate(unique));
+        }
+        let mut stored = self.credentials.borrow_mut();
+        if account.credentials.iter().any(|c| stored.contains_key(&(c.kind, c.lookup.clone()))) {
+            return Err(InsertError::Duplicate(Unique::Key));
+        }
+        for c in &account.credentials {
+            stored.insert((c.kind, c.lookup.clone()), c.clone());
         }
         accounts.push(account.clone());
         Ok(())

@@ -3,6 +3,7 @@
 
 use crate::account::{sign_up, Created, Signup, SignupError};
 use crate::campaign::Campaign;
+use crate::dialects::Outcome;
 use crate::reply::Reply;
 use crate::store::Store;
 use enlist_shared::{message, Code, Field, Locale, Policy, Problem, SignupForm};
@@ -186,27 +187,37 @@ struct WireProblem<'a> {
 }
 
 pub fn answer(outcome: Result<Created, SignupError>, locale: Locale, policy: &Policy) -> Reply {
-    match outcome {
-        Ok(created) => {
+    encode(&Outcome::from(outcome), locale, policy)
+}
+
+/// Writes any outcome natively; the status follows the problem a single answer leads with.
+pub fn encode(outcome: &Outcome, locale: Locale, policy: &Policy) -> Reply {
+    let failure = match outcome {
+        Outcome::Created(created) => {
             let doc = CreatedDocument {
                 id: created.id.as_str(),
                 username: created.alias.as_deref(),
                 email: created.email.as_deref(),
             };
-            Reply::new(201, JSON, serde_json::to_string(&doc).expect("plain data serialises"))
+            return Reply::new(201, JSON, serde_json::to_string(&doc).expect("plain data serialises"));
         }
-        Err(error) => {
-            let (status, title) = match &error {
-                SignupError::Invalid(_) => (422, "The signup has problems"),
-                SignupError::Taken { .. } => (409, "Already registered"),
-                SignupError::Internal(_) => (500, "Internal error"),
-            };
-            let reply = problems(status, title, &error.problems(), locale, policy);
-            match error {
-                SignupError::Internal(why) => reply.with_log(why),
-                _ => reply,
-            }
-        }
+        Outcome::Failed(failure) => failure,
+    };
+    let (status, title) = match failure.first().code {
+        Code::Internal => (500, "Internal error"),
+        Code::AuthRequired | Code::AuthInvalid => (401, "Not authenticated"),
+        Code::AuthForbidden | Code::AddressForbidden | Code::TlsRequired => (403, "Not allowed"),
+        Code::RequestMalformed => (400, "Request not readable"),
+        Code::RateLimited => (429, "Too many requests"),
+        Code::NotFound => (404, "No such route"),
+        Code::MethodNotAllowed => (405, "Method not allowed on this route"),
+        Code::EmailTaken | Code::AliasTaken | Code::PhoneTaken | Code::ExtRefTaken => (409, "Already registered"),
+        _ => (422, "The signup has problems"),
+    };
+    let reply = problems(status, title, &failure.problems, locale, policy);
+    match &failure.log {
+        Some(why) => reply.with_log(why.clone()),
+        None => reply,
     }
 }
 

@@ -72,6 +72,8 @@ pub enum CredentialKind {
     Bearer,
     /// A Poken account's own access token (from the OAuth2 code exchange).
     AccountToken,
+    /// An account's answer to its security question (MoveDigital), looked up by account id.
+    SecurityAnswer,
 }
 
 impl CredentialKind {
@@ -82,6 +84,7 @@ impl CredentialKind {
             Self::MoveDigital => "movedigital",
             Self::Bearer => "bearer",
             Self::AccountToken => "account_token",
+            Self::SecurityAnswer => "security_answer",
         }
     }
 }

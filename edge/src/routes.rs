@@ -13,6 +13,12 @@ pub enum Route {
     Health,
     /// Anything under `/admin/`; the admin module routes within.
     Admin,
+    /// `POST /engagement/users`: Engagement Services "Create Users".
+    EngagementCreateUser,
+    /// `POST /getresponse`: GetResponse JSON-RPC (`add_account`).
+    GetResponse,
+    /// `POST /movedigital/services/rest/`: MoveDigital REST (`...proxy.createAccount`).
+    MoveDigital,
     /// A known path with the wrong method; `allow` is the `Allow` header's value.
     MethodNotAllowed {
         allow: &'static str,
@@ -26,6 +32,9 @@ const TABLE: &[(&str, &str, Route)] = &[
     ("GET", "/v1/policy", Route::Policy),
     ("OPTIONS", "/v1/policy", Route::Preflight),
     ("GET", "/healthz", Route::Health),
+    ("POST", "/engagement/users", Route::EngagementCreateUser),
+    ("POST", "/getresponse", Route::GetResponse),
+    ("POST", "/movedigital/services/rest/", Route::MoveDigital),
 ];
 
 impl Route {
@@ -61,6 +70,7 @@ mod tests {
         assert_eq!(Route::resolve("OPTIONS", "/v1/accounts"), Route::Preflight);
         assert_eq!(Route::resolve("GET", "/v1/policy"), Route::Policy);
         assert_eq!(Route::resolve("GET", "/healthz"), Route::Health);
+        assert_eq!(Route::resolve("POST", "/engagement/users"), Route::EngagementCreateUser);
         assert_eq!(Route::resolve("DELETE", "/admin/accounts/x"), Route::Admin);
         assert_eq!(Route::resolve("GET", "/v1/accounts"), Route::MethodNotAllowed { allow: "POST" });
         assert_eq!(Route::resolve("POST", "/v1/accounts/"), Route::NotFound);

@@ -70,6 +70,8 @@ pub struct NewAccount {
     /// Wire field name → normalised value.
     pub profile: BTreeMap<String, String>,
     pub outbox: Vec<OutboxEntry>,
+    /// Secrets that belong to the account (its own API key, a security answer), hashed.
+    pub credentials: Vec<StoredCredential>,
     pub created_at_ms: i64,
 }
 

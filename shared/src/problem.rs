@@ -68,6 +68,8 @@ pub enum Code {
     AuthRequired,
     AuthInvalid,
     AuthForbidden,
+    /// A valid caller at an address its operator's allowlist does not name.
+    AddressForbidden,
     IdentityInvalid,
     IdentityLocked,
     TlsRequired,
@@ -205,6 +207,7 @@ wire_names!(Code {
     AuthRequired => "auth.required",
     AuthInvalid => "auth.invalid",
     AuthForbidden => "auth.forbidden",
+    AddressForbidden => "auth.address_forbidden",
     IdentityInvalid => "identity.invalid",
     IdentityLocked => "identity.locked",
     TlsRequired => "tls.required",

@@ -16,6 +16,8 @@ pub mod webdriver;
 
 /// The admin token the test Worker runs with.
 pub const ADMIN_TOKEN: &str = "e2e-admin-token-not-a-real-secret";
+/// The outbox secret the test Worker derives temporary passwords with.
+pub const OUTBOX_SECRET: &str = "e2e-outbox-secret";
 /// The local demo campaign every test Worker is seeded with (`edge/seeds/demo-campaign.sql`).
 pub const DEMO_CAMPAIGN: &str = "demo";
 pub const DEMO_KEY: &str = "pk_demo_local_only";
@@ -78,7 +80,11 @@ pub fn spawn_worker() -> Worker {
     assert!(seeded.status.success(), "seeding failed:\n{}", String::from_utf8_lossy(&seeded.stderr));
     // Secrets through an env file, as `cargo xtask dev` does: wrangler prints them as hidden.
     let env_file = state.join("dev.vars");
-    std::fs::write(&env_file, format!("ADMIN_TOKEN={ADMIN_TOKEN}\nRATE_LIMIT_PER_MINUTE=0\n")).expect("write dev.vars");
+    std::fs::write(
+        &env_file,
+        format!("ADMIN_TOKEN={ADMIN_TOKEN}\nRATE_LIMIT_PER_MINUTE=0\nOUTBOX_SECRET={OUTBOX_SECRET}\n"),
+    )
+    .expect("write dev.vars");
     let log = state.join("wrangler.log");
     let log_file = std::fs::File::create(&log).expect("create the log");
     let child = wrangler()

@@ -133,7 +133,17 @@ fn write_dev_vars() -> Outcome<PathBuf> {
     std::fs::create_dir_all(&dir)?;
     let path = dir.join("dev.vars");
     let mut file = std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(&path)?;
-    writeln!(file, "ADMIN_TOKEN={token}\nRATE_LIMIT_PER_MINUTE={rate}")?;
+    // The outbox consumer derives temporary passwords with this; stable across runs so queued
+    // e-mails stay sendable.
+    let outbox_secret = match std::fs::read_to_string(dir.join("outbox.secret")) {
+        Ok(secret) if !secret.trim().is_empty() => secret.trim().to_owned(),
+        _ => {
+            let secret = random_token()?;
+            std::fs::write(dir.join("outbox.secret"), &secret)?;
+            secret
+        }
+    };
+    writeln!(file, "ADMIN_TOKEN={token}\nRATE_LIMIT_PER_MINUTE={rate}\nOUTBOX_SECRET={outbox_secret}")?;
     Ok(path)
 }
 

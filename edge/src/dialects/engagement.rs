@@ -1,8 +1,11 @@
 //! Engagement Services "Create Users" (seed 004): JSON in, HTTP Basic, `{"id", "message"}`
 //! out. The texts are the seed's, verbatim.
 
-use super::{Failure, Outcome};
+use super::{Failure, Outcome, VendorRequest};
+use crate::account::{sign_up, PasswordSource, Signup};
+use crate::operator::Permission;
 use crate::reply::Reply;
+use crate::store::Store;
 use enlist_shared::{Code, Field, Policy, Presence, Problem, ReconciliationKey, SignupForm};
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
@@ -92,6 +95,35 @@ pub fn decode(body: &[u8]) -> Result<CreateUser, Failure> {
     Ok(CreateUser { form, extra_profile })
 }
 
+/// `POST /engagement/users`.
+pub async fn create_user<S: Store>(store: &S, request: &VendorRequest<'_>, now_ms: i64) -> Outcome {
+    let json = request
+        .content_type
+        .and_then(|ct| ct.split(';').next())
+        .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"));
+    if !json {
+        return Outcome::Failed(Failure::request(Code::RequestMalformed));
+    }
+    let credentials = request.authorization.and_then(crate::auth::parse_basic);
+    let presented = credentials.as_ref().map(|(user, password)| crate::auth::Presented::Basic { user, password });
+    let (operator, campaign) =
+        match super::admit(store, presented, request.client_ip, Permission::AccountsCreate, now_ms).await {
+            Ok(admitted) => admitted,
+            Err(failure) => return Outcome::Failed(failure),
+        };
+    let user = match decode(request.body) {
+        Ok(user) => user,
+        Err(failure) => return Outcome::Failed(failure),
+    };
+    let mut campaign = campaign;
+    campaign.policy = policy(&campaign.policy);
+    let mut signup = Signup::new(&campaign, user.form, "engagement");
+    signup.password = PasswordSource::None;
+    signup.controller_id = Some(operator.id);
+    signup.extra_profile = user.extra_profile;
+    sign_up(store, signup, now_ms).await.into()
+}
+
 /// Writes any outcome as Engagement would.
 pub fn encode(outcome: &Outcome) -> Reply {
     let answer = |status: u16, body: Value| Reply::new(status, "application/json;charset=UTF-8", body.to_string());
@@ -102,7 +134,9 @@ pub fn encode(outcome: &Outcome) -> Reply {
             let existing = failure.existing.as_ref().map(|a| a.number.to_string());
             let (status, message) = match (first.code, first.field) {
                 (Code::Internal, _) => (500, SERVER_FAILURE),
-                (Code::AuthRequired | Code::AuthInvalid | Code::AuthForbidden, _) => (401, UNAUTHORIZED),
+                (Code::AuthRequired | Code::AuthInvalid | Code::AuthForbidden | Code::AddressForbidden, _) => {
+                    (401, UNAUTHORIZED)
+                }
                 (Code::EmailTaken, _) => (400, EMAIL_TAKEN),
                 (Code::PhoneTaken, _) => (400, MOBILE_TAKEN),
                 (Code::Required, Field::Phone) => (400, MOBILE_REQUIRED),
@@ -218,6 +252,93 @@ mod tests {
         {
             let failure = decode(bad).unwrap_err();
             assert_eq!(encode(&Outcome::Failed(failure)).status, 400);
+        }
+    }
+
+    mod flow {
+        use super::super::*;
+        use super::body;
+        use crate::account::tests::campaign;
+        use crate::memory::MemoryStore;
+        use crate::operator::{Operator, OperatorRequest, Permission};
+        use pollster::block_on;
+
+        fn setup(permissions: Vec<Permission>, policy: serde_json::Value) -> (MemoryStore, String) {
+            let store = MemoryStore::new();
+            block_on(store.insert_campaign(&campaign(policy), 0)).unwrap();
+            let request =
+                OperatorRequest { name: "CRM".into(), permissions, campaigns: vec!["rf".into()], allowed_ips: vec![] };
+            let op = Operator::from_request(request, 1, |_| true).unwrap();
+            let (issued, stored) = op.issue_credentials().unwrap();
+            block_on(store.insert_operator(&op, &stored, 0)).unwrap();
+            let basic = format!("{}:{}", issued.basic.user, issued.basic.password);
+            use base64::Engine;
+            (store, format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(basic)))
+        }
+
+        fn post(store: &MemoryStore, authorization: Option<&str>, body: &str) -> Reply {
+            let request = VendorRequest {
+                content_type: Some("application/json;charset=UTF-8"),
+                authorization,
+                client_ip: None,
+                body: body.as_bytes(),
+            };
+            encode(&block_on(create_user(store, &request, 0)))
+        }
+
+        const LATHA: &str = r#"{"firstName":"Latha","lastName":"Ganesh","country":"India","email":"latha@example.com",
+            "mobileNumber":"919876543210","smsSubscription":true,"voiceSubscription":true,"emailSubscription":true,"state":""}"#;
+
+        #[test]
+        fn creates_then_answers_the_duplicate_with_the_existing_id() {
+            let (store, auth) = setup(vec![Permission::AccountsCreate], serde_json::json!({}));
+            let created = post(&store, Some(&auth), LATHA);
+            assert_eq!(created.status, 200, "{}", created.body);
+            let id = body(&created)["id"].as_str().unwrap().to_owned();
+            assert_eq!(body(&created)["message"], CREATED);
+            let again = post(&store, Some(&auth), LATHA);
+            assert_eq!((again.status, body(&again)["message"].as_str()), (400, Some(EMAIL_TAKEN)));
+            assert_eq!(body(&again)["id"], id.as_str());
+            let stored = store.account_by_email_sync("latha@example.com");
+            assert_eq!(stored.profile["country"], "IN");
+            assert_eq!(stored.profile["smsSubscription"], "true");
+            assert!(stored.password_hash.is_none(), "Engagement users have no password");
+        }
+
+        #[test]
+        fn the_mobile_key_and_its_texts() {
+            let (store, auth) =
+                setup(vec![Permission::AccountsCreate], serde_json::json!({"reconciliation_key": "mobile"}));
+            let no_mobile =
+                post(&store, Some(&auth), r#"{"firstName":"A","lastName":"B","country":"India","state":""}"#);
+            assert_eq!(body(&no_mobile)["message"], MOBILE_REQUIRED);
+            let bad =
+                post(&store, Some(&auth), r#"{"firstName":"A","lastName":"B","country":"India","mobileNumber":"12"}"#);
+            assert_eq!(body(&bad)["message"], MOBILE_INVALID);
+            let one = r#"{"firstName":"A","lastName":"B","country":"India","mobileNumber":"919876543210"}"#;
+            assert_eq!(post(&store, Some(&auth), one).status, 200);
+            let dup = post(&store, Some(&auth), one);
+            assert_eq!(body(&dup)["message"], MOBILE_TAKEN);
+            assert!(body(&dup)["id"].is_string());
+        }
+
+        #[test]
+        fn auth_and_permission() {
+            let (store, auth) = setup(vec![], serde_json::json!({}));
+            assert_eq!(post(&store, None, LATHA).status, 401);
+            assert_eq!(post(&store, Some("Basic Zm9vOmJhcg=="), LATHA).status, 401);
+            let forbidden = post(&store, Some(&auth), LATHA);
+            assert_eq!((forbidden.status, body(&forbidden)["message"].as_str()), (401, Some(UNAUTHORIZED)));
+            assert!(store.is_empty());
+        }
+
+        #[test]
+        fn us_users_need_a_state() {
+            let (store, auth) = setup(vec![Permission::AccountsCreate], serde_json::json!({}));
+            let us = r#"{"firstName":"A","lastName":"B","country":"United States","email":"a@example.com","state":""}"#;
+            assert_eq!(body(&post(&store, Some(&auth), us))["message"], INVALID);
+            let ok = us.replace(r#""state":"""#, r#""state":"NY""#);
+            assert_eq!(post(&store, Some(&auth), &ok).status, 200);
         }
     }
 

@@ -4,10 +4,71 @@
 //! become its wire form.
 
 pub mod engagement;
+pub mod getresponse;
+pub mod movedigital;
 
 use crate::account::{Created, SignupError};
-use crate::store::AccountRecord;
-use enlist_shared::{Code, Field, Problem};
+use crate::auth::{AuthError, Presented};
+use crate::campaign::Campaign;
+use crate::operator::{Operator, Permission};
+use crate::reply::Reply;
+use crate::store::{AccountRecord, Store};
+use enlist_shared::{Code, Field, Locale, Policy, Problem};
+use std::net::IpAddr;
+
+/// What a vendor route needs to know about a request.
+#[derive(Clone, Debug, Default)]
+pub struct VendorRequest<'a> {
+    pub content_type: Option<&'a str>,
+    pub authorization: Option<&'a str>,
+    /// `CF-Connecting-IP`, for operators' address allowlists.
+    pub client_ip: Option<IpAddr>,
+    pub body: &'a [u8],
+}
+
+/// Resolves the operator behind a presented credential, checks its permission, and loads the
+/// campaign it creates into (its first).
+pub async fn admit<S: Store>(
+    store: &S,
+    presented: Option<Presented<'_>>,
+    client_ip: Option<IpAddr>,
+    permission: Permission,
+    now_ms: i64,
+) -> Result<(Operator, Campaign), Failure> {
+    let presented = presented.ok_or(Failure::request(Code::AuthRequired))?;
+    let operator = crate::auth::operator(store, presented, client_ip, now_ms).await.map_err(|e| match e {
+        AuthError::Missing => Failure::request(Code::AuthRequired),
+        AuthError::Invalid => Failure::request(Code::AuthInvalid),
+        AuthError::AddressNotAllowed => Failure::request(Code::AddressForbidden),
+        AuthError::Unavailable(why) => Failure::internal(why),
+    })?;
+    if !operator.may(permission) {
+        return Err(Failure::request(Code::AuthForbidden));
+    }
+    let campaign_id = operator.default_campaign().ok_or(Failure::request(Code::AuthForbidden))?;
+    match store.campaign(campaign_id).await {
+        Ok(Some(campaign)) => Ok((operator, campaign)),
+        Ok(None) => Err(Failure::internal(format!("operator {} names missing campaign {campaign_id}", operator.id))),
+        Err(e) => Err(Failure::internal(e.0)),
+    }
+}
+
+/// Writes an outcome in the negotiated dialect (or, when the name was unknown, a
+/// `request.malformed` in the route's). `envelope` is the JSON-RPC call's, when there was one.
+pub fn encode_in(answer_in: Result<Dialect, Dialect>, outcome: Outcome, envelope: &getresponse::Envelope) -> Reply {
+    let (dialect, outcome) = match answer_in {
+        Ok(dialect) => (dialect, outcome),
+        Err(route) => (route, Outcome::Failed(Failure::request(Code::RequestMalformed))),
+    };
+    match dialect {
+        Dialect::Native => crate::native::encode(&outcome, Locale::En, &Policy::default()),
+        Dialect::Engagement => engagement::encode(&outcome),
+        Dialect::GetResponse => getresponse::encode(&outcome, envelope),
+        Dialect::MoveDigital => movedigital::encode(&outcome),
+        // Poken's codec is not built yet: it answers natively (documented in the README).
+        Dialect::Poken => crate::native::encode(&outcome, Locale::En, &Policy::default()),
+    }
+}
 
 /// What a request came to, before a dialect writes it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -45,7 +106,7 @@ impl Failure {
         let rank = |p: &Problem| match p.code {
             Code::Internal => 0,
             Code::TlsRequired => 1,
-            Code::AuthRequired | Code::AuthInvalid | Code::AuthForbidden => 2,
+            Code::AuthRequired | Code::AuthInvalid | Code::AuthForbidden | Code::AddressForbidden => 2,
             Code::RequestMalformed | Code::RateLimited | Code::NotFound | Code::MethodNotAllowed => 3,
             Code::EmailTaken | Code::AliasTaken | Code::PhoneTaken | Code::ExtRefTaken => 4,
             _ => 5,

@@ -31,6 +31,7 @@ pub fn text(code: Code) -> &'static str {
         Code::AuthRequired => "Melden Sie sich an oder geben Sie Zugangsdaten an, um fortzufahren.",
         Code::AuthInvalid => "Die Zugangsdaten sind ungültig.",
         Code::AuthForbidden => "Dazu fehlt Ihnen die Berechtigung.",
+        Code::AddressForbidden => "Anfragen von dieser Adresse sind nicht erlaubt.",
         Code::IdentityInvalid => "Diese Identität ist ungültig oder gehört nicht Ihnen.",
         Code::IdentityLocked => "Dieses Konto kann auf diesem Weg nicht mehr geändert werden.",
         Code::TlsRequired => "Verwenden Sie eine sichere (HTTPS-)Verbindung.",

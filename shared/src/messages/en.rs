@@ -31,6 +31,7 @@ pub fn text(code: Code) -> &'static str {
         Code::AuthRequired => "Sign in or provide credentials to continue.",
         Code::AuthInvalid => "The credentials are not valid.",
         Code::AuthForbidden => "You do not have permission to do this.",
+        Code::AddressForbidden => "Requests from this address are not allowed.",
         Code::IdentityInvalid => "This identity is not valid or not one of yours.",
         Code::IdentityLocked => "This account can no longer be changed this way.",
         Code::TlsRequired => "Use a secure (HTTPS) connection.",

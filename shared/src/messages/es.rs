@@ -35,6 +35,7 @@ pub fn text(code: Code) -> &'static str {
         Code::AuthRequired => "Inicia sesión o aporta credenciales para continuar.",
         Code::AuthInvalid => "Las credenciales no son válidas.",
         Code::AuthForbidden => "No tienes permiso para hacer esto.",
+        Code::AddressForbidden => "No se permiten solicitudes desde esta dirección.",
         Code::IdentityInvalid => "Esta identidad no es válida o no es tuya.",
         Code::IdentityLocked => "Esta cuenta ya no se puede modificar de esta forma.",
         Code::TlsRequired => "Usa una conexión segura (HTTPS).",

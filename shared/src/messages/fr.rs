@@ -31,6 +31,7 @@ pub fn text(code: Code) -> &'static str {
         Code::AuthRequired => "Connectez-vous ou fournissez des identifiants pour continuer.",
         Code::AuthInvalid => "Les identifiants ne sont pas valides.",
         Code::AuthForbidden => "Vous n’avez pas l’autorisation de faire cela.",
+        Code::AddressForbidden => "Les requêtes depuis cette adresse ne sont pas autorisées.",
         Code::IdentityInvalid => "Cette identité n’est pas valide ou ne vous appartient pas.",
         Code::IdentityLocked => "Ce compte ne peut plus être modifié de cette façon.",
         Code::TlsRequired => "Utilisez une connexion sécurisée (HTTPS).",

@@ -33,6 +33,7 @@ pub fn text(code: Code) -> &'static str {
         Code::AuthRequired => "Accedi o fornisci le credenziali per continuare.",
         Code::AuthInvalid => "Le credenziali non sono valide.",
         Code::AuthForbidden => "Non hai il permesso di farlo.",
+        Code::AddressForbidden => "Le richieste da questo indirizzo non sono consentite.",
         Code::IdentityInvalid => "Questa identità non è valida o non è tua.",
         Code::IdentityLocked => "Questo account non può più essere modificato in questo modo.",
         Code::TlsRequired => "Usa una connessione sicura (HTTPS).",

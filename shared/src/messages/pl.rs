@@ -35,6 +35,7 @@ pub fn text(code: Code) -> &'static str {
         Code::AuthRequired => "Zaloguj się lub podaj dane uwierzytelniające, aby kontynuować.",
         Code::AuthInvalid => "Dane uwierzytelniające są nieprawidłowe.",
         Code::AuthForbidden => "Nie masz uprawnień do tej operacji.",
+        Code::AddressForbidden => "Żądania z tego adresu są niedozwolone.",
         Code::IdentityInvalid => "Ta tożsamość jest nieprawidłowa lub nie należy do Ciebie.",
         Code::IdentityLocked => "Tego konta nie można już zmienić w ten sposób.",
         Code::TlsRequired => "Użyj bezpiecznego połączenia (HTTPS).",
