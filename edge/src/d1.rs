@@ -5,7 +5,7 @@
 use crate::campaign::Campaign;
 use crate::operator::{CredentialKind, Operator, StoredCredential};
 use crate::reply::Reply;
-use crate::store::{AccountRecord, InsertError, NewAccount, Store, StoreError, Unique};
+use crate::store::{AccountChange, AccountRecord, InsertError, NewAccount, Store, StoreError, Unique};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -318,7 +318,7 @@ impl Store for EdgeStore {
             &[
                 text(id),
                 number(a.number),
-                text(&a.campaign_id),
+                maybe(Some(a.campaign_id.as_str()).filter(|c| !c.is_empty())),
                 maybe(email.as_deref()),
                 maybe(email_normalized.as_deref()),
                 maybe(alias.as_deref()),
@@ -362,6 +362,86 @@ impl Store for EdgeStore {
 
     async fn account_by_phone_key(&self, campaign_id: &str, phone: &str) -> Result<Option<AccountRecord>, StoreError> {
         self.account_where("a.campaign_id = ?1 AND a.phone_key = ?2", &[text(campaign_id), text(phone)]).await
+    }
+
+    async fn account_by_number(&self, number_id: i64) -> Result<Option<AccountRecord>, StoreError> {
+        self.account_where("a.number = ?1", &[number(number_id)]).await
+    }
+
+    async fn update_account(&self, id: &str, change: &AccountChange) -> Result<(), InsertError> {
+        let email = change.email.as_ref().map(|e| e.to_string());
+        let email_normalized = change.email.as_ref().map(|e| e.normalized());
+        let alias = change.alias.as_ref().map(|x| x.to_string());
+        let alias_normalized = change.alias.as_ref().map(|x| x.normalized());
+        let phone = change.phone.as_ref().map(|p| p.to_string());
+        let profile = serde_json::to_string(&change.profile).unwrap_or_else(|_| "{}".into());
+        let statements = vec![
+            self.statement(
+                "UPDATE accounts SET email = COALESCE(?2, email), email_normalized = COALESCE(?3, email_normalized), \
+                 alias = COALESCE(?4, alias), alias_normalized = COALESCE(?5, alias_normalized), \
+                 phone = COALESCE(?6, phone), phone_key = CASE WHEN phone_key IS NULL THEN NULL ELSE COALESCE(?6, phone_key) END \
+                 WHERE id = ?1",
+                &[
+                    text(id),
+                    maybe(email.as_deref()),
+                    maybe(email_normalized.as_deref()),
+                    maybe(alias.as_deref()),
+                    maybe(alias_normalized.as_deref()),
+                    maybe(phone.as_deref()),
+                ],
+            )?,
+            self.statement("UPDATE profiles SET fields = json_patch(fields, ?2) WHERE account_id = ?1", &[text(id), text(&profile)])?,
+        ];
+        self.db.batch(statements).await.map(|_| ()).map_err(|e| classify(e.to_string()))
+    }
+
+    async fn claim_account(&self, id: &str, now_ms: i64) -> Result<(), StoreError> {
+        self.statement(
+            "UPDATE accounts SET claimed_at_ms = COALESCE(claimed_at_ms, ?2) WHERE id = ?1",
+            &[text(id), number(now_ms)],
+        )?
+        .run()
+        .await
+        .map(|_| ())
+        .map_err(|e| StoreError(e.to_string()))
+    }
+
+    async fn insert_credential(&self, c: &StoredCredential) -> Result<(), InsertError> {
+        self.statement(
+            "INSERT INTO credentials (kind, lookup, owner_id, secret_hash, expires_at_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
+            &[
+                text(c.kind.as_str()),
+                text(&c.lookup),
+                text(&c.owner_id),
+                text(&c.secret_hash),
+                c.expires_at_ms.map_or(JsValue::NULL, number),
+            ],
+        )?
+        .run()
+        .await
+        .map(|_| ())
+        .map_err(|e| classify(e.to_string()))
+    }
+
+    async fn take_credential(
+        &self,
+        kind: CredentialKind,
+        lookup: &str,
+    ) -> Result<Option<StoredCredential>, StoreError> {
+        // DELETE ... RETURNING is one statement: of two concurrent takers, one gets the row.
+        let row: Option<CredentialRow> = self
+            .first(
+                "DELETE FROM credentials WHERE kind = ?1 AND lookup = ?2 RETURNING owner_id, secret_hash, expires_at_ms",
+                &[text(kind.as_str()), text(lookup)],
+            )
+            .await?;
+        Ok(row.map(|r| StoredCredential {
+            kind,
+            lookup: lookup.to_owned(),
+            owner_id: r.owner_id,
+            secret_hash: r.secret_hash,
+            expires_at_ms: r.expires_at_ms,
+        }))
     }
 
     async fn idempotent_reply(&self, key: &str) -> Result<Option<Reply>, StoreError> {

@@ -71,16 +71,28 @@ mod glue {
                 native::policy(&store(&env)?, campaign.as_deref(), meta).await
             }
             Route::Preflight => native::preflight(&store(&env)?, req.headers().get("origin")?.as_deref()).await,
-            Route::EngagementCreateUser | Route::GetResponse | Route::MoveDigital => {
+            Route::PokenToken => {
+                let (_, body, _) = vendor_parts(&mut req, Dialect::Poken).await?;
+                match body {
+                    None => Reply::new(413, "application/json", r#"{"error":"invalid_request"}"#.into()),
+                    Some(body) => dialects::poken::exchange_code(&store(&env)?, &body, now_ms()).await,
+                }
+            }
+            Route::EngagementCreateUser
+            | Route::GetResponse
+            | Route::MoveDigital
+            | Route::PokenCreate
+            | Route::PokenProfile => {
                 let route_dialect = match route {
                     Route::GetResponse => Dialect::GetResponse,
                     Route::MoveDigital => Dialect::MoveDigital,
+                    Route::PokenCreate | Route::PokenProfile => Dialect::Poken,
                     _ => Dialect::Engagement,
                 };
                 let (answer_in, body, headers) = vendor_parts(&mut req, route_dialect).await?;
                 let header = |name: &str| headers.get(name).ok().flatten();
                 let (content_type, authorization) = (header("content-type"), header("authorization"));
-                let mut envelope = dialects::getresponse::Envelope::default();
+                let mut echo = dialects::Echo::default();
                 let outcome = match body {
                     None => Outcome::Failed(Failure::request(enlist_shared::Code::RequestMalformed)),
                     Some(body) => {
@@ -93,8 +105,18 @@ mod glue {
                         let store = store(&env)?;
                         match route_dialect {
                             Dialect::GetResponse => {
-                                let (echo, outcome) = dialects::getresponse::call(&store, &request, now_ms()).await;
-                                envelope = echo;
+                                let (envelope, outcome) = dialects::getresponse::call(&store, &request, now_ms()).await;
+                                echo.envelope = envelope;
+                                outcome
+                            }
+                            Dialect::Poken => {
+                                let (poken, outcome) = match route {
+                                    Route::PokenCreate => {
+                                        dialects::poken::create_account(&store, &request, now_ms()).await
+                                    }
+                                    _ => dialects::poken::update_profile(&store, &request, now_ms()).await,
+                                };
+                                echo.poken = poken;
                                 outcome
                             }
                             Dialect::MoveDigital => {
@@ -106,7 +128,7 @@ mod glue {
                         }
                     }
                 };
-                dialects::encode_in(answer_in, outcome, &envelope)
+                dialects::encode_in(answer_in, outcome, &echo)
             }
             Route::Admin => {
                 let (method, path) = (req.method().as_ref().to_owned(), req.path());

@@ -4,7 +4,7 @@
 use crate::campaign::Campaign;
 use crate::operator::{CredentialKind, Operator, StoredCredential};
 use crate::reply::Reply;
-use crate::store::{AccountRecord, InsertError, NewAccount, Store, StoreError, Unique};
+use crate::store::{AccountChange, AccountRecord, InsertError, NewAccount, Store, StoreError, Unique};
 use std::cell::RefCell;
 use std::collections::HashMap;
 
@@ -14,6 +14,7 @@ pub struct MemoryStore {
     operators: RefCell<HashMap<String, Operator>>,
     credentials: RefCell<HashMap<(CredentialKind, String), StoredCredential>>,
     accounts: RefCell<Vec<NewAccount>>,
+    claimed: RefCell<HashMap<String, i64>>,
     replies: RefCell<HashMap<String, Reply>>,
 }
 
@@ -63,7 +64,12 @@ impl MemoryStore {
     }
 
     fn find(&self, pred: impl Fn(&NewAccount) -> bool) -> Option<AccountRecord> {
-        self.accounts.borrow().iter().find(|a| pred(a)).map(Self::record)
+        let claimed = self.claimed.borrow();
+        self.accounts
+            .borrow()
+            .iter()
+            .find(|a| pred(a))
+            .map(|a| AccountRecord { claimed_at_ms: claimed.get(a.id.as_str()).copied(), ..Self::record(a) })
     }
 }
 
@@ -163,6 +169,63 @@ impl Store for MemoryStore {
         Ok(self.find(|a| {
             a.campaign_id == campaign_id && a.phone_is_key && a.phone.as_ref().is_some_and(|p| p.as_ref() == phone)
         }))
+    }
+
+    async fn account_by_number(&self, number: i64) -> Result<Option<AccountRecord>, StoreError> {
+        Ok(self.find(|a| a.number == number))
+    }
+
+    async fn update_account(&self, id: &str, change: &AccountChange) -> Result<(), InsertError> {
+        let mut accounts = self.accounts.borrow_mut();
+        let others = || accounts.iter().filter(|a| a.id.as_str() != id);
+        if let Some(email) = &change.email {
+            if others().any(|a| a.email.as_ref().is_some_and(|e| e.normalized() == email.normalized())) {
+                return Err(InsertError::Duplicate(Unique::Email));
+            }
+        }
+        if let Some(alias) = &change.alias {
+            if others().any(|a| a.alias.as_ref().is_some_and(|x| x.normalized() == alias.normalized())) {
+                return Err(InsertError::Duplicate(Unique::Alias));
+            }
+        }
+        let account = accounts
+            .iter_mut()
+            .find(|a| a.id.as_str() == id)
+            .ok_or(InsertError::Unavailable(format!("no account {id}")))?;
+        if let Some(email) = &change.email {
+            account.email = Some(email.clone());
+        }
+        if let Some(alias) = &change.alias {
+            account.alias = Some(alias.clone());
+        }
+        if let Some(phone) = &change.phone {
+            account.phone = Some(phone.clone());
+        }
+        account.profile.extend(change.profile.clone());
+        Ok(())
+    }
+
+    async fn claim_account(&self, id: &str, now_ms: i64) -> Result<(), StoreError> {
+        self.claimed.borrow_mut().entry(id.to_owned()).or_insert(now_ms);
+        Ok(())
+    }
+
+    async fn insert_credential(&self, credential: &StoredCredential) -> Result<(), InsertError> {
+        let mut stored = self.credentials.borrow_mut();
+        let key = (credential.kind, credential.lookup.clone());
+        if stored.contains_key(&key) {
+            return Err(InsertError::Duplicate(Unique::Key));
+        }
+        stored.insert(key, credential.clone());
+        Ok(())
+    }
+
+    async fn take_credential(
+        &self,
+        kind: CredentialKind,
+        lookup: &str,
+    ) -> Result<Option<StoredCredential>, StoreError> {
+        Ok(self.credentials.borrow_mut().remove(&(kind, lookup.to_owned())))
     }
 
     async fn idempotent_reply(&self, key: &str) -> Result<Option<Reply>, StoreError> {

@@ -201,11 +201,15 @@ pub fn encode(outcome: &Outcome, locale: Locale, policy: &Policy) -> Reply {
             };
             return Reply::new(201, JSON, serde_json::to_string(&doc).expect("plain data serialises"));
         }
+        Outcome::Updated { id, .. } => {
+            return Reply::new(200, JSON, serde_json::json!({"id": id, "updated": true}).to_string());
+        }
         Outcome::Failed(failure) => failure,
     };
     let (status, title) = match failure.first().code {
         Code::Internal => (500, "Internal error"),
         Code::AuthRequired | Code::AuthInvalid => (401, "Not authenticated"),
+        Code::IdentityInvalid | Code::IdentityLocked => (403, "Not allowed"),
         Code::AuthForbidden | Code::AddressForbidden | Code::TlsRequired => (403, "Not allowed"),
         Code::RequestMalformed => (400, "Request not readable"),
         Code::RateLimited => (429, "Too many requests"),

@@ -74,6 +74,8 @@ pub enum CredentialKind {
     AccountToken,
     /// An account's answer to its security question (MoveDigital), looked up by account id.
     SecurityAnswer,
+    /// A Poken OAuth2 authorization code: single use, short-lived.
+    OauthCode,
 }
 
 impl CredentialKind {
@@ -85,6 +87,7 @@ impl CredentialKind {
             Self::Bearer => "bearer",
             Self::AccountToken => "account_token",
             Self::SecurityAnswer => "security_answer",
+            Self::OauthCode => "oauth_code",
         }
     }
 }

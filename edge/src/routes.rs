@@ -19,6 +19,12 @@ pub enum Route {
     GetResponse,
     /// `POST /movedigital/services/rest/`: MoveDigital REST (`...proxy.createAccount`).
     MoveDigital,
+    /// `POST /poken/account/create`: Poken "Create Account".
+    PokenCreate,
+    /// `POST /poken/oauth2/token`: the one-time code exchange.
+    PokenToken,
+    /// `POST /poken/account/profile`: Poken "Update Account Profile".
+    PokenProfile,
     /// A known path with the wrong method; `allow` is the `Allow` header's value.
     MethodNotAllowed {
         allow: &'static str,
@@ -35,6 +41,9 @@ const TABLE: &[(&str, &str, Route)] = &[
     ("POST", "/engagement/users", Route::EngagementCreateUser),
     ("POST", "/getresponse", Route::GetResponse),
     ("POST", "/movedigital/services/rest/", Route::MoveDigital),
+    ("POST", "/poken/account/create", Route::PokenCreate),
+    ("POST", "/poken/oauth2/token", Route::PokenToken),
+    ("POST", "/poken/account/profile", Route::PokenProfile),
 ];
 
 impl Route {

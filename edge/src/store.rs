@@ -92,6 +92,16 @@ pub struct AccountRecord {
     pub profile: BTreeMap<String, String>,
 }
 
+/// What a profile update changes. `None` leaves a value as it is.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AccountChange {
+    pub email: Option<Email>,
+    pub alias: Option<Alias>,
+    pub phone: Option<Phone>,
+    /// Profile fields to set (wire name → value), merged into the stored ones.
+    pub profile: BTreeMap<String, String>,
+}
+
 // The Worker is single-threaded and its futures are !Send, so no Send bound is wanted here.
 #[allow(async_fn_in_trait)]
 pub trait Store {
@@ -114,6 +124,18 @@ pub trait Store {
     async fn account(&self, id: &str) -> Result<Option<AccountRecord>, StoreError>;
     async fn account_by_email(&self, normalized: &str) -> Result<Option<AccountRecord>, StoreError>;
     async fn account_by_phone_key(&self, campaign_id: &str, phone: &str) -> Result<Option<AccountRecord>, StoreError>;
+
+    async fn account_by_number(&self, number: i64) -> Result<Option<AccountRecord>, StoreError>;
+    /// Changes an account's unique values and merges profile fields, atomically.
+    async fn update_account(&self, id: &str, change: &AccountChange) -> Result<(), InsertError>;
+    /// Marks the first sign-in of an account's owner (it is no longer "new").
+    async fn claim_account(&self, id: &str, now_ms: i64) -> Result<(), StoreError>;
+
+    async fn insert_credential(&self, credential: &StoredCredential) -> Result<(), InsertError>;
+    /// Removes and returns a credential: what a single-use one (an OAuth2 code) needs, so two
+    /// concurrent exchanges cannot both succeed.
+    async fn take_credential(&self, kind: CredentialKind, lookup: &str)
+        -> Result<Option<StoredCredential>, StoreError>;
 
     /// The first answer given to a request with this idempotency key, if any.
     async fn idempotent_reply(&self, key: &str) -> Result<Option<Reply>, StoreError>;

@@ -253,3 +253,101 @@ fn movedigital_creates_with_a_temporary_password_and_a_controller() {
     assert!(movedigital(&worker, &no_permission["credentials"], &NEW_USER).body.contains(r#"code="98""#));
     assert_eq!(worker.d1("SELECT COUNT(*) AS n FROM accounts")[0]["n"], 1);
 }
+
+fn form(worker: &Worker, path: &str, authorization: Option<&str>, body: &str) -> Answer {
+    let headers: Vec<(&str, &str)> = authorization.map(|a| ("authorization", a)).into_iter().collect();
+    post_with(&worker.url(path), Some("application/x-www-form-urlencoded"), body.as_bytes(), &headers)
+}
+
+fn element<'a>(xml: &'a str, name: &str) -> &'a str {
+    xml.split(&format!("<{name}>")).nth(1).and_then(|s| s.split('<').next()).unwrap_or_default()
+}
+
+#[test]
+fn poken_code_token_and_profile_update_flow() {
+    let worker = spawn_worker();
+    let created = form(
+        &worker,
+        "/poken/account/create",
+        None,
+        "alias=ada&password=Analytical-1843&email=ada%40example.com&country=gb&response_type=code",
+    );
+    assert_eq!(created.status, 200, "{}", created.body);
+    assert!(
+        created.body.contains("<account xmlns=\"\">") && created.body.contains("<expires_in>600</expires_in>"),
+        "{}",
+        created.body
+    );
+    let code = element(&created.body, "code").to_owned();
+
+    let exchange = format!("grant_type=authorization_code&code={code}");
+    let token = form(&worker, "/poken/oauth2/token", None, &exchange);
+    assert_eq!(token.status, 200, "{}", token.body);
+    let access = token.json()["access_token"].as_str().unwrap().to_owned();
+    let replay = form(&worker, "/poken/oauth2/token", None, &exchange);
+    assert_eq!((replay.status, replay.json()["error"].as_str()), (400, Some("invalid_grant")), "a code works once");
+
+    let bearer = format!("Bearer {access}");
+    let updated = form(
+        &worker,
+        "/poken/account/profile",
+        Some(&bearer),
+        "visibility=PUBLIC&timezone=europe%2Fwarsaw&emailRecentCollected=WEEKLY",
+    );
+    assert_eq!(updated.status, 200, "{}", updated.body);
+    assert!(updated.body.contains("<success>SUCCESS</success>"));
+    let fields = &worker.d1("SELECT fields FROM profiles")[0]["fields"];
+    assert!(fields.as_str().unwrap().contains(r#""visibility":"PUBLIC""#), "{fields}");
+
+    let bad_phone = form(&worker, "/poken/account/profile", Some(&bearer), "mobilePhone=12");
+    assert_eq!(bad_phone.status, 400);
+    assert!(bad_phone.body.contains("<code>10040</code>"), "{}", bad_phone.body);
+    let anonymous = form(&worker, "/poken/account/profile", None, "visibility=PUBLIC");
+    assert_eq!(anonymous.status, 401);
+    assert!(anonymous.body.contains("<code>150001</code>"));
+    let taken =
+        form(&worker, "/poken/account/create", None, "alias=ADA&password=Analytical-1843&email=other%40example.com");
+    assert_eq!(taken.status, 409);
+    assert!(taken.body.contains("<code>10001</code>"));
+    assert!(
+        !worker.d1("SELECT * FROM credentials").iter().any(|c| c.to_string().contains(&access)),
+        "tokens are stored hashed"
+    );
+}
+
+#[test]
+fn poken_operators_create_in_their_campaigns_and_update_new_accounts_only() {
+    let worker = spawn_worker();
+    let credentials = operator(&worker, "conf", json!(["accounts:create", "accounts:update"]), json!([]));
+    let bearer = format!("Bearer {}", credentials["bearer"].as_str().unwrap());
+    worker.create_campaign("other", json!({}));
+
+    let body =
+        "campaignId=conf&extRefId=crm-7&alias=grace&password=COBOL-1959%21&email=grace%40example.com&sendEmailId=4";
+    let created = form(&worker, "/poken/account/create", Some(&bearer), body);
+    assert_eq!(created.status, 200, "{}", created.body);
+    let identity = element(&created.body, "identityId").to_owned();
+    assert_eq!(worker.d1("SELECT kind FROM outbox")[0]["kind"], "welcome");
+
+    let outside = form(
+        &worker,
+        "/poken/account/create",
+        Some(&bearer),
+        "campaignId=other&alias=x2&password=COBOL-1959%21&email=x2%40example.com",
+    );
+    assert_eq!(outside.status, 403);
+    assert!(outside.body.contains("<code>10018</code>"), "an operator never acts outside its campaigns");
+    let duplicate_ref = form(&worker, "/poken/account/create", Some(&bearer), &body.replace("grace", "grace2"));
+    assert!(duplicate_ref.body.contains("<code>10041</code>"), "{}", duplicate_ref.body);
+
+    let update =
+        form(&worker, "/poken/account/profile", Some(&bearer), &format!("identityId={identity}&visibility=CONTACTS"));
+    assert_eq!(update.status, 200, "{}", update.body);
+    let stranger = form(&worker, "/poken/account/profile", Some(&bearer), "identityId=1&visibility=CONTACTS");
+    assert!(stranger.body.contains("<code>10010</code>"));
+    worker.d1("UPDATE accounts SET claimed_at_ms = 1");
+    let locked =
+        form(&worker, "/poken/account/profile", Some(&bearer), &format!("identityId={identity}&visibility=PUBLIC"));
+    assert_eq!(locked.status, 403);
+    assert!(locked.body.contains("Permission denied, not a new account anymore."), "{}", locked.body);
+}

@@ -129,6 +129,7 @@ pub fn encode(outcome: &Outcome) -> Reply {
     let answer = |status: u16, body: Value| Reply::new(status, "application/json;charset=UTF-8", body.to_string());
     match outcome {
         Outcome::Created(created) => answer(200, json!({"id": created.number.to_string(), "message": CREATED})),
+        Outcome::Updated { number, .. } => answer(200, json!({"id": number.to_string(), "message": CREATED})),
         Outcome::Failed(failure) => {
             let first = failure.first();
             let existing = failure.existing.as_ref().map(|a| a.number.to_string());

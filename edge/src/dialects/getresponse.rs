@@ -222,6 +222,7 @@ fn own_api_key() -> Result<StoredCredential, String> {
 pub fn encode(outcome: &Outcome, envelope: &Envelope) -> Reply {
     let (result, error) = match outcome {
         Outcome::Created(created) => (json!({"ACCOUNT_ID": created.id.as_str(), "added": 1}), Value::Null),
+        Outcome::Updated { id, .. } => (json!({"ACCOUNT_ID": id, "updated": 1}), Value::Null),
         Outcome::Failed(failure) => (Value::Null, error_of(failure, envelope.rpc_error)),
     };
     let mut answer = Map::new();
@@ -253,7 +254,7 @@ fn error_of(failure: &Failure, rpc_error: Option<RpcError>) -> Value {
         (None, Code::Internal) => (-32603, "Internal error"),
         (None, Code::RequestMalformed | Code::NotFound | Code::MethodNotAllowed) => (-32600, "Invalid Request"),
         (None, Code::AuthRequired | Code::AuthInvalid) => (-1, API_KEY_FAILED),
-        (None, Code::AuthForbidden) => (-1, OWNER_MISSING),
+        (None, Code::AuthForbidden | Code::IdentityInvalid | Code::IdentityLocked) => (-1, OWNER_MISSING),
         (None, Code::AddressForbidden) => (-1, IP_NOT_ALLOWED),
         (None, Code::EmailTaken) => (-1, EMAIL_TAKEN),
         _ => return method_error(failure),

@@ -6,6 +6,7 @@
 pub mod engagement;
 pub mod getresponse;
 pub mod movedigital;
+pub mod poken;
 
 use crate::account::{Created, SignupError};
 use crate::auth::{AuthError, Presented};
@@ -24,6 +25,13 @@ pub struct VendorRequest<'a> {
     /// `CF-Connecting-IP`, for operators' address allowlists.
     pub client_ip: Option<IpAddr>,
     pub body: &'a [u8],
+}
+
+/// What an answer echoes from its request, whichever dialect writes it.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Echo {
+    pub envelope: getresponse::Envelope,
+    pub poken: poken::Echo,
 }
 
 /// Resolves the operator behind a presented credential, checks its permission, and loads the
@@ -55,7 +63,7 @@ pub async fn admit<S: Store>(
 
 /// Writes an outcome in the negotiated dialect (or, when the name was unknown, a
 /// `request.malformed` in the route's). `envelope` is the JSON-RPC call's, when there was one.
-pub fn encode_in(answer_in: Result<Dialect, Dialect>, outcome: Outcome, envelope: &getresponse::Envelope) -> Reply {
+pub fn encode_in(answer_in: Result<Dialect, Dialect>, outcome: Outcome, echo: &Echo) -> Reply {
     let (dialect, outcome) = match answer_in {
         Ok(dialect) => (dialect, outcome),
         Err(route) => (route, Outcome::Failed(Failure::request(Code::RequestMalformed))),
@@ -63,10 +71,9 @@ pub fn encode_in(answer_in: Result<Dialect, Dialect>, outcome: Outcome, envelope
     match dialect {
         Dialect::Native => crate::native::encode(&outcome, Locale::En, &Policy::default()),
         Dialect::Engagement => engagement::encode(&outcome),
-        Dialect::GetResponse => getresponse::encode(&outcome, envelope),
+        Dialect::GetResponse => getresponse::encode(&outcome, &echo.envelope),
         Dialect::MoveDigital => movedigital::encode(&outcome),
-        // Poken's codec is not built yet: it answers natively (documented in the README).
-        Dialect::Poken => crate::native::encode(&outcome, Locale::En, &Policy::default()),
+        Dialect::Poken => poken::encode(&outcome, &echo.poken),
     }
 }
 
@@ -74,6 +81,11 @@ pub fn encode_in(answer_in: Result<Dialect, Dialect>, outcome: Outcome, envelope
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Outcome {
     Created(Created),
+    /// An existing account changed (Poken profile update).
+    Updated {
+        id: String,
+        number: i64,
+    },
     Failed(Failure),
 }
 

@@ -206,7 +206,7 @@ struct ErrorElement {
 fn code_of(problem: &Problem) -> u16 {
     match problem.code {
         Code::AuthRequired | Code::AuthInvalid => 99,
-        Code::AuthForbidden | Code::AddressForbidden => 98,
+        Code::AuthForbidden | Code::AddressForbidden | Code::IdentityInvalid | Code::IdentityLocked => 98,
         Code::AliasTaken => 104,
         Code::TlsRequired => 111,
         Code::RateLimited => 109,
@@ -224,6 +224,14 @@ pub fn encode(outcome: &Outcome) -> Reply {
             format: Some("rest"),
             userid: Some(created.number),
             messages: Some(Messages { message: vec![Message { msg: CREATED }] }),
+            errors: None,
+        },
+        Outcome::Updated { number, .. } => Rsp {
+            stat: "ok",
+            method: METHOD,
+            format: Some("rest"),
+            userid: Some(*number),
+            messages: None,
             errors: None,
         },
         Outcome::Failed(failure) => {
