@@ -29,6 +29,13 @@ mod glue {
     #[event(fetch)]
     async fn fetch(mut req: Request, env: Env, _ctx: Context) -> Result<Response> {
         let route = Route::resolve(req.method().as_ref(), &req.path());
+        // Plain HTTP is refused, in the route's dialect, unless REQUIRE_TLS is "false" (local dev).
+        let require_tls = env.var("REQUIRE_TLS").map(|v| v.to_string() != "false").unwrap_or(true);
+        if require_tls && req.url()?.scheme() == "http" && route.needs_tls() {
+            let failure = Outcome::Failed(Failure::request(enlist_shared::Code::TlsRequired));
+            let dialect = route.dialect().unwrap_or(Dialect::Native);
+            return into_response(dialects::encode_in(Ok(dialect), failure, &dialects::Echo::default()));
+        }
         let reply = match route {
             Route::Health => Reply::new(200, "text/plain", "ok".into()),
             Route::NotFound => native::not_found(),

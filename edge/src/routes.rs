@@ -47,6 +47,24 @@ const TABLE: &[(&str, &str, Route)] = &[
 ];
 
 impl Route {
+    /// The dialect a route reads and, unless asked otherwise, answers in.
+    pub fn dialect(self) -> Option<crate::dialects::Dialect> {
+        use crate::dialects::Dialect;
+        match self {
+            Route::CreateAccount | Route::Policy | Route::Preflight | Route::Admin => Some(Dialect::Native),
+            Route::EngagementCreateUser => Some(Dialect::Engagement),
+            Route::GetResponse => Some(Dialect::GetResponse),
+            Route::MoveDigital => Some(Dialect::MoveDigital),
+            Route::PokenCreate | Route::PokenToken | Route::PokenProfile => Some(Dialect::Poken),
+            Route::Health | Route::MethodNotAllowed { .. } | Route::NotFound => None,
+        }
+    }
+
+    /// Whether the route carries credentials or personal data, and so refuses plain HTTP.
+    pub fn needs_tls(self) -> bool {
+        self.dialect().is_some()
+    }
+
     pub fn resolve(method: &str, path: &str) -> Route {
         if path.starts_with("/admin/") {
             return Route::Admin;
@@ -84,5 +102,6 @@ mod tests {
         assert_eq!(Route::resolve("GET", "/v1/accounts"), Route::MethodNotAllowed { allow: "POST" });
         assert_eq!(Route::resolve("POST", "/v1/accounts/"), Route::NotFound);
         assert_eq!(Route::resolve("GET", "/nope"), Route::NotFound);
+        assert!(Route::MoveDigital.needs_tls() && Route::Admin.needs_tls() && !Route::Health.needs_tls());
     }
 }

@@ -48,8 +48,14 @@ fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free loopback port")
 }
 
-/// Starts the Worker with migrations applied to a fresh state folder.
+/// Starts the Worker with migrations applied to a fresh state folder (plain HTTP allowed, as
+/// in local development).
 pub fn spawn_worker() -> Worker {
+    spawn_worker_with(&[("REQUIRE_TLS", "false")])
+}
+
+/// Like [`spawn_worker`], with these Worker variables instead of the local-dev ones.
+pub fn spawn_worker_with(vars: &[(&str, &str)]) -> Worker {
     let built = root().join("edge/build/worker/shim.mjs");
     assert!(built.exists(), "the Worker is not built ({}): run `cargo xtask test`", built.display());
     static NEXT: AtomicUsize = AtomicUsize::new(0);
@@ -80,11 +86,11 @@ pub fn spawn_worker() -> Worker {
     assert!(seeded.status.success(), "seeding failed:\n{}", String::from_utf8_lossy(&seeded.stderr));
     // Secrets through an env file, as `cargo xtask dev` does: wrangler prints them as hidden.
     let env_file = state.join("dev.vars");
-    std::fs::write(
-        &env_file,
-        format!("ADMIN_TOKEN={ADMIN_TOKEN}\nRATE_LIMIT_PER_MINUTE=0\nOUTBOX_SECRET={OUTBOX_SECRET}\n"),
-    )
-    .expect("write dev.vars");
+    let mut env = format!("ADMIN_TOKEN={ADMIN_TOKEN}\nRATE_LIMIT_PER_MINUTE=0\nOUTBOX_SECRET={OUTBOX_SECRET}\n");
+    for (name, value) in vars {
+        env.push_str(&format!("{name}={value}\n"));
+    }
+    std::fs::write(&env_file, env).expect("write dev.vars");
     let log = state.join("wrangler.log");
     let log_file = std::fs::File::create(&log).expect("create the log");
     let child = wrangler()

@@ -351,3 +351,20 @@ fn poken_operators_create_in_their_campaigns_and_update_new_accounts_only() {
     assert_eq!(locked.status, 403);
     assert!(locked.body.contains("Permission denied, not a new account anymore."), "{}", locked.body);
 }
+
+#[test]
+fn plain_http_is_refused_in_each_dialect_when_tls_is_required() {
+    let worker = enlist_e2e::spawn_worker_with(&[("REQUIRE_TLS", "true")]);
+    let movedigital =
+        form(&worker, "/movedigital/services/rest/", None, "method=movedigital.accounts.proxy.createAccount");
+    assert_eq!(movedigital.status, 200);
+    assert!(
+        movedigital.body.contains(r#"code="111""#) && movedigital.body.contains("Method must be accessed via SSL."),
+        "{}",
+        movedigital.body
+    );
+    let native = worker.sign_up(json!({"email": "a@example.com", "password": "Analytical-1843"}));
+    assert_eq!((native.status, native.json()["errors"][0]["code"].as_str()), (403, Some("tls.required")));
+    assert_eq!(enlist_e2e::get(&worker.url("/healthz")).status, 200, "health checks stay plain");
+    assert_eq!(worker.d1("SELECT COUNT(*) AS n FROM accounts")[0]["n"], 0);
+}

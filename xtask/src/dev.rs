@@ -143,7 +143,10 @@ fn write_dev_vars() -> Outcome<PathBuf> {
             secret
         }
     };
-    writeln!(file, "ADMIN_TOKEN={token}\nRATE_LIMIT_PER_MINUTE={rate}\nOUTBOX_SECRET={outbox_secret}")?;
+    writeln!(
+        file,
+        "ADMIN_TOKEN={token}\nRATE_LIMIT_PER_MINUTE={rate}\nOUTBOX_SECRET={outbox_secret}\nREQUIRE_TLS=false"
+    )?;
     Ok(path)
 }
 
