@@ -12,9 +12,8 @@ impl TimeZone {
         if name.is_empty() {
             return Err(Code::Required);
         }
-        if let Ok(tz) = name.parse::<Tz>() {
-            return Ok(Self(tz));
-        }
+        // One pass over the variant list (not `Tz::from_str`, whose map would link every zone
+        // name into the widget a second time).
         chrono_tz::TZ_VARIANTS
             .iter()
             .find(|tz| tz.name().eq_ignore_ascii_case(name))
