@@ -14,10 +14,11 @@ fn a_signup_typed_into_the_demo_page_lands_in_d1() {
     let email = browser.wait_for("#enlist-email", Duration::from_secs(30));
     email.click();
     browser.keys("not-an-email");
+    browser.keys(TAB);
     let problem = browser.wait_for("#enlist-email-problem[data-code='email.invalid']", Duration::from_secs(5));
     assert!(problem.text().contains("valid e-mail"), "{}", problem.text());
 
-    browser.script("document.querySelector('#enlist-email').select()");
+    browser.script("document.querySelector('#enlist-email').focus(); document.querySelector('#enlist-email').select()");
     browser.keys("katherine.johnson@example.com");
     browser.keys(TAB);
     browser.keys("Orbital-Mechanics-1962");

@@ -1,13 +1,19 @@
-//! enlist's signup widget: a Leptos client-side form that validates as the user types with
-//! the shared rule set and posts to the Worker's native route.
+//! enlist's signup widget: a Leptos client-side form whose fields come from the campaign's
+//! policy, judged as the user types by the shared rule set, posted to the Worker's native
+//! route with an idempotency key.
 
 mod api;
+mod fields;
+mod i18n;
 
 pub use api::Target;
-use api::{post_signup, ServerAnswer};
+use api::{idempotency_key, nonce, post_signup, ServerAnswer};
 use enlist_shared::{message, validate, Code, Field, Locale, Policy, Problem, SignupForm};
+use fields::{FieldControl, FormState};
+use i18n::{text, Text};
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
+use std::collections::BTreeSet;
+use wasm_bindgen::prelude::*;
 
 /// What the last submission came back with, and the form it was for.
 #[derive(Clone, Debug, PartialEq)]
@@ -16,130 +22,192 @@ struct Submission {
     answer: ServerAnswer,
 }
 
-/// The signup form for one campaign (`target`: the Worker's origin, empty for the page's own,
-/// the campaign id and its publishable key).
+/// The page's language: the embed's `data-lang`, else the document's `lang`, else the browser's.
+pub fn page_locale(data_lang: Option<String>) -> Locale {
+    let document_lang = || web_sys::window()?.document()?.document_element()?.get_attribute("lang");
+    let browser = || web_sys::window()?.navigator().language();
+    [data_lang, document_lang(), browser()]
+        .into_iter()
+        .flatten()
+        .find_map(|tag| Locale::from_tag(&tag))
+        .unwrap_or_default()
+}
+
+/// The widget: loads the campaign's policy (unless given one), then shows the form.
 #[component]
-pub fn Signup(#[prop(optional, into)] target: Target) -> impl IntoView {
-    let email = RwSignal::new(String::new());
-    let password = RwSignal::new(String::new());
+pub fn Signup(
+    #[prop(optional, into)] target: Target,
+    /// Skips the policy request (tests, pages that inline the policy).
+    #[prop(optional)]
+    policy: Option<Policy>,
+    #[prop(optional)] locale: Option<Locale>,
+) -> impl IntoView {
+    let locale = locale.unwrap_or_else(|| page_locale(None));
+    let loaded: RwSignal<Option<Result<Policy, String>>> = RwSignal::new(policy.map(Ok));
+    if loaded.get_untracked().is_none() {
+        let target = target.clone();
+        leptos::task::spawn_local(async move { loaded.set(Some(api::fetch_policy(&target).await)) });
+    }
+    move || match loaded.get() {
+        None => view! { <p class="enlist-status" role="status">{text(Text::Loading, locale)}</p> }.into_any(),
+        Some(Err(_)) => {
+            view! { <p class="enlist-status" role="alert">{text(Text::NotConfigured, locale)}</p> }.into_any()
+        }
+        Some(Ok(policy)) => {
+            let locale = Locale::negotiate(locale.tag(), &policy.languages);
+            view! { <SignupForm target=target.clone() policy=policy locale=locale /> }.into_any()
+        }
+    }
+}
+
+/// The browser's own IANA time zone, if it names one the rule set knows.
+fn browser_time_zone() -> Option<String> {
+    let format = js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &js_sys::Object::new());
+    let zone = js_sys::Reflect::get(&format.resolved_options(), &"timeZone".into()).ok()?.as_string()?;
+    enlist_shared::TimeZone::parse(&zone).ok().map(|z| z.name().to_owned())
+}
+
+#[component]
+fn SignupForm(target: Target, policy: Policy, locale: Locale) -> impl IntoView {
+    let shown: Vec<Field> = policy.shown().collect();
+    let mut initial = SignupForm::new();
+    if shown.contains(&Field::TimeZone) {
+        if let Some(zone) = browser_time_zone() {
+            initial.set(Field::TimeZone, zone);
+        }
+    }
+    if shown.contains(&Field::Lang) {
+        initial.set(Field::Lang, locale.tag());
+    }
+    let policy = StoredValue::new(policy);
+    let values = RwSignal::new(initial);
+    let touched = RwSignal::new(BTreeSet::<Field>::new());
     let attempted = RwSignal::new(false);
-    let policy = StoredValue::new(Policy::default());
-    let form =
-        Memo::new(move |_| SignupForm::new().with(Field::Email, email.get()).with(Field::Password, password.get()));
+    let nonce = StoredValue::new(nonce());
+    let problems = Memo::new(move |_| values.with(|v| policy.with_value(|p| validate(v, p).err().unwrap_or_default())));
 
     let submit = Action::new_local(move |form: &SignupForm| {
-        let target = target.clone();
-        let form = form.clone();
+        let (target, form) = (target.clone(), form.clone());
+        let key = idempotency_key(&nonce.get_value(), &form);
         async move {
-            let answer = post_signup(&target, &form).await;
+            let answer = post_signup(&target, &form, &key, locale.tag()).await;
             Submission { form, answer }
         }
     });
     let last = submit.value();
+    let created = Signal::derive(move || matches!(last.get().map(|s| s.answer), Some(ServerAnswer::Created { .. })));
+    let locked = Signal::derive(move || created.get() || submit.pending().get());
 
-    // A field shows the server's verdict while it still holds the value the server judged,
-    // otherwise the shared rule set's: live once typed in, strict after a submit attempt.
+    // A field shows the server's verdict while it still holds the value the server judged;
+    // otherwise the rule set's, once the user has left the field or tried to submit.
     let problem_of = move |field: Field| {
         Signal::derive(move || {
-            let current = form.get();
             let server = last.with(|sub| match sub {
-                Some(Submission { form: sent, answer: ServerAnswer::Problems(problems) })
-                    if sent.get(field) == current.get(field) =>
+                Some(Submission { form, answer: ServerAnswer::Problems(found) })
+                    if values.with(|v| v.get(field) == form.get(field)) =>
                 {
-                    problems.iter().find(|p| p.field == field).map(|p| p.code)
+                    found.iter().find(|p| p.field == field).map(|p| p.code)
                 }
                 _ => None,
             });
+            let visible = attempted.get() || touched.with(|t| t.contains(&field));
             server.or_else(|| {
-                policy.with_value(|p| {
-                    if attempted.get() {
-                        current.problem(field, p)
-                    } else {
-                        current.live_problem(field, p)
-                    }
-                })
+                visible.then(|| problems.with(|ps| ps.iter().find(|p| p.field == field).map(|p| p.code))).flatten()
             })
         })
     };
 
-    let status = move || match last.get().map(|s| s.answer) {
-        _ if submit.pending().get() => "Signing you up…".to_owned(),
-        Some(ServerAnswer::Created { .. }) => "You're registered: your account is ready.".to_owned(),
-        Some(ServerAnswer::Problems(problems)) => problems
-            .iter()
-            .find(|p| p.field == Field::Request)
-            .map(|p| policy.with_value(|policy| message(*p, Locale::En, policy)))
-            .unwrap_or_else(|| "Please correct the highlighted fields.".to_owned()),
-        Some(ServerAnswer::Unreachable) => {
-            policy.with_value(|p| message(Problem::new(Field::Request, Code::Internal), Locale::En, p))
+    let form_ref = NodeRef::<leptos::html::Form>::new();
+    let send = move || {
+        attempted.set(true);
+        if submit.pending().get_untracked() || created.get_untracked() {
+            return;
         }
-        None => String::new(),
+        if problems.with_untracked(|p| p.is_empty()) {
+            submit.dispatch(values.get_untracked());
+        } else {
+            // Take the keyboard to the first field that needs attention.
+            request_animation_frame(move || {
+                let first =
+                    form_ref.get_untracked().and_then(|f| f.query_selector("[aria-invalid='true']").ok().flatten());
+                if let Some(element) = first.and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
+                    let _ = element.focus();
+                }
+            });
+        }
     };
-    let created = move || matches!(last.get().map(|s| s.answer), Some(ServerAnswer::Created { .. }));
-
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        attempted.set(true);
-        let current = form.get_untracked();
-        if !submit.pending().get_untracked() && policy.with_value(|p| validate(&current, p).is_ok()) {
-            submit.dispatch(current);
-        }
+        send();
     };
 
+    let status = move || {
+        if submit.pending().get() {
+            return text(Text::Sending, locale).to_owned();
+        }
+        match last.get().map(|s| s.answer) {
+            Some(ServerAnswer::Created { .. }) => text(Text::Created, locale).to_owned(),
+            Some(ServerAnswer::Unreachable) => text(Text::NetworkError, locale).to_owned(),
+            Some(ServerAnswer::Problems(found)) => found
+                .iter()
+                .find(|p| p.field == Field::Request)
+                .map(|p| policy.with_value(|policy| message(*p, locale, policy)))
+                .unwrap_or_else(|| text(Text::FixFields, locale).to_owned()),
+            None if attempted.get() && problems.with(|p| !p.is_empty()) => text(Text::FixFields, locale).to_owned(),
+            None => String::new(),
+        }
+    };
+    let unreachable = move || matches!(last.get().map(|s| s.answer), Some(ServerAnswer::Unreachable));
+    let not_ready = move || problems.with(|p| !p.is_empty()) || submit.pending().get();
+    let state = FormState { values, touched, policy, locale, locked };
+
     view! {
-        <form class="enlist-form" novalidate on:submit=on_submit data-state=move || if created() { "created" } else { "open" }>
-            <Input id="enlist-email" field=Field::Email label="E-mail" kind="email" autocomplete="email"
-                value=email problem=problem_of(Field::Email) policy=policy />
-            <Input id="enlist-password" field=Field::Password label="Password" kind="password" autocomplete="new-password"
-                value=password problem=problem_of(Field::Password) policy=policy />
-            <button type="submit" disabled=move || submit.pending().get()>"Sign up"</button>
-            <p class="enlist-status" role="status" aria-live="polite">{status}</p>
+        <form class="enlist-form" novalidate node_ref=form_ref on:submit=on_submit lang=locale.tag()
+            data-state=move || if created.get() { "created" } else if submit.pending().get() { "sending" } else { "open" }
+            aria-busy=move || submit.pending().get().to_string()>
+            {shown.into_iter().map(|field| view! { <FieldControl field=field state=state problem=problem_of(field) /> }).collect_view()}
+            <button type="submit" aria-disabled=move || not_ready().to_string() aria-describedby="enlist-status" hidden=created>
+                {move || if submit.pending().get() { text(Text::Sending, locale) } else { text(Text::Submit, locale) }}
+            </button>
+            <p id="enlist-status" class="enlist-status" role="status" aria-live="polite">{status}</p>
+            <Show when=unreachable>
+                <button type="button" class="enlist-retry" on:click=move |_| send()>{text(Text::Retry, locale)}</button>
+            </Show>
         </form>
     }
 }
 
-/// One labelled input with its problem beneath it, tied together for assistive technology.
-#[component]
-fn Input(
-    id: &'static str,
-    field: Field,
-    label: &'static str,
-    kind: &'static str,
-    autocomplete: &'static str,
-    value: RwSignal<String>,
-    problem: Signal<Option<Code>>,
-    policy: StoredValue<Policy>,
-) -> impl IntoView {
-    let problem_id = format!("{id}-problem");
-    view! {
-        <div class="enlist-field">
-            <label for=id>{label}</label>
-            <input id=id name=field.as_str() type=kind autocomplete=autocomplete
-                prop:value=move || value.get()
-                on:input=move |ev| value.set(event_target_value(&ev))
-                aria-invalid=move || if problem.get().is_some() { "true" } else { "false" }
-                aria-describedby=problem_id.clone() />
-            <p id=problem_id class="enlist-problem" data-code=move || problem.get().map(Code::as_str)>
-                {move || problem.get().map(|code| policy.with_value(|p| message(Problem::new(field, code), Locale::En, p)))}
-            </p>
-        </div>
-    }
+fn target_of(element: &web_sys::Element) -> (Target, Option<String>) {
+    let attribute = |name: &str| element.get_attribute(name).unwrap_or_default();
+    let target =
+        Target { api_base: attribute("data-api"), campaign: attribute("data-campaign"), key: attribute("data-key") };
+    (target, element.get_attribute("data-lang"))
 }
 
-/// Mounts a widget into every element marked `data-enlist` on the page. The element's
-/// `data-campaign` and `data-key` name the campaign and its publishable key; `data-api` the
-/// Worker's origin (default: the page's own).
+/// Mounts a widget into every element marked `data-enlist` on the page (`data-campaign`,
+/// `data-key`, optional `data-api` and `data-lang`).
 pub fn mount_all() {
     let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
     let Ok(hosts) = document.query_selector_all("[data-enlist]") else { return };
     for i in 0..hosts.length() {
         let Some(host) = hosts.item(i).and_then(|n| n.dyn_into::<web_sys::HtmlElement>().ok()) else { continue };
-        let attribute = |name: &str| host.get_attribute(name).unwrap_or_default();
-        let target = Target {
-            api_base: attribute("data-api"),
-            campaign: attribute("data-campaign"),
-            key: attribute("data-key"),
-        };
-        leptos::mount::mount_to(host, move || view! { <Signup target=target /> }).forget();
+        let (target, lang) = target_of(&host);
+        let locale = page_locale(lang);
+        leptos::mount::mount_to(host, move || view! { <Signup target=target locale=locale /> }).forget();
     }
+}
+
+/// For `embed.js`: mounts the widget into `root` (an element inside a shadow root), configured
+/// by `config`'s `data-*` attributes (the script tag).
+#[wasm_bindgen]
+pub fn mount_into(root: web_sys::HtmlElement, config: web_sys::Element) {
+    let (target, lang) = target_of(&config);
+    let locale = page_locale(lang);
+    leptos::mount::mount_to(root, move || view! { <Signup target=target locale=locale /> }).forget();
+}
+
+/// Keeps the code paths that only the browser reaches from being unused natively.
+#[doc(hidden)]
+pub fn problem_message(field: Field, code: Code, locale: Locale) -> String {
+    message(Problem::new(field, code), locale, &Policy::default())
 }

@@ -1,22 +1,22 @@
 //! The widget in a real browser (wasm-bindgen-test in headless Chromium).
 #![cfg(target_arch = "wasm32")]
 
-use enlist_shared::{message, Code, Field, Locale, Policy, Problem};
+use enlist_shared::{message, Code, Field, Locale, Policy, Presence, Problem};
 use enlist_widget::Signup;
 use leptos::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
-use web_sys::{Element, Event, EventInit, HtmlElement, HtmlInputElement};
+use web_sys::{Element, Event, EventInit, HtmlElement, HtmlInputElement, HtmlSelectElement};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-/// Mounts a fresh widget in its own host element (left mounted: each test has its own).
-fn mount() -> HtmlElement {
+/// Mounts a fresh widget with `policy` in its own host element (each test has its own).
+fn mount(policy: Policy, locale: Locale) -> HtmlElement {
     let document = web_sys::window().unwrap().document().unwrap();
     let host: HtmlElement = document.create_element("div").unwrap().unchecked_into();
     document.body().unwrap().append_child(&host).unwrap();
-    leptos::mount::mount_to(host.clone(), || view! { <Signup /> }).forget();
+    leptos::mount::mount_to(host.clone(), move || view! { <Signup policy=policy locale=locale /> }).forget();
     host
 }
 
@@ -29,37 +29,102 @@ async fn settle() {
     JsFuture::from(js_sys::Promise::resolve(&JsValue::NULL)).await.unwrap();
 }
 
-async fn type_into(input: &HtmlInputElement, text: &str) {
-    input.set_value(text);
+fn fire(element: &Element, name: &str) {
     let init = EventInit::new();
     init.set_bubbles(true);
-    input.dispatch_event(&Event::new_with_event_init_dict("input", &init).unwrap()).unwrap();
+    element.dispatch_event(&Event::new_with_event_init_dict(name, &init).unwrap()).unwrap();
+}
+
+async fn type_into(input: &HtmlInputElement, text: &str) {
+    input.set_value(text);
+    fire(input, "input");
     settle().await;
 }
 
-#[wasm_bindgen_test]
-async fn an_invalid_email_shows_its_problem_beside_the_field_until_fixed() {
-    let host = mount();
-    let input: HtmlInputElement = find(&host, "#enlist-email").unchecked_into();
-    let problem = find(&host, "#enlist-email-problem");
-    assert_eq!(problem.text_content().unwrap_or_default(), "", "no problem before typing");
+async fn leave(element: &Element) {
+    fire(element, "blur");
+    settle().await;
+}
 
+fn text_of(host: &HtmlElement, selector: &str) -> String {
+    find(host, selector).text_content().unwrap_or_default()
+}
+
+#[wasm_bindgen_test]
+async fn an_invalid_email_shows_its_problem_after_the_field_is_left_until_fixed() {
+    let host = mount(Policy::default(), Locale::En);
+    settle().await;
+    let input: HtmlInputElement = find(&host, "#enlist-email").unchecked_into();
     type_into(&input, "not-an-email").await;
+    assert_eq!(text_of(&host, "#enlist-email-problem"), "", "not while the user is still typing the first time");
+
+    leave(&input).await;
     let expected = message(Problem::new(Field::Email, Code::EmailInvalid), Locale::En, &Policy::default());
-    assert_eq!(problem.text_content().unwrap(), expected);
-    assert_eq!(problem.get_attribute("data-code").as_deref(), Some("email.invalid"));
+    assert_eq!(text_of(&host, "#enlist-email-problem"), expected);
+    assert_eq!(find(&host, "#enlist-email-problem").get_attribute("data-code").as_deref(), Some("email.invalid"));
     assert_eq!(input.get_attribute("aria-invalid").as_deref(), Some("true"));
     assert_eq!(input.get_attribute("aria-describedby").as_deref(), Some("enlist-email-problem"));
 
     type_into(&input, "ada@example.com").await;
-    assert_eq!(problem.text_content().unwrap_or_default(), "");
+    assert_eq!(text_of(&host, "#enlist-email-problem"), "", "live once the field was left");
     assert_eq!(input.get_attribute("aria-invalid").as_deref(), Some("false"));
 }
 
 #[wasm_bindgen_test]
-async fn a_short_password_shows_the_minimum() {
-    let host = mount();
+async fn submitting_shows_every_problem_and_says_why() {
+    let host = mount(Policy::default(), Locale::En);
+    settle().await;
+    let button: HtmlElement = find(&host, "button[type=submit]").unchecked_into();
+    assert_eq!(button.get_attribute("aria-disabled").as_deref(), Some("true"), "an empty form is not ready");
+    button.click();
+    settle().await;
+    assert_eq!(text_of(&host, "#enlist-email-problem"), "This field is required.");
+    assert_eq!(text_of(&host, "#enlist-password-problem"), "This field is required.");
+    assert_eq!(text_of(&host, "#enlist-status"), "Please correct the highlighted fields.");
+}
+
+#[wasm_bindgen_test]
+async fn the_policy_decides_the_fields_and_the_password_meter_moves() {
+    let mut policy = Policy::default();
+    policy.fields.extend([
+        (Field::Alias, Presence::Required),
+        (Field::Country, Presence::Optional),
+        (Field::State, Presence::Optional),
+        (Field::Eula, Presence::Required),
+    ]);
+    let host = mount(policy, Locale::En);
+    settle().await;
+    for id in ["#enlist-alias", "#enlist-email", "#enlist-password", "#enlist-country", "#enlist-eula"] {
+        find(&host, id);
+    }
+    assert!(host.query_selector("#enlist-phone").unwrap().is_none(), "hidden fields are not shown");
+    assert_eq!(find(&host, "#enlist-alias").get_attribute("aria-required").as_deref(), Some("true"));
+
+    let password: HtmlInputElement = find(&host, "#enlist-password").unchecked_into();
+    type_into(&password, "aaaa").await;
+    let weak = find(&host, "meter").get_attribute("value");
+    type_into(&password, "Xk#9v!Qz2@Lm").await;
+    assert_eq!(find(&host, "meter").get_attribute("value").as_deref(), Some("4"));
+    assert_ne!(weak.as_deref(), Some("4"));
+
+    let state: Element = find(&host, "#enlist-state");
+    assert_eq!(state.tag_name(), "INPUT", "free text outside the US");
+    let country: HtmlSelectElement = find(&host, "#enlist-country").unchecked_into();
+    country.set_value("US");
+    fire(&country, "change");
+    settle().await;
+    settle().await;
+    assert_eq!(find(&host, "#enlist-state").tag_name(), "SELECT", "a state list in the US");
+}
+
+#[wasm_bindgen_test]
+async fn the_widget_speaks_the_pages_language() {
+    let host = mount(Policy::default(), Locale::De);
+    settle().await;
+    assert_eq!(text_of(&host, "label[for=enlist-password]").trim_end_matches(" *"), "Passwort");
     let input: HtmlInputElement = find(&host, "#enlist-password").unchecked_into();
     type_into(&input, "abc").await;
-    assert_eq!(find(&host, "#enlist-password-problem").text_content().unwrap(), "Use at least 8 characters.");
+    leave(&input).await;
+    assert_eq!(text_of(&host, "#enlist-password-problem"), "Verwenden Sie mindestens 8 Zeichen.");
+    assert_eq!(find(&host, "form").get_attribute("lang").as_deref(), Some("de"));
 }

@@ -24,6 +24,11 @@ impl TimeZone {
     pub fn name(&self) -> &'static str {
         self.0.name()
     }
+
+    /// Every IANA zone, in the database's order (for the widget's select).
+    pub fn all() -> impl Iterator<Item = TimeZone> {
+        chrono_tz::TZ_VARIANTS.iter().map(|&tz| Self(tz))
+    }
 }
 
 impl fmt::Display for TimeZone {
