@@ -211,6 +211,28 @@ impl Drop for Worker {
     }
 }
 
+/// Serves `html` at every path on a second loopback origin (a host page that embeds the widget
+/// cross-origin), until the process ends. Returns the origin.
+pub fn serve_page(html: String) -> String {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = TcpListener::bind("127.0.0.1:0").expect("a free loopback port");
+    let origin = format!("http://{}", listener.local_addr().expect("an address"));
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let mut reader = BufReader::new(stream);
+            let mut line = String::new();
+            // Read the request head, then answer with the page.
+            while reader.read_line(&mut line).map(|n| n > 2).unwrap_or(false) {
+                line.clear();
+            }
+            let mut stream = reader.into_inner();
+            let head = format!("HTTP/1.1 200 OK\r\ncontent-type: text/html; charset=utf-8\r\ncontent-length: {}\r\nconnection: close\r\n\r\n", html.len());
+            let _ = stream.write_all(head.as_bytes()).and_then(|_| stream.write_all(html.as_bytes()));
+        }
+    });
+    origin
+}
+
 /// An HTTP answer: status and body, whatever the status.
 pub struct Answer {
     pub status: u16,

@@ -7,6 +7,10 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
+const SHADOW_KEY: &str = "shadow-6066-11e4-a52e-4f735466cecf";
+/// The WebDriver codes for Shift and Control (held in a [`Browser::chord`]).
+pub const SHIFT: &str = "\u{E008}";
+pub const CONTROL: &str = "\u{E009}";
 /// The WebDriver code for the Enter key.
 pub const ENTER: &str = "\u{E007}";
 /// The WebDriver code for the Tab key.
@@ -94,6 +98,33 @@ impl Browser {
             assert!(Instant::now() < deadline, "`{selector}` did not appear within {timeout:?}");
             std::thread::sleep(Duration::from_millis(100));
         }
+    }
+
+    /// Waits for `selector` inside the shadow root of the element matching `host`.
+    pub fn wait_in_shadow(&self, host: &str, selector: &str, timeout: Duration) -> Element<'_> {
+        let deadline = Instant::now() + timeout;
+        let host = self.wait_for(host, timeout);
+        let shadow = self.call("GET", &format!("/element/{}/shadow", host.id), Value::Null);
+        let shadow = shadow[SHADOW_KEY].as_str().expect("the host has a shadow root").to_owned();
+        loop {
+            let found = self.call(
+                "POST",
+                &format!("/shadow/{shadow}/elements"),
+                json!({"using": "css selector", "value": selector}),
+            );
+            if let Some(id) = found.as_array().and_then(|a| a.first()).and_then(|e| e[ELEMENT_KEY].as_str()) {
+                return Element { browser: self, id: id.to_owned() };
+            }
+            assert!(Instant::now() < deadline, "`{selector}` did not appear in the shadow root within {timeout:?}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// Presses keys together (a modifier held while the last is pressed), then releases them.
+    pub fn chord(&self, keys: &[&str]) {
+        let mut actions: Vec<Value> = keys.iter().map(|k| json!({"type": "keyDown", "value": k})).collect();
+        actions.extend(keys.iter().rev().map(|k| json!({"type": "keyUp", "value": k})));
+        self.call("POST", "/actions", json!({"actions": [{"type": "key", "id": "keyboard", "actions": actions}]}));
     }
 
     /// Types into whatever has the focus, as a keyboard would.

@@ -1,32 +1,37 @@
-//! The demo page in headless Chromium against the real Worker: a person types a signup into
-//! the widget and it lands in D1.
+//! The demo page in headless Chromium against the real Worker: a person signs up with the
+//! keyboard alone through the widget the page embeds with its one `<script>` tag.
 
 use enlist_e2e::spawn_worker;
-use enlist_e2e::webdriver::{Browser, ENTER, TAB};
+use enlist_e2e::webdriver::{Browser, CONTROL, ENTER, SHIFT, TAB};
 use std::time::Duration;
 
+const WIDGET: &str = ".enlist-widget";
+
 #[test]
-fn a_signup_typed_into_the_demo_page_lands_in_d1() {
+fn a_keyboard_only_signup_on_the_demo_page_lands_in_d1() {
     let worker = spawn_worker();
     let browser = Browser::start();
     browser.goto(&worker.url("/"));
+    browser.wait_in_shadow(WIDGET, "#enlist-email", Duration::from_secs(30));
 
-    let email = browser.wait_for("#enlist-email", Duration::from_secs(30));
-    email.click();
+    // Nothing on the page is focusable before the widget: the first Tab is its first field.
+    browser.keys(TAB);
     browser.keys("not-an-email");
     browser.keys(TAB);
-    let problem = browser.wait_for("#enlist-email-problem[data-code='email.invalid']", Duration::from_secs(5));
+    let problem =
+        browser.wait_in_shadow(WIDGET, "#enlist-email-problem[data-code='email.invalid']", Duration::from_secs(5));
     assert!(problem.text().contains("valid e-mail"), "{}", problem.text());
 
-    browser.script("document.querySelector('#enlist-email').focus(); document.querySelector('#enlist-email').select()");
+    browser.chord(&[SHIFT, TAB]);
+    browser.chord(&[CONTROL, "a"]);
     browser.keys("katherine.johnson@example.com");
     browser.keys(TAB);
     browser.keys("Orbital-Mechanics-1962");
     browser.keys(ENTER);
 
-    let form = browser.wait_for("form[data-state='created']", Duration::from_secs(30));
-    assert!(browser.wait_for(".enlist-status", Duration::from_secs(1)).text().contains("registered"));
-    assert_eq!(form.attribute("data-state").as_deref(), Some("created"));
+    browser.wait_in_shadow(WIDGET, "form[data-state='created']", Duration::from_secs(30));
+    let status = browser.wait_in_shadow(WIDGET, "#enlist-status", Duration::from_secs(1));
+    assert!(status.text().contains("registered"), "{}", status.text());
     if let Ok(dir) = std::env::var("ENLIST_SCREENSHOT_DIR") {
         let path = std::path::Path::new(&dir).join("demo-page.png");
         std::fs::write(&path, browser.screenshot_png()).expect("write the screenshot");
@@ -35,4 +40,51 @@ fn a_signup_typed_into_the_demo_page_lands_in_d1() {
     let rows = worker.d1("SELECT email FROM accounts");
     assert_eq!(rows.len(), 1, "{rows:?}");
     assert_eq!(rows[0]["email"], "katherine.johnson@example.com");
+}
+
+#[test]
+fn the_one_tag_embeds_the_widget_on_another_origin() {
+    let worker = spawn_worker();
+    let created = worker.admin(
+        "POST",
+        "/admin/campaigns",
+        Some(serde_json::json!({"id": "gala", "name": "Gala", "allowed_origins": []})),
+    );
+    assert_eq!(created.status, 201, "{}", created.body);
+    let key = created.json()["publishable_key"].as_str().unwrap().to_owned();
+    // A page on a second origin with only the tag; its CSS tries to break the form.
+    let origin = enlist_e2e::serve_page(format!(
+        r#"<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"><title>Gala</title>
+        <style>input {{ display: none !important; }} label {{ color: red; }}</style></head>
+        <body><h1>Gala des partenaires</h1>
+        <script src="{}/embed.js" data-campaign="gala" data-key="{key}" async></script></body></html>"#,
+        worker.base
+    ));
+    // The campaign allows that origin (the admin API has no update route: straight to D1).
+    let listed =
+        worker.d1(&format!("UPDATE campaigns SET allowed_origins = '[\"{origin}\"]' WHERE id = 'gala' RETURNING id"));
+    assert_eq!(listed.len(), 1);
+
+    let browser = Browser::start();
+    browser.goto(&origin);
+    let email = browser.wait_in_shadow(WIDGET, "#enlist-email", Duration::from_secs(30));
+    assert_eq!(
+        browser.wait_in_shadow(WIDGET, "label[for=enlist-email]", Duration::from_secs(1)).text(),
+        "E-mail *",
+        "the page's CSS does not reach into the widget"
+    );
+    assert!(
+        browser
+            .wait_in_shadow(WIDGET, "label[for=enlist-password]", Duration::from_secs(1))
+            .text()
+            .starts_with("Mot de passe"),
+        "the page's lang"
+    );
+    email.click();
+    browser.keys("ada@example.org");
+    browser.keys(TAB);
+    browser.keys("Analytical-Engine-1843");
+    browser.keys(ENTER);
+    browser.wait_in_shadow(WIDGET, "form[data-state='created']", Duration::from_secs(30));
+    assert_eq!(worker.d1("SELECT campaign_id FROM accounts")[0]["campaign_id"], "gala");
 }
