@@ -238,6 +238,8 @@ pub struct Answer {
     pub status: u16,
     pub content_type: String,
     pub allow: Option<String>,
+    /// `Access-Control-Allow-Origin`.
+    pub header_acao: Option<String>,
     pub body: String,
 }
 
@@ -245,8 +247,9 @@ impl Answer {
     fn read(response: ureq::Response) -> Answer {
         let status = response.status();
         let allow = response.header("allow").map(str::to_owned);
+        let header_acao = response.header("access-control-allow-origin").map(str::to_owned);
         let content_type = response.header("content-type").unwrap_or_default().to_owned();
-        Answer { status, content_type, allow, body: response.into_string().expect("a text body") }
+        Answer { status, content_type, allow, header_acao, body: response.into_string().expect("a text body") }
     }
 
     pub fn json(&self) -> Value {

@@ -138,6 +138,11 @@ impl Browser {
         self.call("POST", "/actions", json!({"actions": [{"type": "key", "id": "keyboard", "actions": actions}]}));
     }
 
+    /// Runs an asynchronous script; it calls `arguments[arguments.length - 1]` with its result.
+    pub fn script_async(&self, source: &str) -> Value {
+        self.call("POST", "/execute/async", json!({"script": source, "args": []}))
+    }
+
     pub fn script(&self, source: &str) -> Value {
         self.call("POST", "/execute/sync", json!({"script": source, "args": []}))
     }

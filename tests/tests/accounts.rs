@@ -163,15 +163,20 @@ fn the_admin_api_creates_campaigns_and_operators_and_shows_accounts_without_secr
 }
 
 #[test]
-fn the_demo_page_is_served_at_the_root() {
+fn the_demo_page_and_the_embed_files_are_served() {
     let worker = spawn_worker();
     let page = get(&worker.url("/"));
     assert_eq!(page.status, 200);
     assert!(page.content_type.starts_with("text/html"), "{}", page.content_type);
-    assert!(page.body.contains("data-enlist"), "the page embeds the widget");
-    let wasm = page.body.split('"').find(|s| s.ends_with(".wasm")).expect("the page loads a .wasm").to_owned();
-    let module = get(&worker.url(&format!("/{}", wasm.trim_start_matches('/'))));
-    assert_eq!(module.status, 200, "{wasm} is served");
+    assert!(
+        page.body.contains(r#"<script src="/embed.js" data-campaign="demo""#),
+        "the page embeds the widget with the one tag"
+    );
+    for file in ["/embed.js", "/enlist-widget.js", "/enlist-widget_bg.wasm", "/widget.css"] {
+        let answer = enlist_e2e::get_with(&worker.url(file), &[("origin", "https://some-event.example")]);
+        assert_eq!(answer.status, 200, "{file} is served");
+        assert_eq!(answer.header_acao.as_deref(), Some("*"), "{file} may be loaded cross-origin");
+    }
 }
 
 #[test]

@@ -88,3 +88,27 @@ fn the_one_tag_embeds_the_widget_on_another_origin() {
     browser.wait_in_shadow(WIDGET, "form[data-state='created']", Duration::from_secs(30));
     assert_eq!(worker.d1("SELECT campaign_id FROM accounts")[0]["campaign_id"], "gala");
 }
+
+#[test]
+fn axe_finds_no_accessibility_violations_on_the_demo_page() {
+    let worker = spawn_worker();
+    let browser = Browser::start();
+    browser.goto(&worker.url("/"));
+    browser.wait_in_shadow(WIDGET, "#enlist-email", Duration::from_secs(30));
+    // Also judge the states a person meets: a problem shown, and the submit hint.
+    browser.keys(TAB);
+    browser.keys("not-an-email");
+    browser.keys(TAB);
+    browser.wait_in_shadow(WIDGET, "#enlist-email-problem[data-code='email.invalid']", Duration::from_secs(5));
+
+    let axe = std::fs::read_to_string(enlist_e2e::root().join("node_modules/axe-core/axe.min.js"))
+        .expect("axe-core is installed by `cargo xtask test` (npm ci)");
+    browser.script(&axe);
+    let violations = browser.script_async(
+        "const done = arguments[arguments.length - 1];
+         axe.run(document, { resultTypes: ['violations'] })
+            .then(r => done(r.violations.map(v => ({ id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target) }))))
+            .catch(e => done([{ id: 'axe-failed', impact: String(e), nodes: [] }]));",
+    );
+    assert_eq!(violations, serde_json::json!([]), "axe-core violations on the demo page");
+}

@@ -158,6 +158,12 @@ fn SignupForm(target: Target, policy: Policy, locale: Locale) -> impl IntoView {
         }
     };
     let unreachable = move || matches!(last.get().map(|s| s.answer), Some(ServerAnswer::Unreachable));
+    // After the first render: the form can be used. Benchmarks read this mark.
+    Effect::new(move |_| {
+        if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
+            let _ = performance.mark("enlist-interactive");
+        }
+    });
     let not_ready = move || problems.with(|p| !p.is_empty()) || submit.pending().get();
     let state = FormState { values, touched, policy, locale, locked };
 

@@ -128,3 +128,79 @@ async fn the_widget_speaks_the_pages_language() {
     assert_eq!(text_of(&host, "#enlist-password-problem"), "Verwenden Sie mindestens 8 Zeichen.");
     assert_eq!(find(&host, "form").get_attribute("lang").as_deref(), Some("de"));
 }
+
+/// Replaces `window.fetch` for this page: the policy request is not made (tests pass a
+/// policy), every POST is recorded in `window.__posts` with its idempotency key, and answered
+/// by the next entry of `answers` (`"network"` rejects like a network failure).
+fn script_fetch(answers: &str) {
+    js_sys::eval(&format!(
+        r#"window.__posts = []; window.__answers = {answers};
+        window.fetch = (url, init) => {{
+            const request = url instanceof Request ? url : new Request(url, init);
+            window.__posts.push({{ key: request.headers.get('idempotency-key') }});
+            const next = window.__answers.shift();
+            if (next === 'network') return Promise.reject(new TypeError('Failed to fetch'));
+            return Promise.resolve(new Response(JSON.stringify(next.body), {{ status: next.status, headers: {{ 'content-type': 'application/json' }} }}));
+        }};"#
+    ))
+    .unwrap();
+}
+
+fn posted_keys() -> Vec<String> {
+    let posts = js_sys::eval("window.__posts.map(p => p.key)").unwrap();
+    js_sys::Array::from(&posts).iter().map(|k| k.as_string().unwrap_or_default()).collect()
+}
+
+/// Lets the widget's request and its answer run.
+async fn round_trip() {
+    for _ in 0..20 {
+        let tick = js_sys::Promise::new(&mut |resolve, _| {
+            web_sys::window().unwrap().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 5).unwrap();
+        });
+        JsFuture::from(tick).await.unwrap();
+    }
+}
+
+async fn fill_valid_form(host: &HtmlElement) {
+    type_into(&find(host, "#enlist-email").unchecked_into(), "ada@example.com").await;
+    type_into(&find(host, "#enlist-password").unchecked_into(), "Analytical-Engine-1843").await;
+}
+
+#[wasm_bindgen_test]
+async fn server_problems_land_on_their_fields_until_edited() {
+    script_fetch(r#"[{ status: 409, body: { errors: [{ field: "email", code: "email.taken", message: "x" }] } }]"#);
+    let host = mount(Policy::default(), Locale::En);
+    settle().await;
+    fill_valid_form(&host).await;
+    find(&host, "button[type=submit]").unchecked_into::<HtmlElement>().click();
+    round_trip().await;
+    assert_eq!(text_of(&host, "#enlist-email-problem"), "An account with this e-mail address already exists.");
+    assert_eq!(find(&host, "#enlist-email-problem").get_attribute("data-code").as_deref(), Some("email.taken"));
+    assert_eq!(text_of(&host, "#enlist-password-problem"), "", "only the field the server named");
+
+    type_into(&find(&host, "#enlist-email").unchecked_into(), "ada.l@example.com").await;
+    assert_eq!(text_of(&host, "#enlist-email-problem"), "", "an edited field is judged again");
+}
+
+#[wasm_bindgen_test]
+async fn a_network_error_is_retried_with_the_same_key_and_never_double_submits() {
+    script_fetch(r#"["network", { status: 201, body: { id: "acc_1" } }]"#);
+    let host = mount(Policy::default(), Locale::En);
+    settle().await;
+    fill_valid_form(&host).await;
+    let submit: HtmlElement = find(&host, "button[type=submit]").unchecked_into();
+    submit.click();
+    submit.click(); // a second click while sending does nothing
+    round_trip().await;
+    assert_eq!(posted_keys().len(), 1, "one request for two clicks");
+    assert!(text_of(&host, "#enlist-status").contains("could not reach"), "{}", text_of(&host, "#enlist-status"));
+
+    find(&host, ".enlist-retry").unchecked_into::<HtmlElement>().click();
+    round_trip().await;
+    let keys = posted_keys();
+    assert_eq!(keys.len(), 2);
+    assert!(!keys[0].is_empty());
+    assert_eq!(keys[0], keys[1], "the retry carries the first attempt's idempotency key");
+    assert_eq!(find(&host, "form").get_attribute("data-state").as_deref(), Some("created"));
+    assert!(text_of(&host, "#enlist-status").contains("registered"));
+}

@@ -25,6 +25,7 @@ pub fn run() -> Outcome {
     figures.extend(rule_set_speed(&tools, true)?);
     figures.extend(rule_set_size(&tools)?);
     figures.extend(widget_size(&tools)?);
+    figures.extend(page_speed(&tools)?);
 
     let mut table = String::from("| what | figure |\n|---|---|\n");
     for f in &figures {
@@ -65,14 +66,7 @@ fn rule_set_speed(tools: &Tools, in_browser: bool) -> Outcome<Vec<Figure>> {
     };
     cmd.args(["--", "--include-ignored", "--nocapture"]);
     let output = capture(title, &mut cmd)?;
-    let figures: Vec<Figure> = output
-        .lines()
-        .filter_map(|line| line.trim().strip_prefix("BENCH "))
-        .map(|rest| {
-            let (name, value) = rest.split_once(' ').unwrap_or((rest, ""));
-            Figure { what: name.replace('_', " "), value: value.to_owned() }
-        })
-        .collect();
+    let figures = figures_in(&output);
     if figures.is_empty() {
         return fail(format!("{title}: the benchmark printed no figures:\n{output}"));
     }
@@ -87,6 +81,35 @@ fn gzip_len(bytes: &[u8]) -> Outcome<usize> {
 
 fn kib(bytes: usize) -> String {
     format!("{:.1} KiB", bytes as f64 / 1024.0)
+}
+
+/// The demo page's time to interactive (`tests/tests/bench_page.rs`), after building the Worker.
+fn page_speed(tools: &Tools) -> Outcome<Vec<Figure>> {
+    build::worker(tools)?;
+    let mut cargo = tools.command("cargo");
+    cargo.current_dir(root()).env("ENLIST_WRANGLER", &tools.wrangler).args([
+        "test",
+        "-p",
+        "enlist-e2e",
+        "--test",
+        "bench_page",
+        "--",
+        "--include-ignored",
+        "--nocapture",
+    ]);
+    let output = capture("time the demo page until the widget is interactive (headless Chromium)", &mut cargo)?;
+    Ok(figures_in(&output))
+}
+
+fn figures_in(output: &str) -> Vec<Figure> {
+    output
+        .lines()
+        .filter_map(|line| line.trim().strip_prefix("BENCH "))
+        .map(|rest| {
+            let (name, value) = rest.split_once(' ').unwrap_or((rest, ""));
+            Figure { what: name.replace('_', " "), value: value.to_owned() }
+        })
+        .collect()
 }
 
 /// The probe module with and without the rule set, each through wasm-bindgen and wasm-opt -Oz.

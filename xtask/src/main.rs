@@ -22,7 +22,8 @@ commands:
   dev [--port N]   install what is missing, build, and serve the Worker + demo page locally
   test             run every check and test (fmt, clippy, native, browser, end-to-end)
   build            install what is missing and build the Worker and the demo page
-  bench            measure speed and size (validation natively and in Chromium, bundle sizes)";
+  bench            measure speed and size (validation natively and in Chromium, bundle sizes)
+  screenshot       sign up on the demo page in headless Chromium and save docs/demo-page.png";
 
 /// A failure to report in one line, then exit non-zero.
 #[derive(Debug)]
@@ -51,6 +52,7 @@ fn main() -> ExitCode {
         Some("dev") => dev::parse_port(&args[1..]).and_then(dev::run),
         Some("test") if args.len() == 1 => test::run(),
         Some("bench") if args.len() == 1 => bench::run(),
+        Some("screenshot") if args.len() == 1 => test::screenshot(),
         Some("build") if args.len() == 1 => tools::ensure_build_tools().and_then(|t| build::all(&t)),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");

@@ -55,6 +55,27 @@ pub fn run() -> Outcome {
     Ok(())
 }
 
+/// `cargo xtask screenshot`: the keyboard-only page test, saving what the page shows at the end
+/// to `docs/demo-page.png` (the README's picture).
+pub fn screenshot() -> Outcome {
+    let tools = ensure_build_tools()?;
+    ensure_chromium()?;
+    build::all(&tools)?;
+    let docs = root().join("docs");
+    std::fs::create_dir_all(&docs)?;
+    step(
+        "sign up on the demo page in headless Chromium, then take the screenshot",
+        tools
+            .command("cargo")
+            .current_dir(root())
+            .env("ENLIST_WRANGLER", &tools.wrangler)
+            .env("ENLIST_SCREENSHOT_DIR", &docs)
+            .args(["test", "-p", "enlist-e2e", "--test", "demo_page", "a_keyboard_only_signup"]),
+    )?;
+    println!("==> wrote {}", docs.join("demo-page.png").display());
+    Ok(())
+}
+
 /// `cargo` set up to run wasm32 tests in headless Chromium through wasm-bindgen-test-runner.
 pub fn browser_tests(mut cargo: Command) -> Command {
     cargo

@@ -1,0 +1,24 @@
+//! Benchmark (run by `cargo xtask bench`, ignored by `cargo test`): how long the demo page
+//! takes, in headless Chromium against the local Worker, until the embedded widget can be used.
+
+use enlist_e2e::spawn_worker;
+use enlist_e2e::webdriver::Browser;
+use std::time::Duration;
+
+#[test]
+#[ignore = "benchmark: run by `cargo xtask bench`"]
+fn time_to_interactive_of_the_demo_page() {
+    let worker = spawn_worker();
+    let browser = Browser::start();
+    let mut samples = Vec::new();
+    for _ in 0..5 {
+        browser.goto(&worker.url("/"));
+        browser.wait_in_shadow(".enlist-widget", "#enlist-email", Duration::from_secs(30));
+        let ms = browser
+            .script("const m = performance.getEntriesByName('enlist-interactive')[0]; return m ? m.startTime : -1;");
+        samples.push(ms.as_f64().expect("a number"));
+    }
+    assert!(samples.iter().all(|ms| *ms > 0.0), "the widget marks when it is interactive: {samples:?}");
+    samples.sort_by(f64::total_cmp);
+    println!("BENCH demo_page_time_to_interactive_(median_of_5) {:.0} ms", samples[2]);
+}
