@@ -2,7 +2,7 @@
 //! beneath it, tied together for assistive technology.
 
 use crate::i18n::{label, language_name, strength_name, text, Text};
-use enlist_shared::{message, strength, Code, Country, Field, Locale, Policy, Problem, SignupForm, TimeZone, UsState};
+use enlist_shared::{message, strength, Code, Field, Locale, Policy, Problem, SignupForm, TimeZone, UsState};
 use leptos::prelude::*;
 use std::collections::BTreeSet;
 
@@ -82,16 +82,13 @@ pub fn FieldControl(field: Field, state: FormState, problem: Signal<Option<Code>
         }
         .into_any(),
         Field::Country | Field::TimeZone | Field::Lang => {
-            let mut options: Vec<(String, String)> = match field {
-                Field::Country => Country::all().map(|c| (c.alpha2().to_owned(), c.name().to_owned())).collect(),
+            let options: Vec<(String, String)> = match field {
+                Field::Country => crate::country_names::options(locale),
                 Field::TimeZone => TimeZone::all().map(|t| (t.name().to_owned(), t.name().replace('_', " "))).collect(),
                 _ => policy.with_value(|p| {
                     p.languages.iter().map(|l| (l.tag().to_owned(), language_name(*l).to_owned())).collect()
                 }),
             };
-            if field == Field::Country {
-                options.sort_by(|a, b| a.1.cmp(&b.1));
-            }
             select(&id, field, options, state, invalid, &described, locale).into_any()
         }
         Field::State => {

@@ -18,6 +18,8 @@ pub enum Text {
     Choose,
     Strength,
     StrengthLevels,
+    /// Why the form cannot be sent yet; `{n}` is the number of fields that need attention.
+    NotReady,
 }
 
 pub fn text(text: Text, locale: Locale) -> &'static str {
@@ -86,6 +88,12 @@ pub fn text(text: Text, locale: Locale) -> &'static str {
         (Strength, Es) => "Seguridad de la contraseña",
         (Strength, Pl) => "Siła hasła",
         (Strength, It) => "Sicurezza della password",
+        (NotReady, En) => "{n} field(s) still need attention before you can register.",
+        (NotReady, De) => "{n} Feld(er) brauchen noch Ihre Aufmerksamkeit, bevor Sie sich anmelden können.",
+        (NotReady, Fr) => "{n} champ(s) demandent encore votre attention avant l’inscription.",
+        (NotReady, Es) => "{n} campo(s) necesitan atención antes de poder registrarte.",
+        (NotReady, Pl) => "Pola wymagające uwagi przed rejestracją: {n}.",
+        (NotReady, It) => "{n} campo/i richiedono ancora attenzione prima della registrazione.",
         (StrengthLevels, En) => "very weak|weak|fair|good|strong",
         (StrengthLevels, De) => "sehr schwach|schwach|mittel|gut|stark",
         (StrengthLevels, Fr) => "très faible|faible|moyen|bon|fort",
@@ -212,6 +220,7 @@ mod tests {
             }
         }
         for locale in Locale::ALL {
+            assert!(text(Text::NotReady, locale).contains("{n}"));
             assert_eq!(text(Text::StrengthLevels, locale).split('|').count(), 5);
             assert!(!strength_name(4, locale).is_empty());
         }

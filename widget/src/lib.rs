@@ -3,6 +3,7 @@
 //! route with an idempotency key.
 
 mod api;
+mod country_names;
 mod fields;
 mod i18n;
 
@@ -172,9 +173,12 @@ fn SignupForm(target: Target, policy: Policy, locale: Locale) -> impl IntoView {
             data-state=move || if created.get() { "created" } else if submit.pending().get() { "sending" } else { "open" }
             aria-busy=move || submit.pending().get().to_string()>
             {shown.into_iter().map(|field| view! { <FieldControl field=field state=state problem=problem_of(field) /> }).collect_view()}
-            <button type="submit" aria-disabled=move || not_ready().to_string() aria-describedby="enlist-status" hidden=created>
+            <button type="submit" aria-disabled=move || not_ready().to_string() aria-describedby="enlist-hint enlist-status" hidden=created>
                 {move || if submit.pending().get() { text(Text::Sending, locale) } else { text(Text::Submit, locale) }}
             </button>
+            <p id="enlist-hint" class="enlist-hint" hidden=move || !problems.with(|p| !p.is_empty()) || created.get()>
+                {move || text(Text::NotReady, locale).replace("{n}", &problems.with(|p| p.len()).to_string())}
+            </p>
             <p id="enlist-status" class="enlist-status" role="status" aria-live="polite">{status}</p>
             <Show when=unreachable>
                 <button type="button" class="enlist-retry" on:click=move |_| send()>{text(Text::Retry, locale)}</button>

@@ -76,6 +76,12 @@ async fn submitting_shows_every_problem_and_says_why() {
     settle().await;
     let button: HtmlElement = find(&host, "button[type=submit]").unchecked_into();
     assert_eq!(button.get_attribute("aria-disabled").as_deref(), Some("true"), "an empty form is not ready");
+    assert_eq!(
+        text_of(&host, "#enlist-hint"),
+        "2 field(s) still need attention before you can register.",
+        "and says why"
+    );
+    assert!(button.get_attribute("aria-describedby").unwrap().contains("enlist-hint"));
     button.click();
     settle().await;
     assert_eq!(text_of(&host, "#enlist-email-problem"), "This field is required.");
@@ -119,7 +125,9 @@ async fn the_policy_decides_the_fields_and_the_password_meter_moves() {
 
 #[wasm_bindgen_test]
 async fn the_widget_speaks_the_pages_language() {
-    let host = mount(Policy::default(), Locale::De);
+    let mut policy = Policy::default();
+    policy.fields.insert(Field::Country, Presence::Optional);
+    let host = mount(policy, Locale::De);
     settle().await;
     assert_eq!(text_of(&host, "label[for=enlist-password]").trim_end_matches(" *"), "Passwort");
     let input: HtmlInputElement = find(&host, "#enlist-password").unchecked_into();
@@ -127,6 +135,11 @@ async fn the_widget_speaks_the_pages_language() {
     leave(&input).await;
     assert_eq!(text_of(&host, "#enlist-password-problem"), "Verwenden Sie mindestens 8 Zeichen.");
     assert_eq!(find(&host, "form").get_attribute("lang").as_deref(), Some("de"));
+    assert_eq!(
+        text_of(&host, "#enlist-country option[value=DE]"),
+        "Deutschland",
+        "country names in the page's language"
+    );
 }
 
 /// Replaces `window.fetch` for this page: the policy request is not made (tests pass a
