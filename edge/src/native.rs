@@ -218,11 +218,7 @@ pub fn encode(outcome: &Outcome, locale: Locale, policy: &Policy) -> Reply {
         Code::EmailTaken | Code::AliasTaken | Code::PhoneTaken | Code::ExtRefTaken => (409, "Already registered"),
         _ => (422, "The signup has problems"),
     };
-    let reply = problems(status, title, &failure.problems, locale, policy);
-    match &failure.log {
-        Some(why) => reply.with_log(why.clone()),
-        None => reply,
-    }
+    outcome.logged(problems(status, title, &failure.problems, locale, policy))
 }
 
 pub fn not_found() -> Reply {

@@ -7,13 +7,12 @@ use std::time::Duration;
 
 const WIDGET: &str = ".enlist-widget";
 
-#[test]
-fn a_keyboard_only_signup_on_the_demo_page_lands_in_d1() {
-    let worker = spawn_worker();
+/// Opens the demo page and, with the keyboard alone, types a bad e-mail and leaves the field,
+/// until its problem shows. Returns the browser there.
+fn demo_page_with_an_email_problem(worker: &enlist_e2e::Worker) -> Browser {
     let browser = Browser::start();
     browser.goto(&worker.url("/"));
     browser.wait_in_shadow(WIDGET, "#enlist-email", Duration::from_secs(30));
-
     // Nothing on the page is focusable before the widget: the first Tab is its first field.
     browser.keys(TAB);
     browser.keys("not-an-email");
@@ -21,6 +20,13 @@ fn a_keyboard_only_signup_on_the_demo_page_lands_in_d1() {
     let problem =
         browser.wait_in_shadow(WIDGET, "#enlist-email-problem[data-code='email.invalid']", Duration::from_secs(5));
     assert!(problem.text().contains("valid e-mail"), "{}", problem.text());
+    browser
+}
+
+#[test]
+fn a_keyboard_only_signup_on_the_demo_page_lands_in_d1() {
+    let worker = spawn_worker();
+    let browser = demo_page_with_an_email_problem(&worker);
 
     browser.chord(&[SHIFT, TAB]);
     browser.chord(&[CONTROL, "a"]);
@@ -92,14 +98,8 @@ fn the_one_tag_embeds_the_widget_on_another_origin() {
 #[test]
 fn axe_finds_no_accessibility_violations_on_the_demo_page() {
     let worker = spawn_worker();
-    let browser = Browser::start();
-    browser.goto(&worker.url("/"));
-    browser.wait_in_shadow(WIDGET, "#enlist-email", Duration::from_secs(30));
-    // Also judge the states a person meets: a problem shown, and the submit hint.
-    browser.keys(TAB);
-    browser.keys("not-an-email");
-    browser.keys(TAB);
-    browser.wait_in_shadow(WIDGET, "#enlist-email-problem[data-code='email.invalid']", Duration::from_secs(5));
+    // Judge the state a person meets mid-way: a problem shown, and the submit hint.
+    let browser = demo_page_with_an_email_problem(&worker);
 
     let axe = std::fs::read_to_string(enlist_e2e::root().join("node_modules/axe-core/axe.min.js"))
         .expect("axe-core is installed by `cargo xtask test` (npm ci)");

@@ -6,7 +6,7 @@ use crate::account::{sign_up, PasswordSource, Signup};
 use crate::operator::Permission;
 use crate::reply::Reply;
 use crate::store::Store;
-use enlist_shared::{Code, Field, Policy, Presence, Problem, ReconciliationKey, SignupForm};
+use enlist_shared::{Code, Field, Policy, Presence, ReconciliationKey, SignupForm};
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 
@@ -45,8 +45,7 @@ pub fn policy(campaign: &Policy) -> Policy {
 /// Reads the JSON body. Unknown attributes are refused ("invalid attributes"), as are values
 /// of the wrong JSON type.
 pub fn decode(body: &[u8]) -> Result<CreateUser, Failure> {
-    let invalid =
-        || Failure { problems: vec![Problem::new(Field::Request, Code::RequestMalformed)], existing: None, log: None };
+    let invalid = || Failure::of(&[(Field::Request, Code::RequestMalformed)]);
     let object: Map<String, Value> = serde_json::from_slice(body).map_err(|_| invalid())?;
     let mut form = SignupForm::new();
     let mut extra_profile = BTreeMap::new();
@@ -81,11 +80,8 @@ pub fn decode(body: &[u8]) -> Result<CreateUser, Failure> {
             }
             "lastActiveDate" => {
                 if !text.trim().is_empty() {
-                    let date = enlist_shared::values::scalars::parse_date(&text).map_err(|code| Failure {
-                        problems: vec![Problem::new(Field::Request, code)],
-                        existing: None,
-                        log: None,
-                    })?;
+                    let date = enlist_shared::values::scalars::parse_date(&text)
+                        .map_err(|code| Failure::of(&[(Field::Request, code)]))?;
                     extra_profile.insert(key.clone(), date);
                 }
             }
@@ -148,11 +144,7 @@ pub fn encode(outcome: &Outcome) -> Reply {
             if let (Some(id), Code::EmailTaken | Code::PhoneTaken) = (existing, first.code) {
                 body["id"] = id.into();
             }
-            let reply = answer(status, body);
-            match (&failure.log, status) {
-                (Some(log), 500) => reply.with_log(log.clone()),
-                _ => reply,
-            }
+            outcome.logged(answer(status, body))
         }
     }
 }
@@ -162,17 +154,14 @@ mod tests {
     use super::*;
     use crate::account::{AccountId, Created};
     use crate::store::AccountRecord;
+    use enlist_shared::Problem;
 
     /// The seed's sample request, as written there (its `email` and `mobileNumber` are empty).
     const SEED_SAMPLE: &str = r#"{"firstName" : "Latha", "lastName" : "Ganesh", "country" : "India", "mobileNumber" : "",
         "email" : "", "smsSubscription" : true, "voiceSubscription" : true, "emailSubscription" : true, "state" : ""}"#;
 
     fn failure(problems: &[(Field, Code)]) -> Outcome {
-        Outcome::Failed(Failure {
-            problems: problems.iter().map(|(f, c)| Problem::new(*f, *c)).collect(),
-            existing: None,
-            log: None,
-        })
+        Outcome::Failed(Failure::of(problems))
     }
 
     fn body(reply: &Reply) -> Value {

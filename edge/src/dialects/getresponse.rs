@@ -238,11 +238,7 @@ pub fn encode(outcome: &Outcome, envelope: &Envelope) -> Reply {
         answer.insert("error".into(), error);
     }
     answer.insert("id".into(), envelope.id.clone());
-    let reply = Reply::new(200, "application/json", Value::Object(answer).to_string());
-    match outcome {
-        Outcome::Failed(Failure { log: Some(log), .. }) => reply.with_log(log.clone()),
-        _ => reply,
-    }
+    outcome.logged(Reply::new(200, "application/json", Value::Object(answer).to_string()))
 }
 
 fn error_of(failure: &Failure, rpc_error: Option<RpcError>) -> Value {
@@ -282,7 +278,6 @@ fn method_error(failure: &Failure) -> Value {
 mod tests {
     use super::*;
     use crate::account::{AccountId, Created};
-    use enlist_shared::Problem;
 
     /// The seed's example request (its `params`), wrapped in a JSON-RPC 2.0 call.
     const SEED_SAMPLE: &str = r#"{"jsonrpc":"2.0","method":"add_account","id":7,"params":[
@@ -312,7 +307,7 @@ mod tests {
     ]}"#;
 
     fn failed(field: Field, code: Code) -> Outcome {
-        Outcome::Failed(Failure { problems: vec![Problem::new(field, code)], existing: None, log: None })
+        Outcome::Failed(Failure::of(&[(field, code)]))
     }
 
     fn answer(outcome: &Outcome, version_2: bool) -> Value {

@@ -104,6 +104,11 @@ impl Failure {
         Self { problems: vec![Problem::new(Field::Request, code)], existing: None, log: None }
     }
 
+    /// Problems on fields (or on the request), nothing else.
+    pub fn of(problems: &[(Field, Code)]) -> Self {
+        Self { problems: problems.iter().map(|(f, c)| Problem::new(*f, *c)).collect(), existing: None, log: None }
+    }
+
     pub fn internal(log: impl Into<String>) -> Self {
         Self { log: Some(log.into()), ..Self::request(Code::Internal) }
     }
@@ -124,6 +129,16 @@ impl Failure {
             _ => 5,
         };
         self.problems.iter().min_by_key(|p| rank(p)).copied().unwrap_or(Problem::new(Field::Request, Code::Internal))
+    }
+}
+
+impl Outcome {
+    /// Hands a failure's reason to the Worker's log (never to the caller) with the reply.
+    pub fn logged(&self, reply: Reply) -> Reply {
+        match self {
+            Outcome::Failed(Failure { log: Some(why), .. }) => reply.with_log(why.clone()),
+            _ => reply,
+        }
     }
 }
 

@@ -85,20 +85,12 @@ pub fn decode(body: &[u8]) -> Result<CreateAccount, Failure> {
     let mut extra_profile = BTreeMap::new();
     let question = take("security_question");
     if !question.trim().is_empty() {
-        let text = Text::parse(&question, 200).map_err(|code| Failure {
-            problems: vec![Problem::new(Field::Request, code)],
-            existing: None,
-            log: None,
-        })?;
+        let text = Text::parse(&question, 200).map_err(|code| Failure::of(&[(Field::Request, code)]))?;
         extra_profile.insert("security_question".to_owned(), text.to_string());
     }
     let updates = take("updates");
     if !updates.trim().is_empty() {
-        let on = parse_flag(&updates, Spelling::OnOff).map_err(|code| Failure {
-            problems: vec![Problem::new(Field::Request, code)],
-            existing: None,
-            log: None,
-        })?;
+        let on = parse_flag(&updates, Spelling::OnOff).map_err(|code| Failure::of(&[(Field::Request, code)]))?;
         extra_profile.insert("updates".to_owned(), if on { "on" } else { "off" }.to_owned());
     }
     let answer = take("security_answer");
@@ -265,12 +257,14 @@ pub fn encode(outcome: &Outcome) -> Reply {
         }
     };
     let xml = quick_xml::se::to_string(&rsp).expect("plain data serialises to XML");
-    let reply =
-        Reply::new(200, "text/xml; charset=utf-8", format!("<?xml version=\"1.0\" encoding=\"utf-8\" ?>\n{xml}"));
-    match outcome {
-        Outcome::Failed(Failure { log: Some(log), .. }) => reply.with_log(log.clone()),
-        _ => reply,
-    }
+    outcome.logged(Reply::new(
+        200,
+        "text/xml; charset=utf-8",
+        format!(
+            "<?xml version=\"1.0\" encoding=\"utf-8\" ?>
+{xml}"
+        ),
+    ))
 }
 
 #[cfg(test)]
@@ -279,11 +273,7 @@ mod tests {
     use crate::account::{AccountId, Created};
 
     fn failed(problems: &[(Field, Code)]) -> Outcome {
-        Outcome::Failed(Failure {
-            problems: problems.iter().map(|(f, c)| Problem::new(*f, *c)).collect(),
-            existing: None,
-            log: None,
-        })
+        Outcome::Failed(Failure::of(problems))
     }
 
     /// Parses the XML back into (stat, [(code, msg)], userid) to compare structurally.

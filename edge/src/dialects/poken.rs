@@ -98,7 +98,7 @@ fn malformed() -> Failure {
 }
 
 fn bad(field: Field, code: Code) -> Failure {
-    Failure { problems: vec![Problem::new(field, code)], existing: None, log: None }
+    Failure::of(&[(field, code)])
 }
 
 /// Form fields, each at most once.
@@ -560,11 +560,7 @@ pub fn encode(outcome: &Outcome, echo: &Echo) -> Reply {
             None => ErrorDocument { code: 10000, description: message(*p, Locale::En, &policy) },
         })
         .collect();
-    let reply = xml(status, &ResponseDocument { xmlns: NAMESPACE, success: "FAILURE", error });
-    match &failure.log {
-        Some(log) => reply.with_log(log.clone()),
-        None => reply,
-    }
+    outcome.logged(xml(status, &ResponseDocument { xmlns: NAMESPACE, success: "FAILURE", error }))
 }
 
 #[cfg(test)]
@@ -577,11 +573,7 @@ mod tests {
     use pollster::block_on;
 
     fn failed(problems: &[(Field, Code)]) -> Outcome {
-        Outcome::Failed(Failure {
-            problems: problems.iter().map(|(f, c)| Problem::new(*f, *c)).collect(),
-            existing: None,
-            log: None,
-        })
+        Outcome::Failed(Failure::of(problems))
     }
 
     /// (success, [(code, description)]) read back from the XML.
