@@ -31,6 +31,19 @@ impl EdgeStore {
         self.db.prepare(sql).bind(values).map_err(|e| StoreError(e.to_string()))
     }
 
+    fn credential_statement(&self, c: &StoredCredential) -> Result<D1PreparedStatement, StoreError> {
+        self.statement(
+            "INSERT INTO credentials (kind, lookup, owner_id, secret_hash, expires_at_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
+            &[
+                text(c.kind.as_str()),
+                text(&c.lookup),
+                text(&c.owner_id),
+                text(&c.secret_hash),
+                c.expires_at_ms.map_or(JsValue::NULL, number),
+            ],
+        )
+    }
+
     async fn first<T: DeserializeOwned>(&self, sql: &str, values: &[JsValue]) -> Result<Option<T>, StoreError> {
         self.statement(sql, values)?.first::<T>(None).await.map_err(|e| StoreError(e.to_string()))
     }
@@ -247,10 +260,7 @@ impl Store for EdgeStore {
             ],
         )?];
         for c in credentials {
-            statements.push(self.statement(
-                "INSERT INTO credentials (kind, lookup, owner_id, secret_hash, expires_at_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
-                &[text(c.kind.as_str()), text(&c.lookup), text(&c.owner_id), text(&c.secret_hash), c.expires_at_ms.map_or(JsValue::NULL, number)],
-            )?);
+            statements.push(self.credential_statement(c)?);
         }
         self.db.batch(statements).await.map(|_| ()).map_err(|e| classify(e.to_string()))
     }
@@ -343,10 +353,7 @@ impl Store for EdgeStore {
             )?);
         }
         for c in &a.credentials {
-            statements.push(self.statement(
-                "INSERT INTO credentials (kind, lookup, owner_id, secret_hash, expires_at_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
-                &[text(c.kind.as_str()), text(&c.lookup), text(&c.owner_id), text(&c.secret_hash), c.expires_at_ms.map_or(JsValue::NULL, number)],
-            )?);
+            statements.push(self.credential_statement(c)?);
         }
         // One batch is one transaction: the account, its profile, e-mails and secrets, or nothing.
         self.db.batch(statements).await.map(|_| ()).map_err(|e| classify(e.to_string()))
@@ -407,20 +414,7 @@ impl Store for EdgeStore {
     }
 
     async fn insert_credential(&self, c: &StoredCredential) -> Result<(), InsertError> {
-        self.statement(
-            "INSERT INTO credentials (kind, lookup, owner_id, secret_hash, expires_at_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
-            &[
-                text(c.kind.as_str()),
-                text(&c.lookup),
-                text(&c.owner_id),
-                text(&c.secret_hash),
-                c.expires_at_ms.map_or(JsValue::NULL, number),
-            ],
-        )?
-        .run()
-        .await
-        .map(|_| ())
-        .map_err(|e| classify(e.to_string()))
+        self.credential_statement(c)?.run().await.map(|_| ()).map_err(|e| classify(e.to_string()))
     }
 
     async fn take_credential(

@@ -11,6 +11,11 @@ const CALLING_CODES: &str = "1 7 20 27 30 31 32 33 34 36 39 40 41 43 44 45 46 47
 689 690 691 692 800 808 850 852 853 855 856 870 878 880 881 882 883 886 888 960 961 962 963 964 965 966 967 968 \
 970 971 972 973 974 975 976 977 979 992 993 994 995 996 998";
 
+/// The calling code in service that starts `digits` (codes are prefix-free, so at most one).
+fn calling_code_of(digits: &str) -> Option<&str> {
+    (1..=3).filter_map(|len| digits.get(..len)).find(|prefix| CALLING_CODES.split(' ').any(|code| code == *prefix))
+}
+
 /// A plausible international phone number, normalised to `+<digits>` (E.164): a calling code
 /// in service, then a national number of a plausible length, 15 digits at most in all.
 /// Spaces, dots, dashes, slashes and parentheses are ignored; a leading `00` means `+`.
@@ -36,10 +41,7 @@ impl Phone {
             (Some(rest), _) | (None, Some(rest)) => rest.to_owned(),
             (None, None) => return Err(Code::PhoneInvalid),
         };
-        let calling_code = (1..=3)
-            .filter_map(|len| digits.get(..len))
-            .find(|prefix| CALLING_CODES.split(' ').any(|code| code == *prefix))
-            .ok_or(Code::PhoneInvalid)?;
+        let calling_code = calling_code_of(&digits).ok_or(Code::PhoneInvalid)?;
         let national = digits.len() - calling_code.len();
         let plausible = match calling_code {
             // North American Numbering Plan and Russia/Kazakhstan: exactly ten digits.
@@ -55,11 +57,7 @@ impl Phone {
 
     /// The calling code, without `+`.
     pub fn calling_code(&self) -> &str {
-        let digits = &self.0[1..];
-        (1..=3)
-            .filter_map(|len| digits.get(..len))
-            .find(|prefix| CALLING_CODES.split(' ').any(|code| code == *prefix))
-            .unwrap_or("")
+        calling_code_of(&self.0[1..]).unwrap_or("")
     }
 
     /// The national (subscriber) number, without the calling code.
