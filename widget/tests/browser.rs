@@ -217,3 +217,32 @@ async fn a_network_error_is_retried_with_the_same_key_and_never_double_submits()
     assert_eq!(find(&host, "form").get_attribute("data-state").as_deref(), Some("created"));
     assert!(text_of(&host, "#enlist-status").contains("registered"));
 }
+
+#[wasm_bindgen_test]
+async fn every_kind_of_field_judges_live_with_the_rule_set() {
+    let mut policy = Policy::default();
+    policy.fields.extend(
+        [Field::Alias, Field::FirstName, Field::Phone, Field::Website, Field::WorkEmail, Field::PostalCode]
+            .map(|f| (f, Presence::Optional)),
+    );
+    let host = mount(policy, Locale::En);
+    settle().await;
+    for (id, typed, code) in [
+        ("#enlist-alias", "12345", "alias.numeric"),
+        ("#enlist-alias", "Adm1n", "alias.invalid"),
+        ("#enlist-first-name", &"x".repeat(101), "text.too_long"),
+        ("#enlist-phone", "12", "phone.invalid"),
+        ("#enlist-website", "javascript:alert(1)", "url.invalid"),
+        ("#enlist-work-email", "ada@localhost", "email.invalid"),
+        ("#enlist-postal-code", "line\u{202e}break", "text.invalid"),
+        ("#enlist-password", "password", "password.too_weak"),
+    ] {
+        let input: HtmlInputElement = find(&host, id).unchecked_into();
+        type_into(&input, typed).await;
+        leave(&input).await;
+        let problem = find(&host, &format!("{id}-problem"));
+        assert_eq!(problem.get_attribute("data-code").as_deref(), Some(code), "{id} with {typed:?}");
+        assert!(!problem.text_content().unwrap_or_default().is_empty());
+        type_into(&input, "").await;
+    }
+}
