@@ -18,6 +18,8 @@ pub struct AdminRequest<'a> {
     pub query: Option<&'a str>,
     pub authorization: Option<&'a str>,
     pub body: &'a [u8],
+    /// The declared length was over [`MAX_BODY_BYTES`], so the body was not read.
+    pub body_too_large: bool,
     /// The Worker's `ADMIN_TOKEN` secret (empty: the admin API is closed).
     pub admin_token: &'a str,
 }
@@ -36,9 +38,6 @@ fn unavailable(e: StoreError) -> Reply {
 }
 
 fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, Reply> {
-    if body.len() > MAX_BODY_BYTES {
-        return Err(document(413, "Request body too large", "admin bodies are at most 64 KiB"));
-    }
     serde_json::from_slice(body).map_err(|e| document(422, "Unreadable request", &e.to_string()))
 }
 
@@ -54,6 +53,9 @@ pub async fn handle<S: Store>(store: &S, request: AdminRequest<'_>, now_ms: i64)
                 .with_header("www-authenticate", "Bearer")
         }
         Some(_) => {}
+    }
+    if request.body_too_large || request.body.len() > MAX_BODY_BYTES {
+        return document(413, "Request body too large", "admin bodies are at most 64 KiB");
     }
     let segments: Vec<&str> = request.path.trim_start_matches("/admin/").split('/').collect();
     match (request.method, segments.as_slice()) {
@@ -197,8 +199,15 @@ mod tests {
         body: Value,
     ) -> (u16, Value) {
         let body = body.to_string();
-        let request =
-            AdminRequest { method, path, query, authorization: auth, body: body.as_bytes(), admin_token: TOKEN };
+        let request = AdminRequest {
+            method,
+            path,
+            query,
+            authorization: auth,
+            body: body.as_bytes(),
+            body_too_large: false,
+            admin_token: TOKEN,
+        };
         let reply = block_on(handle(store, request, 0));
         (reply.status, serde_json::from_str(&reply.body).unwrap())
     }
@@ -216,6 +225,7 @@ mod tests {
             query: None,
             authorization: Some("Bearer "),
             body: b"",
+            body_too_large: false,
             admin_token: "",
         };
         assert_eq!(block_on(handle(&store, closed, 0)).status, 401, "an unset token closes the API");
@@ -283,6 +293,24 @@ mod tests {
         assert_eq!(call(&store, "GET", "/admin/accounts/acc_nope", None, AUTH, json!(null)).0, 404);
         assert_eq!(call(&store, "DELETE", "/admin/accounts/x", None, AUTH, json!(null)).0, 405);
         assert_eq!(call(&store, "GET", "/admin/whatever", None, AUTH, json!(null)).0, 404);
+    }
+
+    #[test]
+    fn oversized_bodies_are_refused() {
+        let store = MemoryStore::new();
+        let huge = vec![b' '; MAX_BODY_BYTES + 1];
+        for (body, too_large) in [(&huge[..], false), (&b"{}"[..], true)] {
+            let request = AdminRequest {
+                method: "POST",
+                path: "/admin/campaigns",
+                query: None,
+                authorization: AUTH,
+                body,
+                body_too_large: too_large,
+                admin_token: TOKEN,
+            };
+            assert_eq!(block_on(handle(&store, request, 0)).status, 413);
+        }
     }
 
     #[test]

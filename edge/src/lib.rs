@@ -141,7 +141,11 @@ mod glue {
                 let (method, path) = (req.method().as_ref().to_owned(), req.path());
                 let query = req.url()?.query().map(str::to_owned);
                 let authorization = req.headers().get("authorization")?;
-                let body = req.bytes().await?;
+                let declared =
+                    req.headers().get("content-length")?.and_then(|v| v.trim().parse::<usize>().ok()).unwrap_or(0);
+                // Over the bound by its own account: refused before it is read.
+                let too_large = declared > admin::MAX_BODY_BYTES;
+                let body = if too_large { Vec::new() } else { req.bytes().await? };
                 let admin_token = env.secret("ADMIN_TOKEN").map(|s| s.to_string()).unwrap_or_default();
                 let request = admin::AdminRequest {
                     method: &method,
@@ -149,6 +153,7 @@ mod glue {
                     query: query.as_deref(),
                     authorization: authorization.as_deref(),
                     body: &body,
+                    body_too_large: too_large,
                     admin_token: &admin_token,
                 };
                 admin::handle(&store(&env)?, request, now_ms()).await
