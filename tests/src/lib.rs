@@ -233,6 +233,27 @@ pub fn serve_page(html: String) -> String {
     origin
 }
 
+/// An `Authorization: Basic` value (RFC 7617; RFC 4648 base64).
+pub fn basic_auth(user: &str, password: &str) -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut encoded = String::new();
+    for chunk in format!("{user}:{password}").as_bytes().chunks(3) {
+        let n = chunk.iter().enumerate().fold(0u32, |acc, (i, b)| acc | (u32::from(*b) << (16 - 8 * i)));
+        for i in 0..4 {
+            encoded.push(if i <= chunk.len() { ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char } else { '=' });
+        }
+    }
+    format!("Basic {encoded}")
+}
+
+/// The Basic credential of an operator's `credentials` (as the admin API returned them).
+pub fn operator_basic(credentials: &serde_json::Value) -> String {
+    basic_auth(
+        credentials["basic"]["user"].as_str().expect("a user"),
+        credentials["basic"]["password"].as_str().expect("a password"),
+    )
+}
+
 /// An HTTP answer: status and body, whatever the status.
 pub struct Answer {
     pub status: u16,

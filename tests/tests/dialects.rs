@@ -1,7 +1,7 @@
 //! The vendor dialects against the real Worker (workerd + local D1/KV): create, duplicate,
 //! bad input, missing or wrong credentials, permissions, and answering in another dialect.
 
-use enlist_e2e::{post_with, spawn_worker, Answer, Worker};
+use enlist_e2e::{operator_basic, post_with, spawn_worker, Answer, Worker};
 use serde_json::{json, Value};
 
 /// A campaign and an operator in it; returns the operator's credentials.
@@ -14,30 +14,6 @@ fn operator(worker: &Worker, campaign: &str, permissions: Value, allowed_ips: Va
     );
     assert_eq!(answer.status, 201, "{}", answer.body);
     answer.json()["credentials"].clone()
-}
-
-fn basic(credentials: &Value) -> String {
-    use std::io::Write;
-    let pair = format!(
-        "{}:{}",
-        credentials["basic"]["user"].as_str().unwrap(),
-        credentials["basic"]["password"].as_str().unwrap()
-    );
-    let mut encoded = Vec::new();
-    write!(encoded, "{}", base64(pair.as_bytes())).unwrap();
-    format!("Basic {}", String::from_utf8(encoded).unwrap())
-}
-
-fn base64(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::new();
-    for chunk in bytes.chunks(3) {
-        let n = chunk.iter().enumerate().fold(0u32, |acc, (i, b)| acc | (u32::from(*b) << (16 - 8 * i)));
-        for i in 0..4 {
-            out.push(if i <= chunk.len() { ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char } else { '=' });
-        }
-    }
-    out
 }
 
 const LATHA: &str = r#"{"firstName":"Latha","lastName":"Ganesh","country":"India","mobileNumber":"919876543210",
@@ -53,7 +29,7 @@ fn engagement(worker: &Worker, authorization: &str, body: &str, extra: &[(&str, 
 fn engagement_creates_answers_duplicates_with_the_id_and_refuses_strangers() {
     let worker = spawn_worker();
     let credentials = operator(&worker, "conf", json!(["accounts:create"]), json!([]));
-    let auth = basic(&credentials);
+    let auth = operator_basic(&credentials);
 
     let created = engagement(&worker, &auth, LATHA, &[]);
     assert_eq!(created.status, 200, "{}", created.body);
@@ -88,7 +64,7 @@ fn engagement_creates_answers_duplicates_with_the_id_and_refuses_strangers() {
 fn any_route_answers_in_the_dialect_asked_for() {
     let worker = spawn_worker();
     let credentials = operator(&worker, "conf", json!(["accounts:create"]), json!([]));
-    let auth = basic(&credentials);
+    let auth = operator_basic(&credentials);
 
     let native = engagement(&worker, &auth, LATHA, &[("x-signup-dialect", "native")]);
     assert_eq!(native.status, 201, "{}", native.body);

@@ -1,7 +1,7 @@
 //! Uniqueness under races, against the real Worker (workerd + local D1): UNIQUE indexes, not
 //! look-ups before inserts, decide who wins. All traffic is to 127.0.0.1; every loop is bounded.
 
-use enlist_e2e::{post_with, spawn_worker, Answer, Worker, DEMO_KEY};
+use enlist_e2e::{operator_basic, post_with, spawn_worker, Answer, Worker, DEMO_KEY};
 use serde_json::json;
 use std::sync::{Arc, Barrier};
 
@@ -21,35 +21,21 @@ fn at_once(count: usize, request: impl Fn(usize) -> Answer + Send + Sync + 'stat
     threads.into_iter().map(|t| t.join().expect("a request thread")).collect()
 }
 
-fn operator_basic(worker: &Worker) -> String {
-    worker.create_campaign("race", json!({}));
+/// A campaign `race` and an operator creating into it; returns its Basic credential.
+fn race_operator(worker: &Worker, policy: serde_json::Value) -> String {
+    worker.create_campaign("race", policy);
     let answer = worker.admin(
         "POST",
         "/admin/operators",
         Some(json!({"name": "CRM", "permissions": ["accounts:create"], "campaigns": ["race"]})),
     );
-    let credentials = answer.json()["credentials"].clone();
-    let pair = format!(
-        "{}:{}",
-        credentials["basic"]["user"].as_str().unwrap(),
-        credentials["basic"]["password"].as_str().unwrap()
-    );
-    // RFC 4648 base64, enough for ASCII credentials.
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut encoded = String::new();
-    for chunk in pair.as_bytes().chunks(3) {
-        let n = chunk.iter().enumerate().fold(0u32, |acc, (i, b)| acc | (u32::from(*b) << (16 - 8 * i)));
-        for i in 0..4 {
-            encoded.push(if i <= chunk.len() { ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char } else { '=' });
-        }
-    }
-    format!("Basic {encoded}")
+    operator_basic(&answer.json()["credentials"])
 }
 
 #[test]
 fn a_hundred_concurrent_signups_with_one_email_make_one_account() {
     let worker = Arc::new(spawn_worker());
-    let basic = operator_basic(&worker);
+    let basic = race_operator(&worker, json!({}));
     let cases = ["SAME@example.com", "same@EXAMPLE.com", "Same@Example.Com", "same@example.com"];
     let base = worker.base.clone();
     let answers = at_once(100, move |i| {
@@ -132,4 +118,53 @@ fn a_thousand_concurrent_unique_signups_are_all_stored() {
     for id in &acknowledged {
         assert!(stored.contains(id), "acknowledged account {id} is missing");
     }
+}
+
+#[test]
+fn a_hundred_concurrent_signups_with_one_alias_make_one_account() {
+    let worker = spawn_worker();
+    let base = worker.base.clone();
+    let aliases = ["Grace", "grace", "GRACE", "gRaCe"];
+    let answers = at_once(100, move |i| {
+        post_with(
+            &format!("{base}/poken/account/create"),
+            Some("application/x-www-form-urlencoded"),
+            format!("alias={}&password=Race-Condition-1&email=grace{i}%40example.com", aliases[i % 4]).as_bytes(),
+            &[],
+        )
+    });
+    let created = answers.iter().filter(|(_, a)| a.status == 200).count();
+    for (i, answer) in &answers {
+        assert!(
+            answer.status == 200 || (answer.status == 409 && answer.body.contains("<code>10001</code>")),
+            "request {i}: {} {}",
+            answer.status,
+            answer.body
+        );
+    }
+    assert_eq!(created, 1);
+    assert_eq!(worker.d1("SELECT COUNT(*) AS n FROM accounts WHERE alias_normalized = 'grace'")[0]["n"], 1);
+}
+
+#[test]
+fn a_hundred_concurrent_signups_with_one_reconciliation_phone_make_one_account() {
+    let worker = spawn_worker();
+    let basic = race_operator(&worker, json!({"reconciliation_key": "mobile"}));
+    let base = worker.base.clone();
+    let answers = at_once(100, move |i| {
+        let body = json!({"firstName": "Ada", "lastName": "L", "country": "India", "mobileNumber": "919876543210", "email": format!("m{i}@example.com")});
+        post_with(
+            &format!("{base}/engagement/users"),
+            Some("application/json"),
+            body.to_string().as_bytes(),
+            &[("authorization", basic.as_str())],
+        )
+    });
+    let created = answers.iter().filter(|(_, a)| a.status == 200).count();
+    for (i, answer) in &answers {
+        let taken = answer.status == 400 && answer.json()["message"] == "User already exists with this mobile number";
+        assert!(answer.status == 200 || taken, "request {i}: {} {}", answer.status, answer.body);
+    }
+    assert_eq!(created, 1);
+    assert_eq!(worker.d1("SELECT COUNT(*) AS n FROM accounts WHERE phone_key = '+919876543210'")[0]["n"], 1);
 }
