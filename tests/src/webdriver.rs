@@ -150,7 +150,7 @@ impl Browser {
     /// A PNG screenshot of the viewport.
     pub fn screenshot_png(&self) -> Vec<u8> {
         let encoded = self.call("GET", "/screenshot", Value::Null);
-        decode_base64(encoded.as_str().expect("base64 text"))
+        crate::decode_base64(encoded.as_str().expect("base64 text"))
     }
 }
 
@@ -188,20 +188,4 @@ impl Element<'_> {
             .as_str()
             .map(str::to_owned)
     }
-}
-
-fn decode_base64(text: &str) -> Vec<u8> {
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = Vec::with_capacity(text.len() * 3 / 4);
-    let (mut buffer, mut bits) = (0u32, 0);
-    for byte in text.bytes().filter(|b| *b != b'=' && !b.is_ascii_whitespace()) {
-        let value = ALPHABET.iter().position(|c| *c == byte).expect("base64 alphabet") as u32;
-        buffer = (buffer << 6) | value;
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((buffer >> bits) as u8);
-        }
-    }
-    out
 }
