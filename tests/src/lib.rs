@@ -56,13 +56,19 @@ pub fn spawn_worker() -> Worker {
 
 /// Like [`spawn_worker`], with these Worker variables instead of the local-dev ones.
 pub fn spawn_worker_with(vars: &[(&str, &str)]) -> Worker {
-    let built = root().join("edge/build/worker/shim.mjs");
-    assert!(built.exists(), "the Worker is not built ({}): run `cargo xtask test`", built.display());
     static NEXT: AtomicUsize = AtomicUsize::new(0);
     let state =
         root().join("target/e2e").join(format!("{}-{}", std::process::id(), NEXT.fetch_add(1, Ordering::SeqCst)));
     let _ = std::fs::remove_dir_all(&state);
     std::fs::create_dir_all(&state).expect("create the state folder");
+    spawn_worker_on(state, vars)
+}
+
+/// Starts the Worker on an existing state folder (a restart after [`Worker::kill_hard`]);
+/// migrations and the demo seed are re-applied, which leaves existing data as it is.
+pub fn spawn_worker_on(state: PathBuf, vars: &[(&str, &str)]) -> Worker {
+    let built = root().join("edge/build/worker/shim.mjs");
+    assert!(built.exists(), "the Worker is not built ({}): run `cargo xtask test`", built.display());
 
     let migrate = wrangler()
         .args(["d1", "migrations", "apply", "DB", "--local", "--persist-to"])
@@ -112,6 +118,15 @@ pub fn spawn_worker_with(vars: &[(&str, &str)]) -> Worker {
 }
 
 impl Worker {
+    /// Kills the runtime with SIGKILL (no shutdown of any kind) and returns its state folder.
+    pub fn kill_hard(mut self) -> PathBuf {
+        let group = -(self.child.id() as libc::pid_t);
+        // SAFETY: kill(2) on the process group this handle started.
+        unsafe { libc::kill(group, libc::SIGKILL) };
+        let _ = self.child.wait();
+        self.state.clone()
+    }
+
     /// Calls the admin API with the test admin token.
     pub fn admin(&self, method: &str, path: &str, body: Option<serde_json::Value>) -> Answer {
         let request = ureq::request(method, &self.url(path))
@@ -298,6 +313,18 @@ impl Answer {
 /// POSTs `body` with `content_type` (none if `None`) and returns the answer, 4xx/5xx included.
 pub fn post(url: &str, content_type: Option<&str>, body: &[u8]) -> Answer {
     post_with(url, content_type, body, &[])
+}
+
+/// Like [`post_with`], but a failed connection is an `Err` rather than a panic.
+pub fn try_post(url: &str, content_type: &str, body: &[u8], headers: &[(&str, &str)]) -> Result<Answer, String> {
+    let mut request = ureq::post(url).timeout(Duration::from_secs(30)).set("content-type", content_type);
+    for (name, value) in headers {
+        request = request.set(name, value);
+    }
+    match request.send_bytes(body) {
+        Ok(response) | Err(ureq::Error::Status(_, response)) => Ok(Answer::read(response)),
+        Err(e) => Err(e.to_string()),
+    }
 }
 
 /// Like [`post`], with extra headers.
