@@ -118,6 +118,23 @@ pub fn spawn_worker_on(state: PathBuf, vars: &[(&str, &str)]) -> Worker {
 }
 
 impl Worker {
+    /// Every byte the Worker's local state holds (D1's and KV's files), for leak checks.
+    pub fn state_bytes(&self) -> Vec<u8> {
+        fn walk(dir: &Path, out: &mut Vec<u8>) {
+            for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    walk(&path, out);
+                } else if path.file_name().is_some_and(|n| n != "wrangler.log" && n != "dev.vars") {
+                    out.extend(std::fs::read(&path).unwrap_or_default());
+                }
+            }
+        }
+        let mut out = Vec::new();
+        walk(&self.state, &mut out);
+        out
+    }
+
     /// Kills the runtime with SIGKILL (no shutdown of any kind) and returns its state folder.
     pub fn kill_hard(mut self) -> PathBuf {
         let group = -(self.child.id() as libc::pid_t);
