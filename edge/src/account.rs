@@ -154,15 +154,15 @@ pub async fn sign_up<S: Store>(store: &S, signup: Signup<'_>, now_ms: i64) -> Re
     let policy = &signup.campaign.policy;
     let valid = validate(&signup.form, policy).map_err(SignupError::Invalid)?;
     let id = AccountId::generate().map_err(SignupError::Internal)?;
-    let hash = |secret: &str| hashing::hash_text(secret).map_err(|e| SignupError::Internal(e.to_string()));
+    let internal = |e: hashing::HashError| SignupError::Internal(e.to_string());
     let password_hash = match (signup.password, &valid.password) {
         (PasswordSource::None, _) => None,
-        (PasswordSource::FromForm, Some(password)) => Some(hash(password.expose())?),
+        (PasswordSource::FromForm, Some(password)) => Some(hashing::hash(password).map_err(internal)?),
         (PasswordSource::FromForm, None) => {
             return Err(SignupError::Invalid(vec![Problem::new(Field::Password, Code::Required)]));
         }
         (PasswordSource::Temporary { outbox_secret }, _) => {
-            Some(hash(&temporary_password(outbox_secret, id.as_str()))?)
+            Some(hashing::hash_text(&temporary_password(outbox_secret, id.as_str())).map_err(internal)?)
         }
     };
     // An empty look-up means "by account id" (a security answer); owners are always the account.

@@ -9,7 +9,7 @@ mod i18n;
 
 pub use api::Target;
 use api::{idempotency_key, nonce, post_signup, ServerAnswer};
-use enlist_shared::{message, validate, Code, Field, Locale, Policy, Problem, SignupForm};
+use enlist_shared::{message, validate, Field, Locale, Policy, SignupForm};
 use fields::{FieldControl, FormState};
 use i18n::{text, Text};
 use leptos::prelude::*;
@@ -214,10 +214,4 @@ pub fn mount_into(root: web_sys::HtmlElement, config: web_sys::Element) {
     let (target, lang) = target_of(&config);
     let locale = page_locale(lang);
     leptos::mount::mount_to(root, move || view! { <Signup target=target locale=locale /> }).forget();
-}
-
-/// Keeps the code paths that only the browser reaches from being unused natively.
-#[doc(hidden)]
-pub fn problem_message(field: Field, code: Code, locale: Locale) -> String {
-    message(Problem::new(field, code), locale, &Policy::default())
 }

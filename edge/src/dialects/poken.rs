@@ -409,7 +409,7 @@ pub async fn update_profile<S: Store>(store: &S, request: &VendorRequest<'_>, no
         Ok(account) => account,
         Err(failure) => return fail(failure),
     };
-    let (change, problems) = change_of(fields, account.campaign_id.is_some());
+    let (change, problems) = change_of(fields);
     if !problems.is_empty() {
         return fail(Failure { problems, existing: None, log: None });
     }
@@ -423,7 +423,7 @@ pub async fn update_profile<S: Store>(store: &S, request: &VendorRequest<'_>, no
 }
 
 /// Parses every updatable field, collecting every problem.
-fn change_of(mut fields: BTreeMap<String, String>, _in_campaign: bool) -> (AccountChange, Vec<Problem>) {
+fn change_of(mut fields: BTreeMap<String, String>) -> (AccountChange, Vec<Problem>) {
     let reserved = Policy::default().reserved_aliases;
     let mut change = AccountChange::default();
     let mut problems = Vec::new();
