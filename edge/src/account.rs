@@ -152,6 +152,9 @@ fn random_number() -> Result<i64, String> {
 
 pub async fn sign_up<S: Store>(store: &S, signup: Signup<'_>, now_ms: i64) -> Result<Created, SignupError> {
     let policy = &signup.campaign.policy;
+    crate::limits::admit(store, crate::limits::Bucket::Campaign(&signup.campaign.id), now_ms)
+        .await
+        .map_err(|code| SignupError::Invalid(vec![Problem::new(Field::Request, code)]))?;
     let valid = validate(&signup.form, policy).map_err(SignupError::Invalid)?;
     let id = AccountId::generate().map_err(SignupError::Internal)?;
     let internal = |e: hashing::HashError| SignupError::Internal(e.to_string());
@@ -252,6 +255,25 @@ pub(crate) mod tests {
 
     fn form(email: &str, password: &str) -> SignupForm {
         SignupForm::new().with(Field::Email, email).with(Field::Password, password)
+    }
+
+    #[test]
+    fn a_campaign_over_its_limit_refuses_before_hashing_and_writes_nothing() {
+        use crate::limits::Limits;
+        let store = MemoryStore::new().with_limits(Limits { per_address: 0, per_campaign: 2 });
+        let rf = campaign(serde_json::json!({}));
+        let other = Campaign { id: "other".into(), ..rf.clone() };
+        for n in 0..2 {
+            let signup = Signup::new(&rf, form(&format!("n{n}@example.com"), "zq8!vW3#x"), "native");
+            assert!(block_on(sign_up(&store, signup, 0)).is_ok());
+        }
+        let third = block_on(sign_up(&store, Signup::new(&rf, form("n3@example.com", "zq8!vW3#x"), "native"), 1));
+        assert_eq!(third, Err(SignupError::Invalid(vec![Problem::new(Field::Request, Code::RateLimited)])));
+        assert_eq!(store.len(), 2);
+        let elsewhere = Signup::new(&other, form("n3@example.com", "zq8!vW3#x"), "native");
+        assert!(block_on(sign_up(&store, elsewhere, 2)).is_ok(), "another campaign has its own count");
+        let next_minute = Signup::new(&rf, form("n4@example.com", "zq8!vW3#x"), "native");
+        assert!(block_on(sign_up(&store, next_minute, 60_000)).is_ok());
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! Parameterised SQL only.
 
 use crate::campaign::Campaign;
+use crate::limits::Limits;
 use crate::operator::{CredentialKind, Operator, StoredCredential};
 use crate::reply::Reply;
 use crate::store::{AccountChange, AccountRecord, InsertError, NewAccount, Store, StoreError, Unique};
@@ -20,11 +21,12 @@ const IDEMPOTENCY_TTL_S: u64 = 24 * 60 * 60;
 pub struct EdgeStore {
     db: D1Database,
     kv: KvStore,
+    limits: Limits,
 }
 
 impl EdgeStore {
-    pub fn new(db: D1Database, kv: KvStore) -> Self {
-        Self { db, kv }
+    pub fn new(db: D1Database, kv: KvStore, limits: Limits) -> Self {
+        Self { db, kv, limits }
     }
 
     fn statement(&self, sql: &str, values: &[JsValue]) -> Result<D1PreparedStatement, StoreError> {
@@ -446,5 +448,32 @@ impl Store for EdgeStore {
         let body = serde_json::to_string(reply).map_err(|e| StoreError(e.to_string()))?;
         let put = self.kv.put(key, body).map_err(|e| StoreError(e.to_string()))?;
         put.expiration_ttl(IDEMPOTENCY_TTL_S).execute().await.map_err(|e| StoreError(e.to_string()))
+    }
+
+    fn limits(&self) -> Limits {
+        self.limits
+    }
+
+    async fn count_attempt(&self, bucket: &str, minute: i64) -> Result<u32, StoreError> {
+        #[derive(Deserialize)]
+        struct Count {
+            hits: u32,
+        }
+        let count = self
+            .first::<Count>(
+                "INSERT INTO rate_hits (bucket, minute, hits) VALUES (?1, ?2, 1) \
+                 ON CONFLICT (bucket, minute) DO UPDATE SET hits = hits + 1 RETURNING hits",
+                &[text(bucket), number(minute)],
+            )
+            .await?
+            .map_or(1, |c| c.hits);
+        // The first attempt of a bucket's minute sweeps windows that can no longer matter.
+        if count == 1 {
+            self.statement("DELETE FROM rate_hits WHERE minute < ?1", &[number(minute - 1)])?
+                .run()
+                .await
+                .map_err(|e| StoreError(e.to_string()))?;
+        }
+        Ok(count)
     }
 }

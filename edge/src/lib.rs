@@ -8,6 +8,7 @@ pub mod auth;
 pub mod campaign;
 pub mod dialects;
 pub mod hashing;
+pub mod limits;
 pub mod memory;
 pub mod native;
 pub mod operator;
@@ -22,6 +23,7 @@ mod d1;
 #[cfg(target_arch = "wasm32")]
 mod glue {
     use crate::dialects::{self, Dialect, Failure, Outcome, VendorRequest};
+    use crate::limits::{self, Bucket, Limits};
     use crate::routes::Route;
     use crate::{admin, d1::EdgeStore, native, reply::Reply};
     use worker::{console_error, event, Context, Env, Headers, Request, Response, Result};
@@ -43,6 +45,7 @@ mod glue {
             Route::CreateAccount => {
                 let h = req.headers().clone();
                 let header = |name: &str| h.get(name).ok().flatten();
+                let client_ip = client_ip(&h);
                 let (content_type, accept_language, key, origin, idem) = (
                     header("content-type"),
                     header("accept-language"),
@@ -60,6 +63,7 @@ mod glue {
                             publishable_key: key.as_deref(),
                             origin: origin.as_deref(),
                             idempotency_key: idem.as_deref(),
+                            client_ip,
                         };
                         native::create_account(&store(&env)?, meta, &body, now_ms()).await
                     }
@@ -79,8 +83,17 @@ mod glue {
             }
             Route::Preflight => native::preflight(&store(&env)?, req.headers().get("origin")?.as_deref()).await,
             Route::PokenToken => {
-                let (_, body, _) = vendor_parts(&mut req, Dialect::Poken).await?;
+                let (_, body, headers) = vendor_parts(&mut req, Dialect::Poken).await?;
+                let limited = match client_ip(&headers) {
+                    Some(ip) => limits::admit(&store(&env)?, Bucket::Address(ip), now_ms()).await.is_err(),
+                    None => false,
+                };
                 match body {
+                    _ if limited => Reply::new(
+                        429,
+                        "application/json",
+                        r#"{"error":"invalid_request","error_description":"Too many requests"}"#.into(),
+                    ),
                     None => Reply::new(413, "application/json", r#"{"error":"invalid_request"}"#.into()),
                     Some(body) => dialects::poken::exchange_code(&store(&env)?, &body, now_ms()).await,
                 }
@@ -99,14 +112,26 @@ mod glue {
                 let (answer_in, body, headers) = vendor_parts(&mut req, route_dialect).await?;
                 let header = |name: &str| headers.get(name).ok().flatten();
                 let (content_type, authorization) = (header("content-type"), header("authorization"));
+                let client_ip = client_ip(&headers);
+                let limited = match client_ip {
+                    Some(ip) => limits::admit(&store(&env)?, Bucket::Address(ip), now_ms()).await.err(),
+                    None => None,
+                };
                 let mut echo = dialects::Echo::default();
                 let outcome = match body {
+                    _ if limited.is_some() => {
+                        // A JSON-RPC caller still gets its call's id and version back.
+                        if let (Dialect::GetResponse, Some(body)) = (route_dialect, &body) {
+                            echo.envelope = dialects::getresponse::decode(body).0;
+                        }
+                        Outcome::Failed(Failure::request(enlist_shared::Code::RateLimited))
+                    }
                     None => Outcome::Failed(Failure::request(enlist_shared::Code::RequestMalformed)),
                     Some(body) => {
                         let request = VendorRequest {
                             content_type: content_type.as_deref(),
                             authorization: authorization.as_deref(),
-                            client_ip: header("cf-connecting-ip").and_then(|ip| ip.parse().ok()),
+                            client_ip,
                             body: &body,
                         };
                         let store = store(&env)?;
@@ -182,7 +207,17 @@ mod glue {
     }
 
     fn store(env: &Env) -> Result<EdgeStore> {
-        Ok(EdgeStore::new(env.d1("DB")?, env.kv("KV")?))
+        let var = |name: &str| env.var(name).ok().map(|v| v.to_string());
+        let limits = Limits::from_vars(
+            var("RATE_LIMIT_PER_MINUTE").as_deref(),
+            var("CAMPAIGN_RATE_LIMIT_PER_MINUTE").as_deref(),
+        );
+        Ok(EdgeStore::new(env.d1("DB")?, env.kv("KV")?, limits))
+    }
+
+    /// The client's address as Cloudflare (or wrangler dev) reports it.
+    fn client_ip(headers: &Headers) -> Option<std::net::IpAddr> {
+        headers.get("cf-connecting-ip").ok().flatten().and_then(|ip| ip.trim().parse().ok())
     }
 
     fn now_ms() -> i64 {
@@ -195,6 +230,9 @@ mod glue {
         }
         let headers = Headers::new();
         headers.set("content-type", &reply.content_type)?;
+        if reply.status == 429 {
+            headers.set("retry-after", &limits::retry_after_s(now_ms()).to_string())?;
+        }
         for (name, value) in &reply.headers {
             headers.set(name, value)?;
         }

@@ -2,6 +2,7 @@
 //! (`migrations/`).
 
 use crate::campaign::Campaign;
+use crate::limits::Limits;
 use crate::operator::{CredentialKind, Operator, StoredCredential};
 use crate::reply::Reply;
 use crate::store::{AccountChange, AccountRecord, InsertError, NewAccount, Store, StoreError, Unique};
@@ -16,11 +17,18 @@ pub struct MemoryStore {
     accounts: RefCell<Vec<NewAccount>>,
     claimed: RefCell<HashMap<String, i64>>,
     replies: RefCell<HashMap<String, Reply>>,
+    attempts: RefCell<HashMap<(String, i64), u32>>,
+    limits: Limits,
 }
 
 impl MemoryStore {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// The same store enforcing these rate limits (off by default).
+    pub fn with_limits(self, limits: Limits) -> Self {
+        Self { limits, ..self }
     }
 
     pub fn len(&self) -> usize {
@@ -235,5 +243,17 @@ impl Store for MemoryStore {
     async fn remember_reply(&self, key: &str, reply: &Reply) -> Result<(), StoreError> {
         self.replies.borrow_mut().insert(key.to_owned(), reply.clone());
         Ok(())
+    }
+
+    fn limits(&self) -> Limits {
+        self.limits
+    }
+
+    async fn count_attempt(&self, bucket: &str, minute: i64) -> Result<u32, StoreError> {
+        let mut attempts = self.attempts.borrow_mut();
+        attempts.retain(|(_, m), _| *m >= minute - 1);
+        let count = attempts.entry((bucket.to_owned(), minute)).or_insert(0);
+        *count += 1;
+        Ok(*count)
     }
 }

@@ -24,6 +24,8 @@ pub struct RequestMeta<'a> {
     /// The browser's `Origin`, when a browser sent it.
     pub origin: Option<&'a str>,
     pub idempotency_key: Option<&'a str>,
+    /// The client's address (`CF-Connecting-IP`), for the per-address rate limit.
+    pub client_ip: Option<std::net::IpAddr>,
 }
 
 /// Why a request body could not be read as a signup.
@@ -86,6 +88,22 @@ async fn admit<S: Store>(store: &S, campaign_id: &str, meta: RequestMeta<'_>) ->
 /// `POST /v1/accounts`: decode, admit, sign up (once per idempotency key), answer in the
 /// caller's language.
 pub async fn create_account<S: Store>(store: &S, meta: RequestMeta<'_>, body: &[u8], now_ms: i64) -> Reply {
+    if let Some(ip) = meta.client_ip {
+        if let Err(code) = crate::limits::admit(store, crate::limits::Bucket::Address(ip), now_ms).await {
+            // A browser must be able to read the refusal, so allowed origins get CORS headers.
+            let reply = request_problem(
+                429,
+                "Too many requests",
+                code,
+                Locale::negotiate(meta.accept_language.unwrap_or(""), &Locale::ALL),
+            );
+            let origin = match meta.origin {
+                Some(origin) if store.origin_allowed_anywhere(origin).await.unwrap_or(false) => Some(origin),
+                _ => None,
+            };
+            return with_cors(reply, origin);
+        }
+    }
     let (campaign_id, form) = match decode(meta.content_type, body) {
         Ok(decoded) => decoded,
         Err(why) => return malformed(why, Locale::En),

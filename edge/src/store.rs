@@ -5,6 +5,7 @@
 
 use crate::account::AccountId;
 use crate::campaign::Campaign;
+use crate::limits::Limits;
 use crate::operator::{CredentialKind, Operator, StoredCredential};
 use crate::reply::Reply;
 use enlist_shared::{Alias, Email, Phone};
@@ -140,4 +141,10 @@ pub trait Store {
     /// The first answer given to a request with this idempotency key, if any.
     async fn idempotent_reply(&self, key: &str) -> Result<Option<Reply>, StoreError>;
     async fn remember_reply(&self, key: &str, reply: &Reply) -> Result<(), StoreError>;
+
+    /// The rate limits this store's edge enforces.
+    fn limits(&self) -> Limits;
+    /// Counts one attempt in `bucket` during `minute` (atomically: concurrent attempts all
+    /// count) and returns the count so far, this one included.
+    async fn count_attempt(&self, bucket: &str, minute: i64) -> Result<u32, StoreError>;
 }

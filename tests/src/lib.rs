@@ -310,6 +310,7 @@ pub struct Answer {
     pub allow: Option<String>,
     /// `Access-Control-Allow-Origin`.
     pub header_acao: Option<String>,
+    pub retry_after: Option<String>,
     pub body: String,
 }
 
@@ -319,7 +320,9 @@ impl Answer {
         let allow = response.header("allow").map(str::to_owned);
         let header_acao = response.header("access-control-allow-origin").map(str::to_owned);
         let content_type = response.header("content-type").unwrap_or_default().to_owned();
-        Answer { status, content_type, allow, header_acao, body: response.into_string().expect("a text body") }
+        let retry_after = response.header("retry-after").map(str::to_owned);
+        let body = response.into_string().expect("a text body");
+        Answer { status, content_type, allow, header_acao, retry_after, body }
     }
 
     pub fn json(&self) -> Value {

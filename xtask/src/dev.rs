@@ -129,6 +129,15 @@ fn write_dev_vars() -> Outcome<PathBuf> {
     if rate.parse::<u32>().is_err() {
         return fail(format!("RATE_LIMIT_PER_MINUTE must be a whole number (0 turns limiting off), not `{rate}`"));
     }
+    let campaign_rate = match std::env::var("CAMPAIGN_RATE_LIMIT_PER_MINUTE") {
+        Ok(value) if value.parse::<u32>().is_err() => {
+            return fail(format!(
+                "CAMPAIGN_RATE_LIMIT_PER_MINUTE must be a whole number (0 turns it off), not `{value}`"
+            ))
+        }
+        Ok(value) => format!("\nCAMPAIGN_RATE_LIMIT_PER_MINUTE={value}"),
+        Err(_) => String::new(),
+    };
     let dir = root().join(".enlist");
     std::fs::create_dir_all(&dir)?;
     let path = dir.join("dev.vars");
@@ -145,7 +154,7 @@ fn write_dev_vars() -> Outcome<PathBuf> {
     };
     writeln!(
         file,
-        "ADMIN_TOKEN={token}\nRATE_LIMIT_PER_MINUTE={rate}\nOUTBOX_SECRET={outbox_secret}\nREQUIRE_TLS=false"
+        "ADMIN_TOKEN={token}\nRATE_LIMIT_PER_MINUTE={rate}{campaign_rate}\nOUTBOX_SECRET={outbox_secret}\nREQUIRE_TLS=false"
     )?;
     Ok(path)
 }

@@ -19,6 +19,8 @@ pub const INVALID: &str = "The request contains invalid attributes";
 pub const EMAIL_TAKEN: &str = "User already exists with this Email";
 pub const UNAUTHORIZED: &str = "Unauthorized request";
 pub const SERVER_FAILURE: &str = "Server failure to process request";
+/// Not in the seed (it has no rate limit); worded like its other messages.
+pub const TOO_MANY: &str = "Too many requests, please retry later";
 
 /// A decoded "Create Users" request.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -134,6 +136,7 @@ pub fn encode(outcome: &Outcome) -> Reply {
                 (Code::AuthRequired | Code::AuthInvalid | Code::AuthForbidden | Code::AddressForbidden, _) => {
                     (401, UNAUTHORIZED)
                 }
+                (Code::RateLimited, _) => (429, TOO_MANY),
                 (Code::EmailTaken, _) => (400, EMAIL_TAKEN),
                 (Code::PhoneTaken, _) => (400, MOBILE_TAKEN),
                 (Code::Required, Field::Phone) => (400, MOBILE_REQUIRED),
@@ -221,6 +224,7 @@ mod tests {
             (failure(&[(Field::FirstName, Code::Required)]), 400, INVALID, None),
             (taken(Code::EmailTaken), 400, EMAIL_TAKEN, Some("77")),
             (failure(&[(Field::Request, Code::AuthInvalid)]), 401, UNAUTHORIZED, None),
+            (failure(&[(Field::Request, Code::RateLimited)]), 429, TOO_MANY, None),
             (Outcome::Failed(Failure::internal("d1 down")), 500, SERVER_FAILURE, None),
         ] {
             let reply = encode(&outcome);

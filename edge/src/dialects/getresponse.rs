@@ -22,6 +22,8 @@ pub const COUNTRY_INVALID: &str = "Invalid country";
 pub const API_KEY_FAILED: &str = "API key verification failed";
 pub const IP_NOT_ALLOWED: &str = "API client IP not allowed";
 pub const INVALID_PARAMS: &str = "Invalid params";
+/// Not in the seed; an API-wide error like "API key verification failed", so also code -1.
+pub const TOO_MANY: &str = "Too many requests";
 
 /// What a JSON-RPC answer echoes from its request.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -252,6 +254,7 @@ fn error_of(failure: &Failure, rpc_error: Option<RpcError>) -> Value {
         (None, Code::AuthRequired | Code::AuthInvalid) => (-1, API_KEY_FAILED),
         (None, Code::AuthForbidden | Code::IdentityInvalid | Code::IdentityLocked) => (-1, OWNER_MISSING),
         (None, Code::AddressForbidden) => (-1, IP_NOT_ALLOWED),
+        (None, Code::RateLimited) => (-1, TOO_MANY),
         (None, Code::EmailTaken) => (-1, EMAIL_TAKEN),
         _ => return method_error(failure),
     };
@@ -366,6 +369,7 @@ mod tests {
             (failed(Field::Country, Code::CountryInvalid), -1, COUNTRY_INVALID),
             (failed(Field::Request, Code::AuthInvalid), -1, API_KEY_FAILED),
             (failed(Field::Request, Code::AddressForbidden), -1, IP_NOT_ALLOWED),
+            (failed(Field::Request, Code::RateLimited), -1, TOO_MANY),
             (failed(Field::City, Code::Required), -32602, INVALID_PARAMS),
         ] {
             let error = &answer(&outcome, false)["error"];
