@@ -119,7 +119,17 @@ pub async fn create_user<S: Store>(store: &S, request: &VendorRequest<'_>, now_m
     signup.password = PasswordSource::None;
     signup.controller_id = Some(operator.id);
     signup.extra_profile = user.extra_profile;
-    sign_up(store, signup, now_ms).await.into()
+    let campaigns = operator.campaigns.clone();
+    let mut outcome: Outcome = sign_up(store, signup, now_ms).await.into();
+    // The existing user's id is shown only to an operator of that user's campaign: addresses
+    // are unique across campaigns, and another campaign's ids are none of this caller's business.
+    if let Outcome::Failed(failure) = &mut outcome {
+        let foreign = |a: &crate::store::AccountRecord| !a.campaign_id.as_ref().is_some_and(|c| campaigns.contains(c));
+        if failure.existing.as_deref().is_some_and(foreign) {
+            failure.existing = None;
+        }
+    }
+    outcome
 }
 
 /// Writes any outcome as Engagement would.
