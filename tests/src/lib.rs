@@ -22,6 +22,117 @@ pub const OUTBOX_SECRET: &str = "e2e-outbox-secret";
 pub const DEMO_CAMPAIGN: &str = "demo";
 pub const DEMO_KEY: &str = "pk_demo_local_only";
 
+/// Where every Worker of a test run keeps its state and log, and where the run's secrets are
+/// listed for the leak dump after the whole suite (`tests/tests/suite_leaks.rs`).
+pub fn suite_dir() -> PathBuf {
+    root().join("target/e2e")
+}
+
+/// The list of every secret the suite has sent or been given, one per line.
+pub fn secrets_file() -> PathBuf {
+    suite_dir().join("secrets.txt")
+}
+
+/// Adds a secret (a password typed into a page, say) to the run's list.
+pub fn remember_secret(secret: &str) {
+    use std::io::Write;
+    let secret = secret.trim();
+    // Short or numeric values (error codes, ids) would match by chance and are not secrets.
+    if secret.chars().count() < 8 || secret.chars().all(|c| c.is_ascii_digit()) || secret.contains('\n') {
+        return;
+    }
+    let _ = std::fs::create_dir_all(suite_dir());
+    if let Ok(mut file) = std::fs::OpenOptions::new().create(true).append(true).open(secrets_file()) {
+        // One write per line: appends from parallel tests do not interleave.
+        let _ = file.write_all(format!("{secret}\n").as_bytes());
+    }
+}
+
+/// Field names whose values are secrets, in any of the dialects' bodies, requests and answers.
+const SECRET_FIELDS: [&str; 12] = [
+    "password",
+    "confirm_password",
+    "security_answer",
+    "securityAnswer",
+    "api_key",
+    "bearer",
+    "session",
+    "access_token",
+    "code",
+    "token",
+    "ADMIN_TOKEN",
+    "OUTBOX_SECRET",
+];
+
+/// Whether `value` under `key` is a secret. `code` is both an OAuth code (random letters and
+/// digits) and a problem code (`required`, `email.invalid`): only the former is a secret.
+fn is_secret_field(key: &str, value: &str) -> bool {
+    SECRET_FIELDS.contains(&key)
+        && (key != "code"
+            || (value.bytes().any(|b| b.is_ascii_digit())
+                && value.bytes().any(|b| b.is_ascii_alphabetic())
+                && !value.contains('.')))
+}
+
+/// Finds secret values in a JSON, form-encoded or XML body and remembers them.
+pub fn remember_secrets_in(body: &[u8]) {
+    let Ok(text) = std::str::from_utf8(body) else { return };
+    if let Ok(json) = serde_json::from_str::<Value>(text) {
+        fn walk(value: &Value) {
+            match value {
+                Value::Object(map) => {
+                    for (key, value) in map {
+                        match value {
+                            Value::String(s) if is_secret_field(key, s) => remember_secret(s),
+                            _ => walk(value),
+                        }
+                    }
+                }
+                Value::Array(items) => items.iter().for_each(walk),
+                _ => {}
+            }
+        }
+        walk(&json);
+    } else if text.trim_start().starts_with('<') {
+        for field in SECRET_FIELDS {
+            for piece in text.split(&format!("<{field}>")).skip(1) {
+                let value = piece.split('<').next().unwrap_or_default();
+                if is_secret_field(field, value) {
+                    remember_secret(value);
+                }
+            }
+        }
+    } else {
+        for pair in text.split('&') {
+            if let Some((key, value)) = pair.split_once('=') {
+                let value = percent_decode(value);
+                if is_secret_field(key, &value) {
+                    remember_secret(&value);
+                }
+            }
+        }
+    }
+}
+
+fn percent_decode(value: &str) -> String {
+    let bytes = value.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let escaped = value.get(i + 1..i + 3).and_then(|hex| u8::from_str_radix(hex, 16).ok());
+        match (bytes[i], escaped) {
+            (b'+', _) => out.push(b' '),
+            (b'%', Some(byte)) => {
+                out.push(byte);
+                i += 2;
+            }
+            (byte, _) => out.push(byte),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 pub fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ is in the workspace").to_path_buf()
 }
@@ -67,6 +178,8 @@ pub fn spawn_worker_with(vars: &[(&str, &str)]) -> Worker {
 /// Starts the Worker on an existing state folder (a restart after [`Worker::kill_hard`]);
 /// migrations and the demo seed are re-applied, which leaves existing data as it is.
 pub fn spawn_worker_on(state: PathBuf, vars: &[(&str, &str)]) -> Worker {
+    remember_secret(ADMIN_TOKEN);
+    remember_secret(OUTBOX_SECRET);
     let built = root().join("edge/build/worker/shim.mjs");
     assert!(built.exists(), "the Worker is not built ({}): run `cargo xtask test`", built.display());
 
@@ -150,7 +263,10 @@ impl Worker {
             .timeout(Duration::from_secs(30))
             .set("authorization", &format!("Bearer {ADMIN_TOKEN}"));
         let result = match body {
-            Some(body) => request.send_json(body),
+            Some(body) => {
+                remember_secrets_in(body.to_string().as_bytes());
+                request.send_json(body)
+            }
             None => request.call(),
         };
         match result {
@@ -322,6 +438,7 @@ impl Answer {
         let content_type = response.header("content-type").unwrap_or_default().to_owned();
         let retry_after = response.header("retry-after").map(str::to_owned);
         let body = response.into_string().expect("a text body");
+        remember_secrets_in(body.as_bytes());
         Answer { status, content_type, allow, header_acao, retry_after, body }
     }
 
@@ -337,6 +454,7 @@ pub fn post(url: &str, content_type: Option<&str>, body: &[u8]) -> Answer {
 
 /// Like [`post_with`], but a failed connection is an `Err` rather than a panic.
 pub fn try_post(url: &str, content_type: &str, body: &[u8], headers: &[(&str, &str)]) -> Result<Answer, String> {
+    remember_secrets_in(body);
     let mut request = ureq::post(url).timeout(Duration::from_secs(30)).set("content-type", content_type);
     for (name, value) in headers {
         request = request.set(name, value);
@@ -349,6 +467,7 @@ pub fn try_post(url: &str, content_type: &str, body: &[u8], headers: &[(&str, &s
 
 /// Like [`post`], with extra headers.
 pub fn post_with(url: &str, content_type: Option<&str>, body: &[u8], headers: &[(&str, &str)]) -> Answer {
+    remember_secrets_in(body);
     let mut request = ureq::post(url).timeout(Duration::from_secs(30));
     if let Some(ct) = content_type {
         request = request.set("content-type", ct);

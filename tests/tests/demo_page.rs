@@ -32,6 +32,7 @@ fn a_keyboard_only_signup_on_the_demo_page_lands_in_d1() {
     browser.chord(&[CONTROL, "a"]);
     browser.keys("katherine.johnson@example.com");
     browser.keys(TAB);
+    enlist_e2e::remember_secret("Orbital-Mechanics-1962");
     browser.keys("Orbital-Mechanics-1962");
     browser.keys(ENTER);
 
@@ -89,6 +90,7 @@ fn the_one_tag_embeds_the_widget_on_another_origin() {
     email.click();
     browser.keys("ada@example.org");
     browser.keys(TAB);
+    enlist_e2e::remember_secret("Analytical-Engine-1843");
     browser.keys("Analytical-Engine-1843");
     browser.keys(ENTER);
     browser.wait_in_shadow(WIDGET, "form[data-state='created']", Duration::from_secs(30));

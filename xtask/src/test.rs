@@ -47,9 +47,21 @@ pub fn run() -> Outcome {
         ]),
     )?;
     build::all(&tools)?;
+    // A fresh folder for this run's Worker states, logs and secrets list: the leak dump
+    // after the suite reads exactly what this run left.
+    let suite = root().join("target/e2e");
+    if suite.exists() {
+        std::fs::remove_dir_all(&suite)?;
+    }
     step(
         "end-to-end tests: the Worker under wrangler dev (workerd, local D1/KV)",
         cargo().args(["test", "-p", "enlist-e2e"]).env("ENLIST_WRANGLER", &tools.wrangler),
+    )?;
+    step(
+        "leak dump after the whole suite: no secret in any Worker's D1, KV or log",
+        cargo()
+            .args(["test", "-p", "enlist-e2e", "--test", "suite_leaks", "--", "--ignored", "--nocapture"])
+            .env("ENLIST_WRANGLER", &tools.wrangler),
     )?;
     println!("==> all checks and tests passed in {:.0?}", started.elapsed());
     Ok(())
