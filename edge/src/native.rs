@@ -45,8 +45,17 @@ pub fn check_length(content_length: Option<&str>) -> Result<(), Reply> {
     }
 }
 
-/// Reads `{"campaign": ID, ...fields}`.
-pub fn decode(content_type: Option<&str>, body: &[u8]) -> Result<(String, SignupForm), Malformed> {
+/// A native signup body, read.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NativeSignup {
+    pub campaign: String,
+    pub form: SignupForm,
+    /// The widget's honeypot (`enlist_trap`) came filled in: a bot, not a person.
+    pub trapped: bool,
+}
+
+/// Reads `{"campaign": ID, "enlist_trap"?: "", ...fields}`.
+pub fn decode(content_type: Option<&str>, body: &[u8]) -> Result<NativeSignup, Malformed> {
     if body.len() > MAX_BODY_BYTES {
         return Err(Malformed::TooLarge);
     }
@@ -60,11 +69,16 @@ pub fn decode(content_type: Option<&str>, body: &[u8]) -> Result<(String, Signup
     #[derive(serde::Deserialize)]
     struct Body {
         campaign: Option<String>,
+        enlist_trap: Option<String>,
         #[serde(flatten)]
         form: SignupForm,
     }
     let parsed: Body = serde_json::from_slice(body).map_err(|_| Malformed::Unreadable)?;
-    Ok((parsed.campaign.ok_or(Malformed::NoCampaign)?, parsed.form))
+    Ok(NativeSignup {
+        campaign: parsed.campaign.ok_or(Malformed::NoCampaign)?,
+        form: parsed.form,
+        trapped: parsed.enlist_trap.is_some_and(|t| !t.is_empty()),
+    })
 }
 
 /// Finds the campaign and checks the publishable key and the browser's origin. Unknown
@@ -104,7 +118,7 @@ pub async fn create_account<S: Store>(store: &S, meta: RequestMeta<'_>, body: &[
             return with_cors(reply, origin);
         }
     }
-    let (campaign_id, form) = match decode(meta.content_type, body) {
+    let NativeSignup { campaign: campaign_id, form, trapped } = match decode(meta.content_type, body) {
         Ok(decoded) => decoded,
         Err(why) => return malformed(why, Locale::En),
     };
@@ -112,6 +126,9 @@ pub async fn create_account<S: Store>(store: &S, meta: RequestMeta<'_>, body: &[
         Ok(campaign) => campaign,
         Err(reply) => return reply,
     };
+    if trapped {
+        return with_cors(decoy(&form), meta.origin);
+    }
     let remembered_as = meta.idempotency_key.map(|key| format!("idem:native:{}:{key}", campaign.id));
     if let Some(key) = &remembered_as {
         match store.idempotent_reply(key).await {
@@ -202,6 +219,17 @@ struct WireProblem<'a> {
     field: &'a str,
     code: &'a str,
     message: String,
+}
+
+/// What a bot that filled the honeypot is told: a created-looking answer (so it has no reason
+/// to adapt), with a fresh random id that names nothing. Nothing is stored; the log says why.
+fn decoy(form: &SignupForm) -> Reply {
+    let id =
+        crate::account::AccountId::generate().unwrap_or_else(|_| crate::account::AccountId::from_stored("acc_".into()));
+    let given = |field: Field| Some(form.get(field)).filter(|v| !v.is_empty());
+    let doc = CreatedDocument { id: id.as_str(), username: given(Field::Alias), email: given(Field::Email) };
+    Reply::new(201, JSON, serde_json::to_string(&doc).expect("plain data serialises"))
+        .with_log("honeypot field filled in: answered as created, nothing stored")
 }
 
 pub fn answer(outcome: Result<Created, SignupError>, locale: Locale, policy: &Policy) -> Reply {
@@ -328,6 +356,24 @@ mod tests {
         assert_eq!(reply.status, 201, "{}", reply.body);
         assert!(body["id"].as_str().unwrap().starts_with("acc_"));
         assert_eq!(body["email"], "ada@example.com");
+        assert_eq!(f.store.len(), 1);
+    }
+
+    #[test]
+    fn a_filled_honeypot_gets_a_created_looking_answer_and_nothing_is_stored() {
+        let f = fixture();
+        let mut body = signup("bot@example.com");
+        body["enlist_trap"] = "https://cheap-pills.example".into();
+        let (reply, doc) = f.post(f.meta(), body);
+        assert_eq!(reply.status, 201, "{}", reply.body);
+        assert!(doc["id"].as_str().unwrap().starts_with("acc_"));
+        assert_eq!(doc["email"], "bot@example.com");
+        assert!(reply.log.as_deref().unwrap().contains("honeypot"));
+        assert_eq!(f.store.len(), 0);
+        // Left empty, as the widget sends it for people, it changes nothing.
+        let mut body = signup("person@example.com");
+        body["enlist_trap"] = "".into();
+        assert_eq!(f.post(f.meta(), body).0.status, 201);
         assert_eq!(f.store.len(), 1);
     }
 

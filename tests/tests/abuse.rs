@@ -124,3 +124,19 @@ fn one_campaign_over_its_limit_is_refused_whoever_asks_and_other_campaigns_go_on
     assert_eq!(created.status, 201, "{}", created.body);
     assert_eq!(accounts(&worker), 3);
 }
+
+#[test]
+fn a_filled_honeypot_is_answered_as_created_and_nothing_is_stored() {
+    let worker = enlist_e2e::spawn_worker();
+    let bot = json!({"campaign": "demo", "email": "bot@example.com", "password": "zq8!vW3#bot", "enlist_trap": "https://spam.example"});
+    let answer = post_with(
+        &worker.url("/v1/accounts"),
+        Some("application/json"),
+        bot.to_string().as_bytes(),
+        &[("x-publishable-key", DEMO_KEY)],
+    );
+    assert_eq!(answer.status, 201, "{}", answer.body);
+    assert!(answer.json()["id"].as_str().unwrap().starts_with("acc_"));
+    assert_eq!(accounts(&worker), 0);
+    assert!(worker.log_text().contains("honeypot field filled in"), "the operator's log says why");
+}

@@ -53,12 +53,17 @@ pub async fn fetch_policy(target: &Target) -> Result<Policy, String> {
 pub async fn post_signup(
     target: &Target,
     form: &SignupForm,
+    trap: &str,
     idempotency_key: &str,
     accept_language: &str,
 ) -> ServerAnswer {
     let mut body = serde_json::to_value(form).unwrap_or_default();
     if let Some(object) = body.as_object_mut() {
         object.insert("campaign".into(), target.campaign.clone().into());
+        // The server answers a filled honeypot as if it had created the account, and stores nothing.
+        if !trap.is_empty() {
+            object.insert("enlist_trap".into(), trap.into());
+        }
     }
     let url = format!("{}/v1/accounts", target.api_base);
     let request = Request::post(&url)

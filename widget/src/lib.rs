@@ -87,11 +87,13 @@ fn SignupForm(target: Target, policy: Policy, locale: Locale) -> impl IntoView {
     let nonce = StoredValue::new(nonce());
     let problems = Memo::new(move |_| values.with(|v| policy.with_value(|p| validate(v, p).err().unwrap_or_default())));
 
+    // The honeypot: a field people never see or reach, which bots that fill every input do.
+    let trap = StoredValue::new(String::new());
     let submit = Action::new_local(move |form: &SignupForm| {
-        let (target, form) = (target.clone(), form.clone());
+        let (target, form, trap) = (target.clone(), form.clone(), trap.get_value());
         let key = idempotency_key(&nonce.get_value(), &form);
         async move {
-            let answer = post_signup(&target, &form, &key, locale.tag()).await;
+            let answer = post_signup(&target, &form, &trap, &key, locale.tag()).await;
             Submission { form, answer }
         }
     });
@@ -173,6 +175,11 @@ fn SignupForm(target: Target, policy: Policy, locale: Locale) -> impl IntoView {
             data-state=move || if created.get() { "created" } else if submit.pending().get() { "sending" } else { "open" }
             aria-busy=move || submit.pending().get().to_string()>
             {shown.into_iter().map(|field| view! { <FieldControl field=field state=state problem=problem_of(field) /> }).collect_view()}
+            <div class="enlist-trap" aria-hidden="true">
+                <label for="enlist-website">"Website"</label>
+                <input id="enlist-website" name="website" type="text" tabindex="-1" autocomplete="off"
+                    on:input=move |ev| trap.set_value(event_target_value(&ev)) />
+            </div>
             <button type="submit" aria-disabled=move || not_ready().to_string() aria-describedby="enlist-hint enlist-status" hidden=created>
                 {move || if submit.pending().get() { text(Text::Sending, locale) } else { text(Text::Submit, locale) }}
             </button>

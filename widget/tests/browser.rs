@@ -148,9 +148,9 @@ async fn the_widget_speaks_the_pages_language() {
 fn script_fetch(answers: &str) {
     js_sys::eval(&format!(
         r#"window.__posts = []; window.__answers = {answers};
-        window.fetch = (url, init) => {{
+        window.fetch = async (url, init) => {{
             const request = url instanceof Request ? url : new Request(url, init);
-            window.__posts.push({{ key: request.headers.get('idempotency-key') }});
+            window.__posts.push({{ key: request.headers.get('idempotency-key'), body: await request.clone().text() }});
             const next = window.__answers.shift();
             if (next === 'network') return Promise.reject(new TypeError('Failed to fetch'));
             return Promise.resolve(new Response(JSON.stringify(next.body), {{ status: next.status, headers: {{ 'content-type': 'application/json' }} }}));
@@ -216,6 +216,45 @@ async fn a_network_error_is_retried_with_the_same_key_and_never_double_submits()
     assert_eq!(keys[0], keys[1], "the retry carries the first attempt's idempotency key");
     assert_eq!(find(&host, "form").get_attribute("data-state").as_deref(), Some("created"));
     assert!(text_of(&host, "#enlist-status").contains("registered"));
+}
+
+fn posted_bodies() -> Vec<serde_json::Value> {
+    let posts = js_sys::eval("window.__posts.map(p => p.body)").unwrap();
+    js_sys::Array::from(&posts).iter().map(|b| serde_json::from_str(&b.as_string().unwrap()).unwrap()).collect()
+}
+
+#[wasm_bindgen_test]
+async fn the_honeypot_is_out_of_reach_and_sent_only_when_filled() {
+    script_fetch(r#"[{ status: 201, body: { id: "acc_1" } }, { status: 201, body: { id: "acc_2" } }]"#);
+    // The embed script gives the widget its stylesheet; here the test does.
+    let document = web_sys::window().unwrap().document().unwrap();
+    let style = document.create_element("style").unwrap();
+    style.set_text_content(Some(include_str!("../widget.css")));
+    document.head().unwrap().append_child(&style).unwrap();
+    let host = mount(Policy::default(), Locale::En);
+    settle().await;
+    let trap: HtmlInputElement = find(&host, "input[name=website]").unchecked_into();
+    assert_eq!(trap.tab_index(), -1, "Tab never reaches it");
+    assert_eq!(trap.closest("[aria-hidden=true]").unwrap().map(|e| e.class_name()).as_deref(), Some("enlist-trap"));
+    let place = trap.get_bounding_client_rect();
+    assert!(place.right() <= 0.0, "off-screen: {}", place.right());
+
+    // A person leaves it empty: the body has no trap.
+    fill_valid_form(&host).await;
+    find(&host, "button[type=submit]").unchecked_into::<HtmlElement>().click();
+    round_trip().await;
+    assert_eq!(posted_bodies()[0].get("enlist_trap"), None);
+
+    // A bot that fills every input fills it too, and the body says so.
+    let host = mount(Policy::default(), Locale::En);
+    settle().await;
+    fill_valid_form(&host).await;
+    type_into(&find(&host, "input[name=website]").unchecked_into(), "https://spam.example").await;
+    find(&host, "button[type=submit]").unchecked_into::<HtmlElement>().click();
+    round_trip().await;
+    let bodies = posted_bodies();
+    assert_eq!(bodies.len(), 2);
+    assert_eq!(bodies[1]["enlist_trap"], "https://spam.example");
 }
 
 #[wasm_bindgen_test]
