@@ -12,9 +12,9 @@ use std::path::PathBuf;
 use std::process::Command;
 
 /// One measured figure.
-struct Figure {
-    what: String,
-    value: String,
+pub struct Figure {
+    pub what: String,
+    pub value: String,
 }
 
 pub fn run() -> Outcome {
@@ -26,6 +26,8 @@ pub fn run() -> Outcome {
     figures.extend(rule_set_size(&tools)?);
     figures.extend(widget_size(&tools)?);
     figures.extend(page_speed(&tools)?);
+    figures.extend(crate::load::throughput(&tools)?);
+    figures.extend(crate::load::scale(&tools)?);
 
     let mut table = String::from("| what | figure |\n|---|---|\n");
     for f in &figures {
@@ -42,7 +44,7 @@ pub fn run() -> Outcome {
 }
 
 /// Runs a command, echoing a one-line title, and returns its stdout + stderr.
-fn capture(title: &str, cmd: &mut Command) -> Outcome<String> {
+pub fn capture(title: &str, cmd: &mut Command) -> Outcome<String> {
     println!("==> {title}");
     let out = cmd.output().map_err(|e| Failure(format!("could not start {}: {e}", describe(cmd))))?;
     let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
@@ -73,13 +75,13 @@ fn rule_set_speed(tools: &Tools, in_browser: bool) -> Outcome<Vec<Figure>> {
     Ok(figures)
 }
 
-fn gzip_len(bytes: &[u8]) -> Outcome<usize> {
+pub fn gzip_len(bytes: &[u8]) -> Outcome<usize> {
     let mut encoder = GzEncoder::new(Vec::new(), Compression::best());
     encoder.write_all(bytes)?;
     Ok(encoder.finish()?.len())
 }
 
-fn kib(bytes: usize) -> String {
+pub fn kib(bytes: usize) -> String {
     format!("{:.1} KiB", bytes as f64 / 1024.0)
 }
 

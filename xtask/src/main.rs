@@ -5,10 +5,13 @@
 //! - `cargo xtask test`: every check and test, in order (what CI runs).
 //! - `cargo xtask build`: install what is missing and build the Worker and the demo page.
 //! - `cargo xtask bench`: measure and print figures (also into `bench/results.md`).
+//! - `cargo xtask fuzz [--execs N] [--libfuzzer]`: fuzz every decoder and parser.
 
 mod bench;
 mod build;
 mod dev;
+mod fuzz;
+mod load;
 mod proc;
 mod test;
 mod tools;
@@ -23,7 +26,10 @@ commands:
   test             run every check and test (fmt, clippy, native, browser, end-to-end)
   build            install what is missing and build the Worker and the demo page
   bench            measure speed and size (validation natively and in Chromium, bundle sizes)
-  screenshot       sign up on the demo page in headless Chromium and save docs/demo-page.png";
+  screenshot       sign up on the demo page in headless Chromium and save docs/demo-page.png
+  fuzz [--execs N] [--libfuzzer]
+                   fuzz every dialect decoder and rule-set parser (default 10 000 000 executions;
+                   --libfuzzer: coverage-guided through cargo-fuzz)";
 
 /// A failure to report in one line, then exit non-zero.
 #[derive(Debug)]
@@ -53,6 +59,7 @@ fn main() -> ExitCode {
         Some("test") if args.len() == 1 => test::run(),
         Some("bench") if args.len() == 1 => bench::run(),
         Some("screenshot") if args.len() == 1 => test::screenshot(),
+        Some("fuzz") => fuzz::run(&args[1..]),
         Some("build") if args.len() == 1 => tools::ensure_build_tools().and_then(|t| build::all(&t)),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");

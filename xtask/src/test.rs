@@ -35,6 +35,10 @@ pub fn run() -> Outcome {
         cargo().args(["test", "--workspace", "--exclude", "enlist-e2e"]),
     )?;
     step(
+        "fuzz smoke: 600 000 executions over every decoder and parser (`cargo xtask fuzz` runs 10 M)",
+        cargo().args(["run", "-q", "-p", "enlist-fuzz", "--profile", "fuzz", "--", "--execs", "600000"]),
+    )?;
+    step(
         "browser tests (widget, and the rule set's verdict corpus): wasm-bindgen-test in headless Chromium",
         browser_tests(cargo()).args([
             "test",

@@ -29,7 +29,7 @@ impl Tools {
     }
 }
 
-fn cargo_bin() -> PathBuf {
+pub fn cargo_bin() -> PathBuf {
     std::env::var_os("CARGO_HOME")
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
@@ -54,7 +54,7 @@ fn reports_version(path: &OsString, program: &str, want: &str) -> bool {
         .unwrap_or(false)
 }
 
-fn cargo_install(path: &OsString, binary: &str, krate: &str, version: &str, what: &str) -> Outcome {
+pub fn cargo_install(path: &OsString, binary: &str, krate: &str, version: &str, what: &str) -> Outcome {
     if reports_version(path, binary, version) {
         println!("==> {what}: {binary} {version} already installed");
         return Ok(());

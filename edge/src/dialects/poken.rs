@@ -102,7 +102,7 @@ fn bad(field: Field, code: Code) -> Failure {
 }
 
 /// Form fields, each at most once.
-fn fields_of(body: &[u8]) -> Result<BTreeMap<String, String>, Failure> {
+pub fn fields_of(body: &[u8]) -> Result<BTreeMap<String, String>, Failure> {
     let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body).map_err(|_| malformed())?;
     let mut fields = BTreeMap::new();
     for (key, value) in pairs {
@@ -423,7 +423,7 @@ pub async fn update_profile<S: Store>(store: &S, request: &VendorRequest<'_>, no
 }
 
 /// Parses every updatable field, collecting every problem.
-fn change_of(mut fields: BTreeMap<String, String>) -> (AccountChange, Vec<Problem>) {
+pub fn change_of(mut fields: BTreeMap<String, String>) -> (AccountChange, Vec<Problem>) {
     let reserved = Policy::default().reserved_aliases;
     let mut change = AccountChange::default();
     let mut problems = Vec::new();

@@ -46,11 +46,14 @@ impl WebUrl {
                 return Err(Code::UrlInvalid);
             }
         }
-        if !is_host(host) {
+        // Judged in the form it is kept in: lower-casing can change a host (`İ` becomes `i` and
+        // a combining dot), and what is kept must parse again as itself.
+        let host = host.to_lowercase();
+        if !is_host(&host) {
             return Err(Code::UrlInvalid);
         }
         let port = port.map(|p| format!(":{p}")).unwrap_or_default();
-        Ok(Self(format!("{scheme}://{}{port}{tail}", host.to_lowercase())))
+        Ok(Self(format!("{scheme}://{host}{port}{tail}")))
     }
 }
 
@@ -91,6 +94,15 @@ impl fmt::Display for WebUrl {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_host_is_judged_as_it_is_kept() {
+        // Found by `cargo xtask fuzz`: `İ` lower-cases to `i` + U+0307, which is not a letter.
+        assert_eq!(WebUrl::parse("https://İab.cd"), Err(Code::UrlInvalid));
+        let kept = WebUrl::parse("https://Żółw.PL/x").unwrap().to_string();
+        assert_eq!(kept, "https://żółw.pl/x");
+        assert_eq!(WebUrl::parse(&kept).unwrap().to_string(), kept);
+    }
 
     #[test]
     fn web_addresses() {

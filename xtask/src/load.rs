@@ -1,0 +1,449 @@
+//! Worker benchmarks for `cargo xtask bench`: the Rust Worker and the JavaScript peer
+//! (`bench/js-peer/worker.mjs`) under workerd through Miniflare's API (`bench/serve.mjs`),
+//! without wrangler dev's proxy, each on its own fresh local D1/KV; a bounded load generator
+//! on 127.0.0.1 (threads with keep-alive connections, a fixed number of requests); CPU per
+//! request read from the workerd processes' /proc counters; the scale run with 1 000 and
+//! 1 000 000 accounts in local D1.
+
+use crate::bench::Figure;
+use crate::tools::Tools;
+use crate::{build, fail, root, Failure, Outcome};
+use serde_json::{json, Value};
+use std::io::{BufRead, BufReader};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+const ADMIN: &str = "Bearer bench-admin-token";
+/// Requests per throughput run and the connections they share.
+const REQUESTS: usize = 240;
+const CONNECTIONS: usize = 8;
+
+/// A Worker served by bench/serve.mjs in its own process group.
+struct Served {
+    child: Child,
+    base: String,
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let group = -(self.child.id() as libc::pid_t);
+        // SAFETY: kill(2) on the process group this handle started.
+        unsafe { libc::kill(group, libc::SIGTERM) };
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline && !matches!(self.child.try_wait(), Ok(Some(_))) {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        // SAFETY: as above.
+        unsafe { libc::kill(group, libc::SIGKILL) };
+        let _ = self.child.wait();
+    }
+}
+
+impl Served {
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// CPU seconds used so far by the workerd processes serving this Worker.
+    fn cpu_seconds(&self) -> f64 {
+        let group = self.child.id() as i32;
+        let mut ticks = 0u64;
+        for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+            let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else { continue };
+            // pid (comm) state ppid pgrp ...: fields after the closing parenthesis.
+            let Some((head, rest)) = stat.rsplit_once(") ") else { continue };
+            let fields: Vec<&str> = rest.split_whitespace().collect();
+            let in_group = fields.get(2).and_then(|g| g.parse::<i32>().ok()) == Some(group);
+            if in_group && head.ends_with("workerd") {
+                ticks += fields.get(11).and_then(|t| t.parse::<u64>().ok()).unwrap_or(0)
+                    + fields.get(12).and_then(|t| t.parse::<u64>().ok()).unwrap_or(0);
+            }
+        }
+        // SAFETY: sysconf has no preconditions.
+        let per_second = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as f64;
+        ticks as f64 / per_second
+    }
+}
+
+fn serve(tools: &Tools, script: &Path, state: &Path) -> Outcome<Served> {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    let mut child = tools
+        .command("node")
+        .current_dir(root())
+        .arg("bench/serve.mjs")
+        .arg(script)
+        .arg(port.to_string())
+        .arg(state)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .process_group(0)
+        .spawn()
+        .map_err(|e| Failure(format!("could not start node bench/serve.mjs: {e}")))?;
+    let stdout = child.stdout.take().expect("piped");
+    let served = Served { child, base: format!("http://127.0.0.1:{port}") };
+    let ready = BufReader::new(stdout).lines().map_while(Result::ok).any(|line| line.trim() == "ready");
+    if !ready {
+        return fail(format!("bench/serve.mjs did not start {}", script.display()));
+    }
+    Ok(served)
+}
+
+/// A fresh local D1/KV folder with the migrations and the demo campaign applied.
+fn fresh_state(tools: &Tools, name: &str) -> Outcome<PathBuf> {
+    let state = root().join("target/bench").join(name);
+    if state.exists() {
+        std::fs::remove_dir_all(&state)?;
+    }
+    std::fs::create_dir_all(&state)?;
+    let migrate =
+        tools.wrangler().args(["d1", "migrations", "apply", "DB", "--local", "--persist-to"]).arg(&state).output()?;
+    if !migrate.status.success() {
+        return fail(format!("migrations: {}", String::from_utf8_lossy(&migrate.stderr)));
+    }
+    let seed = std::fs::read_to_string(root().join("edge/seeds/demo-campaign.sql"))?.replace("{origins}", "[]");
+    d1(tools, &state, &seed)?;
+    Ok(state)
+}
+
+/// Runs SQL on a state folder's local D1 (while no Worker serves it).
+fn d1(tools: &Tools, state: &Path, sql: &str) -> Outcome {
+    let file = state.join("bench.sql");
+    std::fs::write(&file, sql)?;
+    let out = tools
+        .wrangler()
+        .args(["d1", "execute", "DB", "--local", "--file"])
+        .arg(&file)
+        .arg("--persist-to")
+        .arg(state)
+        .output()?;
+    if !out.status.success() {
+        return fail(format!(
+            "d1 execute: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    Ok(())
+}
+
+/// One request of a workload: method-less POST of `body` with `headers` to `path`.
+struct Request {
+    path: String,
+    content_type: &'static str,
+    headers: Vec<(String, String)>,
+    body: String,
+}
+
+/// What a workload measured.
+struct Run {
+    per_second: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+    cpu_ms: f64,
+    failures: usize,
+}
+
+impl Run {
+    fn describe(&self) -> String {
+        let failed = if self.failures > 0 { format!(", {} unexpected answers", self.failures) } else { String::new() };
+        format!(
+            "{:.0} signups/s, p50 {:.1} ms, p99 {:.1} ms, CPU {:.1} ms/request{failed}",
+            self.per_second, self.p50_ms, self.p99_ms, self.cpu_ms
+        )
+    }
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+/// Sends `count` requests made by `make(i)` over `connections` keep-alive connections and
+/// measures; an answer with another status than `expect` counts as a failure.
+fn load(
+    served: &Served,
+    count: usize,
+    connections: usize,
+    expect: u16,
+    make: impl Fn(usize) -> Request + Send + Sync + 'static,
+) -> Run {
+    let make = Arc::new(make);
+    let next = Arc::new(AtomicUsize::new(0));
+    let cpu_before = served.cpu_seconds();
+    let started = Instant::now();
+    let workers: Vec<_> = (0..connections)
+        .map(|_| {
+            let (make, next, base) = (make.clone(), next.clone(), served.base.clone());
+            std::thread::spawn(move || {
+                let agent = ureq::AgentBuilder::new().timeout(Duration::from_secs(60)).build();
+                let mut measured = Vec::new();
+                loop {
+                    let i = next.fetch_add(1, Ordering::SeqCst);
+                    if i >= count {
+                        return measured;
+                    }
+                    let request = make(i);
+                    let mut call =
+                        agent.post(&format!("{base}{}", request.path)).set("content-type", request.content_type);
+                    for (name, value) in &request.headers {
+                        call = call.set(name, value);
+                    }
+                    let sent = Instant::now();
+                    let status = match call.send_string(&request.body) {
+                        Ok(response) => {
+                            let status = response.status();
+                            let _ = response.into_string();
+                            status
+                        }
+                        Err(ureq::Error::Status(status, response)) => {
+                            let _ = response.into_string();
+                            status
+                        }
+                        Err(_) => 0,
+                    };
+                    measured.push((sent.elapsed().as_secs_f64() * 1000.0, status));
+                }
+            })
+        })
+        .collect();
+    let results: Vec<(f64, u16)> = workers.into_iter().flat_map(|w| w.join().unwrap_or_default()).collect();
+    let wall = started.elapsed().as_secs_f64();
+    let cpu = served.cpu_seconds() - cpu_before;
+    let mut latencies: Vec<f64> = results.iter().map(|(ms, _)| *ms).collect();
+    latencies.sort_by(|a, b| a.total_cmp(b));
+    Run {
+        per_second: count as f64 / wall,
+        p50_ms: percentile(&latencies, 0.5),
+        p99_ms: percentile(&latencies, 0.99),
+        cpu_ms: cpu * 1000.0 / count as f64,
+        failures: results.iter().filter(|(_, status)| *status != expect).count(),
+    }
+}
+
+fn admin(served: &Served, path: &str, body: Value) -> Outcome<Value> {
+    let answer = ureq::post(&served.url(path)).set("authorization", ADMIN).send_json(body);
+    match answer {
+        Ok(response) => Ok(response.into_json()?),
+        Err(e) => fail(format!("admin {path}: {e}")),
+    }
+}
+
+fn native(campaign: &str, key: &str, email: String, password: &str) -> Request {
+    Request {
+        path: "/v1/accounts".into(),
+        content_type: "application/json",
+        headers: vec![("x-publishable-key".into(), key.into())],
+        body: json!({"campaign": campaign, "email": email, "password": password}).to_string(),
+    }
+}
+
+fn basic(user: &str, password: &str) -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut encoded = String::new();
+    for chunk in format!("{user}:{password}").as_bytes().chunks(3) {
+        let n = chunk.iter().enumerate().fold(0u32, |acc, (i, b)| acc | (u32::from(*b) << (16 - 8 * i)));
+        for i in 0..4 {
+            encoded.push(if i <= chunk.len() { ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char } else { '=' });
+        }
+    }
+    format!("Basic {encoded}")
+}
+
+/// Throughput, latency and CPU per signup for the native route and every dialect, and for
+/// the JavaScript peer; the Worker's upload size.
+pub fn throughput(tools: &Tools) -> Outcome<Vec<Figure>> {
+    build::worker(tools)?;
+    let bundled = root().join("target/bench/js-peer.mjs");
+    crate::bench::capture(
+        "bundle the JavaScript peer Worker (esbuild)",
+        tools
+            .command(root().join("node_modules/.bin/esbuild"))
+            .current_dir(root())
+            .args(["bench/js-peer/worker.mjs", "--bundle", "--format=esm", "--loader:.fc=text", "--log-level=warning"])
+            .arg(format!("--outfile={}", bundled.display())),
+    )?;
+    let mut figures = Vec::new();
+
+    println!("==> Rust Worker under workerd (Miniflare, no wrangler proxy): {REQUESTS} requests per route, {CONNECTIONS} connections");
+    let rust = serve(tools, &root().join("edge/build/worker/shim.mjs"), &fresh_state(tools, "rust")?)?;
+    let key = admin(&rust, "/admin/campaigns", json!({"id": "bench", "name": "Bench"}))?["publishable_key"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let operator = admin(
+        &rust,
+        "/admin/operators",
+        json!({"name": "Bench", "permissions": ["accounts:create", "accounts:update", "owner"], "campaigns": ["bench"]}),
+    )?["credentials"]
+        .clone();
+    let password = "Bench-Pass-2027!";
+    let k = key.clone();
+    let native_run =
+        load(&rust, REQUESTS, CONNECTIONS, 201, move |i| native("bench", &k, format!("n{i}@example.com"), password));
+    let k = key.clone();
+    let refused =
+        load(&rust, REQUESTS, CONNECTIONS, 422, move |i| native("bench", &k, format!("not-an-email-{i}"), password));
+    let bearer = format!("Bearer {}", operator["bearer"].as_str().unwrap_or_default());
+    let poken = load(&rust, REQUESTS, CONNECTIONS, 200, move |i| Request {
+        path: "/poken/account/create".into(),
+        content_type: "application/x-www-form-urlencoded",
+        headers: vec![("authorization".into(), bearer.clone())],
+        body: format!("campaignId=bench&alias=poken{i}&password={password}&email=p{i}%40example.com"),
+    });
+    let api_key = operator["api_key"].as_str().unwrap_or_default().to_owned();
+    let getresponse = load(&rust, REQUESTS, CONNECTIONS, 200, move |i| Request {
+        path: "/getresponse".into(),
+        content_type: "application/json",
+        headers: vec![],
+        body: json!({"method": "add_account", "id": i, "params": [api_key, {
+            "password": password, "first_name": "G", "last_name": "R", "email": format!("g{i}@example.com"),
+            "phone": "1", "country_code": "PL", "country": "Poland", "city": "G", "street": "S", "zip_code": "1",
+            "campaign": {"name": "n", "confirmation_subject": "s", "confirmation_body": "b"}}]})
+        .to_string(),
+    });
+    let md = operator["movedigital"].clone();
+    let movedigital = load(&rust, REQUESTS, CONNECTIONS, 200, move |i| {
+        Request {
+        path: "/movedigital/services/rest/".into(),
+        content_type: "application/x-www-form-urlencoded",
+        headers: vec![],
+        body: format!(
+            "method=movedigital.accounts.proxy.createAccount&userid={}&sessionid={}&session={}&username=md{i}&password=x&confirm_password=x&email=m{i}%40example.com&eula_agree=yes&security_question=Pet%3F&security_answer=Rex",
+            md["userid"].as_str().unwrap_or_default(),
+            md["sessionid"].as_str().unwrap_or_default(),
+            md["session"].as_str().unwrap_or_default()
+        ),
+    }
+    });
+    let auth = basic(
+        operator["basic"]["user"].as_str().unwrap_or_default(),
+        operator["basic"]["password"].as_str().unwrap_or_default(),
+    );
+    let engagement = load(&rust, REQUESTS, CONNECTIONS, 200, move |i| Request {
+        path: "/engagement/users".into(),
+        content_type: "application/json;charset=UTF-8",
+        headers: vec![("authorization".into(), auth.clone())],
+        body: json!({"firstName": "E", "lastName": "U", "email": format!("e{i}@example.com"), "country": "India"})
+            .to_string(),
+    });
+    drop(rust);
+
+    println!("==> JavaScript peer under workerd (Miniflare): {REQUESTS} requests, {CONNECTIONS} connections");
+    let js_state = fresh_state(tools, "js-peer")?;
+    d1(
+        tools,
+        &js_state,
+        "INSERT INTO campaigns (id, name, allowed_origins, policy, publishable_key, created_at_ms) \
+         VALUES ('bench', 'Bench', '[]', '{}', 'pk_bench_js_peer', 0);",
+    )?;
+    let js = serve(tools, &bundled, &js_state)?;
+    let peer = load(&js, REQUESTS, CONNECTIONS, 201, move |i| {
+        native("bench", "pk_bench_js_peer", format!("n{i}@example.com"), password)
+    });
+    let peer_refused = load(&js, REQUESTS, CONNECTIONS, 422, move |i| {
+        native("bench", "pk_bench_js_peer", format!("not-an-email-{i}"), password)
+    });
+    drop(js);
+
+    for (what, run) in [
+        ("Worker, native `POST /v1/accounts` (argon2id 19 MiB × 2)", &native_run),
+        ("Worker, Poken create (operator bearer, campaignId)", &poken),
+        ("Worker, GetResponse `add_account` (API key)", &getresponse),
+        ("Worker, MoveDigital `createAccount` (proxy session)", &movedigital),
+        ("Worker, Engagement `POST /engagement/users` (Basic, no password)", &engagement),
+        ("JavaScript peer, the same native signup (argon2id 19 MiB × 2 in pure JS)", &peer),
+        ("Worker, native signup refused by the rules (422: no hash, no insert)", &refused),
+        ("JavaScript peer, refused by the rules (422)", &peer_refused),
+    ] {
+        figures.push(Figure { what: what.into(), value: run.describe() });
+    }
+    figures.push(Figure {
+        what: "**Worker ÷ JavaScript peer, native signups/s** (budget ≥ 1.3)".into(),
+        value: format!("{:.2}", native_run.per_second / peer.per_second),
+    });
+    figures.push(Figure {
+        what: "Worker ÷ JavaScript peer, refused signups/s (everything but the hash and the insert)".into(),
+        value: format!("{:.2}", refused.per_second / peer_refused.per_second),
+    });
+    figures.push(Figure {
+        what: "**Worker CPU per signup, excluding the hash** (budget ≤ 1 ms): a native signup refused after parsing, the campaign look-up and validation".into(),
+        value: format!("{:.2} ms", refused.cpu_ms),
+    });
+    figures.push(Figure {
+        what: "Worker CPU per signup, including the hash (native, created)".into(),
+        value: format!("{:.1} ms", native_run.cpu_ms),
+    });
+    figures.push(upload_size()?);
+    Ok(figures)
+}
+
+/// What `wrangler deploy` uploads: the wasm module and its JS glue, gzip.
+fn upload_size() -> Outcome<Figure> {
+    let build = root().join("edge/build");
+    let mut gz = 0;
+    for file in ["index_bg.wasm", "index.js", "worker/shim.mjs"] {
+        gz += crate::bench::gzip_len(&std::fs::read(build.join(file))?)?;
+    }
+    Ok(Figure {
+        what: "Worker upload size (wasm + glue, gzip) against the free plan's 3 MB".into(),
+        value: format!("{} ({:.0} % of 3 MB)", crate::bench::kib(gz), gz as f64 * 100.0 / 3_000_000.0),
+    })
+}
+
+/// Signup and duplicate-check latency with 1 000 and with 1 000 000 accounts in local D1.
+pub fn scale(tools: &Tools) -> Outcome<Vec<Figure>> {
+    let state = fresh_state(tools, "scale")?;
+    let seed = |from: usize, to: usize| {
+        format!(
+            "WITH RECURSIVE n(i) AS (SELECT {from} UNION ALL SELECT i + 1 FROM n WHERE i < {to}) \
+             INSERT INTO accounts (id, number, campaign_id, email, email_normalized, alias, alias_normalized, dialect, created_at_ms) \
+             SELECT 'acc_seed' || i, 100000000 + i, 'demo', 'seed' || i || '@example.com', 'seed' || i || '@example.com', \
+             'seed' || i, 'seed' || i, 'native', 0 FROM n;"
+        )
+    };
+    let mut measured = Vec::new();
+    for (accounts, from) in [(1_000usize, 1usize), (1_000_000, 1_001)] {
+        let started = Instant::now();
+        d1(tools, &state, &seed(from, accounts))?;
+        println!("==> scale: {accounts} accounts in local D1 (seeded in {:.0?})", started.elapsed());
+        let served = serve(tools, &root().join("edge/build/worker/shim.mjs"), &state)?;
+        let signup = load(&served, 100, 1, 201, move |i| {
+            native("demo", "pk_demo_local_only", format!("scale{accounts}-{i}@example.com"), "Bench-Pass-2027!")
+        });
+        let duplicate = load(&served, 100, 1, 409, move |i| {
+            native("demo", "pk_demo_local_only", format!("seed{}@example.com", accounts - i), "Bench-Pass-2027!")
+        });
+        let lookup = {
+            let started = Instant::now();
+            let mut times = Vec::new();
+            for i in 0..100 {
+                let sent = Instant::now();
+                let _ = ureq::get(&served.url(&format!("/admin/accounts?email=seed{}%40example.com", accounts - i)))
+                    .set("authorization", ADMIN)
+                    .call();
+                times.push(sent.elapsed().as_secs_f64() * 1000.0);
+            }
+            times.sort_by(|a, b| a.total_cmp(b));
+            let _ = started;
+            percentile(&times, 0.5)
+        };
+        measured.push((accounts, signup, duplicate, lookup));
+    }
+    let mut figures = Vec::new();
+    for (accounts, signup, duplicate, lookup) in &measured {
+        figures.push(Figure {
+            what: format!("{accounts} accounts: signup p50 / duplicate (409) p50 / e-mail look-up p50, sequential"),
+            value: format!("{:.1} ms / {:.1} ms / {:.1} ms", signup.p50_ms, duplicate.p50_ms, lookup),
+        });
+    }
+    if let [(_, s1, d1, l1), (_, s2, d2, l2)] = &measured[..] {
+        figures.push(Figure {
+            what: "**1 M ÷ 1 k latency**: signup / duplicate / look-up (budget ≤ 1.2)".into(),
+            value: format!("{:.2} / {:.2} / {:.2}", s2.p50_ms / s1.p50_ms, d2.p50_ms / d1.p50_ms, l2 / l1),
+        });
+    }
+    Ok(figures)
+}
