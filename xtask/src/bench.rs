@@ -17,17 +17,32 @@ pub struct Figure {
     pub value: String,
 }
 
-pub fn run() -> Outcome {
+/// The parts of the benchmark, in the order they run.
+pub const PARTS: [&str; 4] = ["rules", "widget", "worker", "scale"];
+
+pub fn run(only: &[String]) -> Outcome {
+    if let Some(unknown) = only.iter().find(|p| !PARTS.contains(&p.as_str())) {
+        return fail(format!("no benchmark part `{unknown}`; parts: {}", PARTS.join(", ")));
+    }
+    let wanted = |part: &str| only.is_empty() || only.iter().any(|p| p == part);
     let tools = ensure_build_tools()?;
     ensure_chromium()?;
     let mut figures = Vec::new();
-    figures.extend(rule_set_speed(&tools, false)?);
-    figures.extend(rule_set_speed(&tools, true)?);
-    figures.extend(rule_set_size(&tools)?);
-    figures.extend(widget_size(&tools)?);
-    figures.extend(page_speed(&tools)?);
-    figures.extend(crate::load::throughput(&tools)?);
-    figures.extend(crate::load::scale(&tools)?);
+    if wanted("rules") {
+        figures.extend(rule_set_speed(&tools, false)?);
+        figures.extend(rule_set_speed(&tools, true)?);
+        figures.extend(rule_set_size(&tools)?);
+    }
+    if wanted("widget") {
+        figures.extend(widget_size(&tools)?);
+        figures.extend(page_speed(&tools)?);
+    }
+    if wanted("worker") {
+        figures.extend(crate::load::throughput(&tools)?);
+    }
+    if wanted("scale") {
+        figures.extend(crate::load::scale(&tools)?);
+    }
 
     let mut table = String::from("| what | figure |\n|---|---|\n");
     for f in &figures {
@@ -38,8 +53,12 @@ pub fn run() -> Outcome {
     let report = format!(
         "# `cargo xtask bench` results\n\nMeasured on this machine ({machine}); rerun `cargo xtask bench` to refresh.\n\n{table}"
     );
-    std::fs::write(root().join("bench/results.md"), report)?;
-    println!("==> written to bench/results.md");
+    if only.is_empty() {
+        std::fs::write(root().join("bench/results.md"), report)?;
+        println!("==> written to bench/results.md");
+    } else {
+        println!("==> a partial run: bench/results.md is left as it was");
+    }
     Ok(())
 }
 

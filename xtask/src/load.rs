@@ -291,7 +291,7 @@ pub fn throughput(tools: &Tools) -> Outcome<Vec<Figure>> {
         path: "/poken/account/create".into(),
         content_type: "application/x-www-form-urlencoded",
         headers: vec![("authorization".into(), bearer.clone())],
-        body: format!("campaignId=bench&alias=poken{i}&password={password}&email=p{i}%40example.com"),
+        body: format!("campaignId=bench&alias=ada{i}&password={password}&email=p{i}%40example.com"),
     });
     let api_key = operator["api_key"].as_str().unwrap_or_default().to_owned();
     let getresponse = load(&rust, REQUESTS, CONNECTIONS, 200, move |i| Request {

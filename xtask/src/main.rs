@@ -25,7 +25,7 @@ commands:
   dev [--port N]   install what is missing, build, and serve the Worker + demo page locally
   test             run every check and test (fmt, clippy, native, browser, end-to-end)
   build            install what is missing and build the Worker and the demo page
-  bench            measure speed and size (validation natively and in Chromium, bundle sizes)
+  bench [PART..]   measure speed and size; parts: rules, widget, worker, scale (default: all)
   screenshot       sign up on the demo page in headless Chromium and save docs/demo-page.png
   fuzz [--execs N] [--libfuzzer]
                    fuzz every dialect decoder and rule-set parser (default 10 000 000 executions;
@@ -57,7 +57,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("dev") => dev::parse_port(&args[1..]).and_then(dev::run),
         Some("test") if args.len() == 1 => test::run(),
-        Some("bench") if args.len() == 1 => bench::run(),
+        Some("bench") => bench::run(&args[1..]),
         Some("screenshot") if args.len() == 1 => test::screenshot(),
         Some("fuzz") => fuzz::run(&args[1..]),
         Some("build") if args.len() == 1 => tools::ensure_build_tools().and_then(|t| build::all(&t)),
