@@ -17,7 +17,7 @@ pub use values::alias::Alias;
 pub use values::country::Country;
 pub use values::email::Email;
 pub use values::language::Language;
-pub use values::password::{strength, Composition, Password, PasswordRules};
+pub use values::password::{common_list_ready, install_common_list, strength, Composition, Password, PasswordRules};
 pub use values::phone::Phone;
 pub use values::state::UsState;
 pub use values::text::Text;

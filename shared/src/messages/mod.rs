@@ -57,18 +57,35 @@ impl Locale {
             .filter_map(|(position, item)| {
                 let mut parts = item.split(';');
                 let locale = Locale::from_tag(parts.next()?)?;
-                let quality = parts
-                    .filter_map(|p| p.trim().strip_prefix("q="))
-                    .find_map(|q| q.trim().parse::<f32>().ok())
-                    .unwrap_or(1.0);
-                // Thousandths as an integer, so ties keep the caller's order on every platform.
-                let quality = (quality.clamp(0.0, 1.0) * 1000.0) as u16;
+                // No weight means 1; a weight that is not an RFC 9110 qvalue drops the item.
+                let quality = match parts.find_map(|p| p.trim().strip_prefix("q=")) {
+                    Some(q) => thousandths(q.trim()).unwrap_or(0),
+                    None => 1000,
+                };
                 (quality > 0 && offered.contains(&locale)).then_some((quality, position, locale))
             })
             .collect();
         ranked.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
         ranked.first().map_or(Locale::En, |&(_, _, locale)| locale)
     }
+}
+
+/// An RFC 9110 quality value (`0`, `0.8`, `1.000`) in thousandths. Integer-only: no float
+/// parsing (and none of its tables in the widget), and ties compare exactly everywhere.
+fn thousandths(q: &str) -> Option<u16> {
+    let (whole, fraction) = q.split_once('.').unwrap_or((q, ""));
+    if fraction.len() > 3 || !fraction.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let mut value: u16 = match whole {
+        "0" => 0,
+        "1" => 1000,
+        _ => return None,
+    };
+    for (digit, scale) in fraction.bytes().zip([100u16, 10, 1]) {
+        value += u16::from(digit - b'0') * scale;
+    }
+    (value <= 1000).then_some(value)
 }
 
 /// The template of a code in a language, with its `{placeholders}` unfilled.
@@ -149,6 +166,10 @@ mod tests {
     #[test]
     fn accept_language_negotiation() {
         let all = Locale::ALL;
+        assert_eq!(
+            ["0", "0.8", "0.05", "1", "1.000", "0.999", "1.5", "2", ".5", "0.1234", "-0", "0.x"].map(thousandths),
+            [Some(0), Some(800), Some(50), Some(1000), Some(1000), Some(999), None, None, None, None, None, None]
+        );
         assert_eq!(Locale::negotiate("de-CH, fr;q=0.8", &all), Locale::De);
         assert_eq!(Locale::negotiate("pt-BR, fr;q=0.5, de;q=0.7", &all), Locale::De);
         assert_eq!(Locale::negotiate("pl;q=0.5, it;q=0.5", &all), Locale::Pl);

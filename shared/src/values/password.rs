@@ -82,20 +82,45 @@ fn composes(password: &str, rule: Composition) -> bool {
     }
 }
 
-/// The common-password list, front-coded (see `data/README.md`), decoded once on first use.
-fn common_list() -> &'static [String] {
-    static LIST: OnceLock<Vec<String>> = OnceLock::new();
-    LIST.get_or_init(|| {
-        let mut words: Vec<String> = Vec::with_capacity(10_000);
-        let mut previous = String::new();
-        for line in include_str!("../../data/common-passwords.fc").lines() {
-            let shared = line.as_bytes().first().map_or(0, |b| (b.wrapping_sub(b'0')) as usize).min(previous.len());
-            let word = format!("{}{}", &previous[..shared], line.get(1..).unwrap_or_default());
-            previous.clone_from(&word);
-            words.push(word);
-        }
-        words
-    })
+static COMMON: OnceLock<Vec<String>> = OnceLock::new();
+
+/// Decodes the front-coded list (see `data/README.md`).
+fn decode_front_coded(text: &str) -> Vec<String> {
+    let mut words: Vec<String> = Vec::with_capacity(10_000);
+    let mut previous = String::new();
+    for line in text.lines().filter(|l| !l.is_empty()) {
+        let shared = line.as_bytes().first().map_or(0, |b| (b.wrapping_sub(b'0')) as usize).min(previous.len());
+        let word = format!("{}{}", previous.get(..shared).unwrap_or_default(), line.get(1..).unwrap_or_default());
+        previous.clone_from(&word);
+        words.push(word);
+    }
+    words
+}
+
+/// The common-password list, decoded once on first use: compiled in with the
+/// `embedded-common-list` feature, otherwise as installed by [`install_common_list`].
+fn common_list() -> Option<&'static [String]> {
+    #[cfg(feature = "embedded-common-list")]
+    return Some(COMMON.get_or_init(|| decode_front_coded(include_str!("../../data/common-passwords.fc"))));
+    #[cfg(not(feature = "embedded-common-list"))]
+    return COMMON.get().map(Vec::as_slice);
+}
+
+/// Installs the common-password list (the text of `data/common-passwords.fc`) where it is not
+/// compiled in: the widget fetches it beside its wasm, so the list does not weigh on the
+/// first download. Returns whether a list is in place afterwards (a first install wins).
+pub fn install_common_list(front_coded: &str) -> bool {
+    let words = decode_front_coded(front_coded);
+    // Look-ups are binary searches: a damaged or truncated download is refused, not half-used.
+    if words.len() >= 10_000 && words.windows(2).all(|w| w[0] < w[1]) {
+        let _ = COMMON.set(words);
+    }
+    common_list_ready()
+}
+
+/// Whether common passwords are refused yet (always, where the list is compiled in).
+pub fn common_list_ready() -> bool {
+    common_list().is_some_and(|list| !list.is_empty())
 }
 
 /// `aaaaaaaa`, eight spaces: one character over and over.
@@ -104,15 +129,16 @@ fn is_one_repeated(password: &str) -> bool {
     chars.next().is_some_and(|first| chars.all(|c| c == first))
 }
 
-/// True when the password, in lower case, is one of the 10 000 most common.
+/// True when the password, in lower case, is one of the 10 000 most common (false while no
+/// list is installed).
 pub fn is_common(password: &str) -> bool {
     let lower = password.to_lowercase();
-    common_list().binary_search_by(|w| w.as_str().cmp(&lower)).is_ok()
+    common_list().is_some_and(|list| list.binary_search_by(|w| w.as_str().cmp(&lower)).is_ok())
 }
 
-/// How many passwords the shipped list holds.
+/// How many passwords the list holds (0 while none is installed).
 pub fn common_count() -> usize {
-    common_list().len()
+    common_list().map_or(0, <[String]>::len)
 }
 
 /// A strength score from 0 (trivial or common) to 4 (strong), for the meter. Integer-only so
@@ -212,9 +238,14 @@ mod tests {
 
     #[test]
     fn the_list_decodes_sorted_and_distinct() {
-        let list = common_list();
+        let list = decode_front_coded(include_str!("../../data/common-passwords.fc"));
+        assert!(list.len() >= 10_000);
         assert!(list.windows(2).all(|w| w[0] < w[1]), "front-coded data must be strictly sorted");
         assert!(list.iter().all(|w| !w.is_empty() && w.to_lowercase() == *w));
+        assert!(common_list_ready());
+        // A damaged download is refused (and the list in place stays).
+        assert!(install_common_list("0zzz\n0aaa\n"));
+        assert!(is_common("password"));
     }
 
     #[test]
