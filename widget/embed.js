@@ -2,7 +2,8 @@
 //   <script src="https://HOST/embed.js" data-campaign="ID" data-key="pk_..." async></script>
 // Optional: data-target="#css-selector" (mount there instead of right after the tag),
 // data-lang="de" (else the page's lang, else the browser's), data-api="https://HOST" (where the
-// Worker answers; default: where this script came from).
+// Worker answers; default: where this script came from), data-assets="https://HOST/path/" (where
+// the widget's data files are; default: beside this script).
 // The widget lives in a shadow root, so the page's CSS cannot break it; theme it with the
 // --enlist-* custom properties documented in widget.css.
 (function () {
@@ -14,6 +15,8 @@
   }
   var base = new URL(".", script.src);
   if (!script.dataset.api) script.dataset.api = base.origin;
+  // The rule set's data (the common-password list) is fetched from beside this script.
+  if (!script.dataset.assets) script.dataset.assets = base.href;
   if (!script.dataset.campaign || !script.dataset.key) {
     console.error("enlist: the embed tag needs data-campaign and data-key");
     return;

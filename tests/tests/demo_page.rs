@@ -90,6 +90,13 @@ fn the_one_tag_embeds_the_widget_on_another_origin() {
     email.click();
     browser.keys("ada@example.org");
     browser.keys(TAB);
+    // The common-password list is not in the widget's wasm: it comes from beside embed.js, on
+    // the Worker's origin, and the widget refuses a common password once it is there.
+    browser.keys("1234567890");
+    browser.keys(TAB);
+    browser.wait_in_shadow(WIDGET, "#enlist-password-problem[data-code='password.too_weak']", Duration::from_secs(10));
+    browser.chord(&[SHIFT, TAB]);
+    browser.chord(&[CONTROL, "a"]);
     enlist_e2e::remember_secret("Analytical-Engine-1843");
     browser.keys("Analytical-Engine-1843");
     browser.keys(ENTER);

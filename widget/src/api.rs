@@ -50,6 +50,15 @@ pub async fn fetch_policy(target: &Target) -> Result<Policy, String> {
     response.json::<PolicyDocument>().await.map(|d| d.policy).map_err(|e| e.to_string())
 }
 
+/// GETs a text file (a static asset beside the widget); `None` on any failure.
+pub async fn fetch_text(url: &str) -> Option<String> {
+    let response = Request::get(url).send().await.ok()?;
+    if !response.ok() {
+        return None;
+    }
+    response.text().await.ok()
+}
+
 pub async fn post_signup(
     target: &Target,
     form: &SignupForm,

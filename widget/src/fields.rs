@@ -108,7 +108,10 @@ pub fn FieldControl(field: Field, state: FormState, problem: Signal<Option<Code>
         _ => text_input(&id, field, state, invalid, &described, required).into_any(),
     };
     let meter = (field == Field::Password).then(|| {
-        let score = move || strength(&value());
+        let score = move || {
+            crate::rules::track();
+            strength(&value())
+        };
         view! {
             <div class="enlist-meter">
                 <meter min="0" max="4" low="2" high="3" optimum="4" value=move || score().to_string()

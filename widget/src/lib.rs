@@ -6,6 +6,7 @@ mod api;
 mod country_names;
 mod fields;
 mod i18n;
+mod rules;
 
 pub use api::Target;
 use api::{idempotency_key, nonce, post_signup, ServerAnswer};
@@ -85,7 +86,10 @@ fn SignupForm(target: Target, policy: Policy, locale: Locale) -> impl IntoView {
     let touched = RwSignal::new(BTreeSet::<Field>::new());
     let attempted = RwSignal::new(false);
     let nonce = StoredValue::new(nonce());
-    let problems = Memo::new(move |_| values.with(|v| policy.with_value(|p| validate(v, p).err().unwrap_or_default())));
+    let problems = Memo::new(move |_| {
+        rules::track();
+        values.with(|v| policy.with_value(|p| validate(v, p).err().unwrap_or_default()))
+    });
 
     // The honeypot: a field people never see or reach, which bots that fill every input do.
     let trap = StoredValue::new(String::new());
@@ -194,11 +198,15 @@ fn SignupForm(target: Target, policy: Policy, locale: Locale) -> impl IntoView {
     }
 }
 
-fn target_of(element: &web_sys::Element) -> (Target, Option<String>) {
+/// The target, the page's requested language, and where the widget's data files are.
+fn target_of(element: &web_sys::Element) -> (Target, Option<String>, String) {
     let attribute = |name: &str| element.get_attribute(name).unwrap_or_default();
     let target =
         Target { api_base: attribute("data-api"), campaign: attribute("data-campaign"), key: attribute("data-key") };
-    (target, element.get_attribute("data-lang"))
+    // The rule set's data sits beside the widget's own files (`data-assets`, which embed.js
+    // sets), or with the Worker that serves both.
+    let assets = element.get_attribute("data-assets").unwrap_or_else(|| target.api_base.clone());
+    (target, element.get_attribute("data-lang"), assets)
 }
 
 /// Mounts a widget into every element marked `data-enlist` on the page (`data-campaign`,
@@ -208,9 +216,11 @@ pub fn mount_all() {
     let Ok(hosts) = document.query_selector_all("[data-enlist]") else { return };
     for i in 0..hosts.length() {
         let Some(host) = hosts.item(i).and_then(|n| n.dyn_into::<web_sys::HtmlElement>().ok()) else { continue };
-        let (target, lang) = target_of(&host);
+        let (target, lang, assets) = target_of(&host);
         let locale = page_locale(lang);
         leptos::mount::mount_to(host, move || view! { <Signup target=target locale=locale /> }).forget();
+        // After mounting, which starts Leptos' task executor.
+        rules::load(&assets);
     }
 }
 
@@ -218,7 +228,9 @@ pub fn mount_all() {
 /// by `config`'s `data-*` attributes (the script tag).
 #[wasm_bindgen]
 pub fn mount_into(root: web_sys::HtmlElement, config: web_sys::Element) {
-    let (target, lang) = target_of(&config);
+    let (target, lang, assets) = target_of(&config);
     let locale = page_locale(lang);
     leptos::mount::mount_to(root, move || view! { <Signup target=target locale=locale /> }).forget();
+    // After mounting, which starts Leptos' task executor.
+    rules::load(&assets);
 }
