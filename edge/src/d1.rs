@@ -206,25 +206,15 @@ impl Store for EdgeStore {
     }
 
     async fn campaign(&self, id: &str) -> Result<Option<Campaign>, StoreError> {
-        self.cached(&format!("campaign:{id}"), async {
-            let row: Option<CampaignRow> = self
-                .first(
-                    "SELECT id, name, allowed_origins, policy, publishable_key FROM campaigns WHERE id = ?1",
-                    &[text(id)],
-                )
-                .await?;
-            row.map(|r| {
-                Ok(Campaign {
-                    id: r.id,
-                    name: r.name,
-                    allowed_origins: json_field(&r.allowed_origins)?,
-                    policy: json_field(&r.policy)?,
-                    publishable_key: r.publishable_key,
-                })
-            })
-            .transpose()
-        })
-        .await
+        let now = worker::Date::now().as_millis();
+        if let Some(campaign) = remembered_campaign(id, now) {
+            return Ok(Some(campaign));
+        }
+        let loaded = self.load_campaign(id).await?;
+        if let Some(campaign) = &loaded {
+            remember_campaign(campaign, now);
+        }
+        Ok(loaded)
     }
 
     async fn origin_allowed_anywhere(&self, origin: &str) -> Result<bool, StoreError> {
@@ -476,4 +466,57 @@ impl Store for EdgeStore {
         }
         Ok(count)
     }
+}
+
+impl EdgeStore {
+    /// A campaign from KV (read through from D1 on a miss).
+    async fn load_campaign(&self, id: &str) -> Result<Option<Campaign>, StoreError> {
+        self.cached(&format!("campaign:{id}"), async {
+            let row: Option<CampaignRow> = self
+                .first(
+                    "SELECT id, name, allowed_origins, policy, publishable_key FROM campaigns WHERE id = ?1",
+                    &[text(id)],
+                )
+                .await?;
+            row.map(|r| {
+                Ok(Campaign {
+                    id: r.id,
+                    name: r.name,
+                    allowed_origins: json_field(&r.allowed_origins)?,
+                    policy: json_field(&r.policy)?,
+                    publishable_key: r.publishable_key,
+                })
+            })
+            .transpose()
+        })
+        .await
+    }
+}
+
+/// How long an isolate keeps a campaign it has read (well inside KV's 60 s staleness).
+const ISOLATE_CACHE_MS: u64 = 10_000;
+
+thread_local! {
+    /// Campaigns this isolate read lately: every signup needs its campaign, and reading and
+    /// parsing it from KV each time was most of a refused signup's CPU (`cargo xtask bench`).
+    static CAMPAIGNS: std::cell::RefCell<std::collections::HashMap<String, (u64, Campaign)>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+fn remembered_campaign(id: &str, now_ms: u64) -> Option<Campaign> {
+    CAMPAIGNS.with(|c| c.borrow().get(id).filter(|(until, _)| now_ms < *until).map(|(_, campaign)| campaign.clone()))
+}
+
+fn remember_campaign(campaign: &Campaign, now_ms: u64) {
+    CAMPAIGNS.with(|c| {
+        let mut cache = c.borrow_mut();
+        // Bounded: an isolate serving many campaigns forgets the expired ones first, then all.
+        if cache.len() >= 256 {
+            cache.retain(|_, (until, _)| now_ms < *until);
+            if cache.len() >= 256 {
+                cache.clear();
+            }
+        }
+        cache.insert(campaign.id.clone(), (now_ms + ISOLATE_CACHE_MS, campaign.clone()));
+    });
 }
