@@ -91,7 +91,7 @@ pub fn poken_profile(data: &[u8]) -> u64 {
     match poken::fields_of(data) {
         Ok(mut fields) => {
             let identity = fields.remove("identityId").is_some();
-            let (_, problems) = poken::change_of(fields);
+            let (_, problems) = poken::change_of(fields, &poken::policy(&Policy::default()));
             signature((identity, problems.iter().map(|p| p.code.as_str()).collect::<Vec<_>>()))
         }
         Err(failure) => signature(codes(&failure)),

@@ -409,7 +409,15 @@ pub async fn update_profile<S: Store>(store: &S, request: &VendorRequest<'_>, no
         Ok(account) => account,
         Err(failure) => return fail(failure),
     };
-    let (change, problems) = change_of(fields);
+    // The same reserved words as at signup: the account's campaign's, as Poken reads them.
+    let campaign_policy = match &account.campaign_id {
+        Some(id) => match store.campaign(id).await {
+            Ok(found) => found.map(|c| c.policy).unwrap_or_default(),
+            Err(e) => return fail(Failure::internal(e.0)),
+        },
+        None => Policy::default(),
+    };
+    let (change, problems) = change_of(fields, &policy(&campaign_policy));
     if !problems.is_empty() {
         return fail(Failure { problems, existing: None, log: None });
     }
@@ -422,9 +430,10 @@ pub async fn update_profile<S: Store>(store: &S, request: &VendorRequest<'_>, no
     }
 }
 
-/// Parses every updatable field, collecting every problem.
-pub fn change_of(mut fields: BTreeMap<String, String>) -> (AccountChange, Vec<Problem>) {
-    let reserved = Policy::default().reserved_aliases;
+/// Parses every updatable field under the account's campaign policy (its reserved aliases),
+/// collecting every problem.
+pub fn change_of(mut fields: BTreeMap<String, String>, policy: &Policy) -> (AccountChange, Vec<Problem>) {
+    let reserved = &policy.reserved_aliases;
     let mut change = AccountChange::default();
     let mut problems = Vec::new();
     let mut take = |key: &str| fields.remove(key).filter(|v| !v.trim().is_empty());
@@ -439,7 +448,7 @@ pub fn change_of(mut fields: BTreeMap<String, String>) -> (AccountChange, Vec<Pr
             }
         };
     }
-    field!("alias", Field::Alias, |v: &str| Alias::parse(v, &reserved), |a| change.alias = Some(a));
+    field!("alias", Field::Alias, |v: &str| Alias::parse(v, reserved), |a| change.alias = Some(a));
     field!("email", Field::Email, Email::parse, |e| change.email = Some(e));
     field!("lang", Field::Lang, Language::parse, |l: Language| {
         profile.insert("lang".to_owned(), l.to_string());
@@ -773,6 +782,29 @@ mod tests {
         let rejected = call(&store, update, Some(&bearer), "mobilePhone=12&visibility=FRIENDS");
         assert_eq!(read(&rejected).1.iter().map(|e| e.0.as_str()).collect::<Vec<_>>(), ["10040", "10000"]);
         assert_eq!(read(&call(&store, update, None, "visibility=PUBLIC")).1[0].0, "150001");
+    }
+
+    #[test]
+    fn a_profile_update_uses_the_campaigns_reserved_aliases() {
+        let store = MemoryStore::new();
+        block_on(store.insert_campaign(&campaign(serde_json::json!({"reserved_aliases": ["acme"]})), 0)).unwrap();
+        let creator = operator(&store, 5, vec![Permission::AccountsCreate, Permission::AccountsUpdate]);
+        let taken_at_signup = call(
+            &store,
+            create,
+            Some(&creator),
+            "campaignId=rf&alias=acme&password=COBOL-1959%21&email=a%40example.com",
+        );
+        assert_eq!(read(&taken_at_signup).1[0].0, "10015", "{}", taken_at_signup.body);
+        let created = call(
+            &store,
+            create,
+            Some(&creator),
+            "campaignId=rf&alias=grace&password=COBOL-1959%21&email=g%40example.com",
+        );
+        let identity = value_of(&created.body, "identityId").to_owned();
+        let renamed = call(&store, update, Some(&creator), &format!("identityId={identity}&alias=ACME"));
+        assert_eq!(read(&renamed).1[0].0, "10015", "the same word is refused on update: {}", renamed.body);
     }
 
     #[test]
