@@ -2,7 +2,26 @@
 
 use enlist_shared::{Policy, Problem, SignupForm};
 use gloo_net::http::Request;
-use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::JsValue;
+
+// JSON goes through the browser's own `JSON.parse`/`JSON.stringify` and serde-wasm-bindgen,
+// not serde_json: the browser already has a JSON parser, and serde_json's would be a tenth of
+// the widget's code (`cargo xtask bench`).
+
+/// A value as a plain JS object (maps as objects, as JSON has them).
+fn to_js<T: Serialize>(value: &T) -> Option<JsValue> {
+    value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).ok()
+}
+
+fn from_json<T: DeserializeOwned>(text: &str) -> Option<T> {
+    serde_wasm_bindgen::from_value(js_sys::JSON::parse(text).ok()?).ok()
+}
+
+fn stringify(value: &JsValue) -> Option<String> {
+    js_sys::JSON::stringify(value).ok()?.as_string()
+}
 
 /// Which campaign the widget signs up into, and its publishable key (from the embed tag).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -47,7 +66,8 @@ pub async fn fetch_policy(target: &Target) -> Result<Policy, String> {
     if !response.ok() {
         return Err(format!("status {}", response.status()));
     }
-    response.json::<PolicyDocument>().await.map(|d| d.policy).map_err(|e| e.to_string())
+    let text = response.text().await.map_err(|e| e.to_string())?;
+    from_json::<PolicyDocument>(&text).map(|d| d.policy).ok_or_else(|| "not a policy document".to_owned())
 }
 
 /// GETs a text file (a static asset beside the widget); `None` on any failure.
@@ -66,40 +86,36 @@ pub async fn post_signup(
     idempotency_key: &str,
     accept_language: &str,
 ) -> ServerAnswer {
-    let mut body = serde_json::to_value(form).unwrap_or_default();
-    if let Some(object) = body.as_object_mut() {
-        object.insert("campaign".into(), target.campaign.clone().into());
-        // The server answers a filled honeypot as if it had created the account, and stores nothing.
-        if !trap.is_empty() {
-            object.insert("enlist_trap".into(), trap.into());
-        }
+    let Some(body) = to_js(form) else { return ServerAnswer::Unreachable };
+    let set = |name: &str, value: &str| js_sys::Reflect::set(&body, &name.into(), &value.into()).is_ok();
+    // The server answers a filled honeypot as if it had created the account, and stores nothing.
+    if !set("campaign", &target.campaign) || (!trap.is_empty() && !set("enlist_trap", trap)) {
+        return ServerAnswer::Unreachable;
     }
+    let Some(body) = stringify(&body) else { return ServerAnswer::Unreachable };
     let url = format!("{}/v1/accounts", target.api_base);
     let request = Request::post(&url)
+        .header("content-type", "application/json")
         .header("x-publishable-key", &target.key)
         .header("idempotency-key", idempotency_key)
         .header("accept-language", accept_language)
-        .json(&body);
+        .body(body);
     let Ok(request) = request else { return ServerAnswer::Unreachable };
     let Ok(response) = request.send().await else { return ServerAnswer::Unreachable };
     let Ok(body) = response.text().await else { return ServerAnswer::Unreachable };
     if response.status() == 201 {
-        serde_json::from_str::<Created>(&body)
-            .map(|c| ServerAnswer::Created { id: c.id })
-            .unwrap_or(ServerAnswer::Unreachable)
+        from_json::<Created>(&body).map_or(ServerAnswer::Unreachable, |c| ServerAnswer::Created { id: c.id })
     } else if response.status() >= 500 {
         ServerAnswer::Unreachable
     } else {
-        serde_json::from_str::<ProblemDocument>(&body)
-            .map(|d| ServerAnswer::Problems(d.errors))
-            .unwrap_or(ServerAnswer::Unreachable)
+        from_json::<ProblemDocument>(&body).map_or(ServerAnswer::Unreachable, |d| ServerAnswer::Problems(d.errors))
     }
 }
 
 /// The idempotency key of a form's contents: the same body retried gets the same key, an
 /// edited one a new key. `nonce` is random per page load, so two people never share keys.
 pub fn idempotency_key(nonce: &str, form: &SignupForm) -> String {
-    let json = serde_json::to_string(form).unwrap_or_default();
+    let json = to_js(form).and_then(|v| stringify(&v)).unwrap_or_default();
     let hash =
         json.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3));
     format!("{nonce}-{hash:016x}")

@@ -180,8 +180,8 @@ fn SignupForm(target: Target, policy: Policy, locale: Locale) -> impl IntoView {
             aria-busy=move || submit.pending().get().to_string()>
             {shown.into_iter().map(|field| view! { <FieldControl field=field state=state problem=problem_of(field) /> }).collect_view()}
             <div class="enlist-trap" aria-hidden="true">
-                <label for="enlist-website">"Website"</label>
-                <input id="enlist-website" name="website" type="text" tabindex="-1" autocomplete="off"
+                <label for="enlist-homepage">"Homepage"</label>
+                <input id="enlist-homepage" name="homepage" type="text" tabindex="-1" autocomplete="off"
                     on:input=move |ev| trap.set_value(event_target_value(&ev)) />
             </div>
             <button type="submit" aria-disabled=move || not_ready().to_string() aria-describedby="enlist-hint enlist-status" hidden=created>

@@ -231,9 +231,12 @@ async fn the_honeypot_is_out_of_reach_and_sent_only_when_filled() {
     let style = document.create_element("style").unwrap();
     style.set_text_content(Some(include_str!("../widget.css")));
     document.head().unwrap().append_child(&style).unwrap();
-    let host = mount(Policy::default(), Locale::En);
+    let mut with_website = Policy::default();
+    with_website.fields.insert(Field::Website, Presence::Optional);
+    let host = mount(with_website, Locale::En);
     settle().await;
-    let trap: HtmlInputElement = find(&host, "input[name=website]").unchecked_into();
+    assert_eq!(host.query_selector_all("[id=enlist-website]").unwrap().length(), 1, "ids stay unique");
+    let trap: HtmlInputElement = find(&host, "input[name=homepage]").unchecked_into();
     assert_eq!(trap.tab_index(), -1, "Tab never reaches it");
     assert_eq!(trap.closest("[aria-hidden=true]").unwrap().map(|e| e.class_name()).as_deref(), Some("enlist-trap"));
     let place = trap.get_bounding_client_rect();
@@ -249,7 +252,7 @@ async fn the_honeypot_is_out_of_reach_and_sent_only_when_filled() {
     let host = mount(Policy::default(), Locale::En);
     settle().await;
     fill_valid_form(&host).await;
-    type_into(&find(&host, "input[name=website]").unchecked_into(), "https://spam.example").await;
+    type_into(&find(&host, "input[name=homepage]").unchecked_into(), "https://spam.example").await;
     find(&host, "button[type=submit]").unchecked_into::<HtmlElement>().click();
     round_trip().await;
     let bodies = posted_bodies();
@@ -259,6 +262,9 @@ async fn the_honeypot_is_out_of_reach_and_sent_only_when_filled() {
 
 #[wasm_bindgen_test]
 async fn every_kind_of_field_judges_live_with_the_rule_set() {
+    // The widget's build fetches the common list at run time; here the test installs it (a
+    // no-op where the test build compiled it in).
+    assert!(enlist_shared::install_common_list(include_str!("../../shared/data/common-passwords.fc")));
     let mut policy = Policy::default();
     policy.fields.extend(
         [Field::Alias, Field::FirstName, Field::Phone, Field::Website, Field::WorkEmail, Field::PostalCode]
