@@ -3,7 +3,8 @@
 //! count. A limit of 0 switches that limit off.
 //!
 //! Every request on a signup or sign-in route counts against its client address before its
-//! body is read (wrong keys and malformed bodies included: they are what a scraper sends); a
+//! (bounded) body is parsed or any secret is checked (wrong keys and malformed bodies
+//! included: they are what a scraper sends); a
 //! signup counts against its campaign once the campaign is known.
 
 use crate::store::Store;
