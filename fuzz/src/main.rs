@@ -214,18 +214,8 @@ const SAMPLES: [(&str, &str); 14] = [
 ];
 
 fn decode_base64(text: &str) -> Vec<u8> {
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let (mut out, mut buffer, mut bits) = (Vec::new(), 0u32, 0);
-    for byte in text.bytes() {
-        let Some(value) = ALPHABET.iter().position(|c| *c == byte) else { continue };
-        buffer = (buffer << 6) | value as u32;
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((buffer >> bits) as u8);
-        }
-    }
-    out
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.decode(text.trim()).unwrap_or_default()
 }
 
 struct Options {

@@ -383,34 +383,16 @@ pub fn serve_page(html: String) -> String {
     origin
 }
 
-/// Standard base64 (RFC 4648) to bytes; panics on characters outside the alphabet.
+/// Standard base64 (RFC 4648) to bytes; panics on anything else.
 pub fn decode_base64(text: &str) -> Vec<u8> {
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = Vec::with_capacity(text.len() * 3 / 4);
-    let (mut buffer, mut bits) = (0u32, 0);
-    for byte in text.bytes().filter(|b| *b != b'=' && !b.is_ascii_whitespace()) {
-        let value = ALPHABET.iter().position(|c| *c == byte).expect("base64 alphabet") as u32;
-        buffer = (buffer << 6) | value;
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((buffer >> bits) as u8);
-        }
-    }
-    out
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.decode(text.trim()).expect("standard base64")
 }
 
-/// An `Authorization: Basic` value (RFC 7617; RFC 4648 base64).
+/// An `Authorization: Basic` value (RFC 7617).
 pub fn basic_auth(user: &str, password: &str) -> String {
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut encoded = String::new();
-    for chunk in format!("{user}:{password}").as_bytes().chunks(3) {
-        let n = chunk.iter().enumerate().fold(0u32, |acc, (i, b)| acc | (u32::from(*b) << (16 - 8 * i)));
-        for i in 0..4 {
-            encoded.push(if i <= chunk.len() { ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char } else { '=' });
-        }
-    }
-    format!("Basic {encoded}")
+    use base64::Engine;
+    format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}")))
 }
 
 /// The Basic credential of an operator's `credentials` (as the admin API returned them).

@@ -30,16 +30,7 @@ struct Served {
 
 impl Drop for Served {
     fn drop(&mut self) {
-        let group = -(self.child.id() as libc::pid_t);
-        // SAFETY: kill(2) on the process group this handle started.
-        unsafe { libc::kill(group, libc::SIGTERM) };
-        let deadline = Instant::now() + Duration::from_secs(5);
-        while Instant::now() < deadline && !matches!(self.child.try_wait(), Ok(Some(_))) {
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        // SAFETY: as above.
-        unsafe { libc::kill(group, libc::SIGKILL) };
-        let _ = self.child.wait();
+        crate::proc::stop_group(&mut self.child, Duration::from_secs(5));
     }
 }
 
@@ -241,15 +232,8 @@ fn native(campaign: &str, key: &str, email: String, password: &str) -> Request {
 }
 
 fn basic(user: &str, password: &str) -> String {
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut encoded = String::new();
-    for chunk in format!("{user}:{password}").as_bytes().chunks(3) {
-        let n = chunk.iter().enumerate().fold(0u32, |acc, (i, b)| acc | (u32::from(*b) << (16 - 8 * i)));
-        for i in 0..4 {
-            encoded.push(if i <= chunk.len() { ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char } else { '=' });
-        }
-    }
-    format!("Basic {encoded}")
+    use base64::Engine;
+    format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}")))
 }
 
 /// Throughput, latency and CPU per signup for the native route and every dialect, and for
@@ -417,7 +401,6 @@ pub fn scale(tools: &Tools) -> Outcome<Vec<Figure>> {
             native("demo", "pk_demo_local_only", format!("seed{}@example.com", accounts - i), "Bench-Pass-2027!")
         });
         let lookup = {
-            let started = Instant::now();
             let mut times = Vec::new();
             for i in 0..100 {
                 let sent = Instant::now();
@@ -427,7 +410,6 @@ pub fn scale(tools: &Tools) -> Outcome<Vec<Figure>> {
                 times.push(sent.elapsed().as_secs_f64() * 1000.0);
             }
             times.sort_by(|a, b| a.total_cmp(b));
-            let _ = started;
             percentile(&times, 0.5)
         };
         measured.push((accounts, signup, duplicate, lookup));
