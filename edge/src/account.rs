@@ -152,10 +152,12 @@ fn random_number() -> Result<i64, String> {
 
 pub async fn sign_up<S: Store>(store: &S, signup: Signup<'_>, now_ms: i64) -> Result<Created, SignupError> {
     let policy = &signup.campaign.policy;
+    let valid = validate(&signup.form, policy).map_err(SignupError::Invalid)?;
+    // Only a signup that could create an account counts against its campaign (before the
+    // hash): refused forms cost no hash and no write, and the address limit already bounds them.
     crate::limits::admit(store, crate::limits::Bucket::Campaign(&signup.campaign.id), now_ms)
         .await
         .map_err(|code| SignupError::Invalid(vec![Problem::new(Field::Request, code)]))?;
-    let valid = validate(&signup.form, policy).map_err(SignupError::Invalid)?;
     let id = AccountId::generate().map_err(SignupError::Internal)?;
     let internal = |e: hashing::HashError| SignupError::Internal(e.to_string());
     let password_hash = match (signup.password, &valid.password) {

@@ -4,8 +4,8 @@
 //!
 //! Every request on a signup or sign-in route counts against its client address before its
 //! (bounded) body is parsed or any secret is checked (wrong keys and malformed bodies
-//! included: they are what a scraper sends); a
-//! signup counts against its campaign once the campaign is known.
+//! included: they are what a scraper sends); a valid signup counts against its campaign
+//! before its password is hashed.
 
 use crate::store::Store;
 use enlist_shared::Code;
