@@ -29,6 +29,29 @@ impl EdgeStore {
         Self { db, kv, limits }
     }
 
+    /// A campaign from KV (read through from D1 on a miss).
+    async fn load_campaign(&self, id: &str) -> Result<Option<Campaign>, StoreError> {
+        self.cached(&format!("campaign:{id}"), async {
+            let row: Option<CampaignRow> = self
+                .first(
+                    "SELECT id, name, allowed_origins, policy, publishable_key FROM campaigns WHERE id = ?1",
+                    &[text(id)],
+                )
+                .await?;
+            row.map(|r| {
+                Ok(Campaign {
+                    id: r.id,
+                    name: r.name,
+                    allowed_origins: json_field(&r.allowed_origins)?,
+                    policy: json_field(&r.policy)?,
+                    publishable_key: r.publishable_key,
+                })
+            })
+            .transpose()
+        })
+        .await
+    }
+
     fn statement(&self, sql: &str, values: &[JsValue]) -> Result<D1PreparedStatement, StoreError> {
         self.db.prepare(sql).bind(values).map_err(|e| StoreError(e.to_string()))
     }
@@ -465,31 +488,6 @@ impl Store for EdgeStore {
                 .map_err(|e| StoreError(e.to_string()))?;
         }
         Ok(count)
-    }
-}
-
-impl EdgeStore {
-    /// A campaign from KV (read through from D1 on a miss).
-    async fn load_campaign(&self, id: &str) -> Result<Option<Campaign>, StoreError> {
-        self.cached(&format!("campaign:{id}"), async {
-            let row: Option<CampaignRow> = self
-                .first(
-                    "SELECT id, name, allowed_origins, policy, publishable_key FROM campaigns WHERE id = ?1",
-                    &[text(id)],
-                )
-                .await?;
-            row.map(|r| {
-                Ok(Campaign {
-                    id: r.id,
-                    name: r.name,
-                    allowed_origins: json_field(&r.allowed_origins)?,
-                    policy: json_field(&r.policy)?,
-                    publishable_key: r.publishable_key,
-                })
-            })
-            .transpose()
-        })
-        .await
     }
 }
 

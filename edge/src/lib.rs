@@ -84,8 +84,9 @@ mod glue {
             Route::Preflight => native::preflight(&store(&env)?, req.headers().get("origin")?.as_deref()).await,
             Route::PokenToken => {
                 let (_, body, headers) = vendor_parts(&mut req, Dialect::Poken).await?;
+                let store = store(&env)?;
                 let limited = match client_ip(&headers) {
-                    Some(ip) => limits::admit(&store(&env)?, Bucket::Address(ip), now_ms()).await.is_err(),
+                    Some(ip) => limits::admit(&store, Bucket::Address(ip), now_ms()).await.is_err(),
                     None => false,
                 };
                 match body {
@@ -95,7 +96,7 @@ mod glue {
                         r#"{"error":"invalid_request","error_description":"Too many requests"}"#.into(),
                     ),
                     None => Reply::new(413, "application/json", r#"{"error":"invalid_request"}"#.into()),
-                    Some(body) => dialects::poken::exchange_code(&store(&env)?, &body, now_ms()).await,
+                    Some(body) => dialects::poken::exchange_code(&store, &body, now_ms()).await,
                 }
             }
             Route::EngagementCreateUser
@@ -113,8 +114,9 @@ mod glue {
                 let header = |name: &str| headers.get(name).ok().flatten();
                 let (content_type, authorization) = (header("content-type"), header("authorization"));
                 let client_ip = client_ip(&headers);
+                let store = store(&env)?;
                 let limited = match client_ip {
-                    Some(ip) => limits::admit(&store(&env)?, Bucket::Address(ip), now_ms()).await.err(),
+                    Some(ip) => limits::admit(&store, Bucket::Address(ip), now_ms()).await.err(),
                     None => None,
                 };
                 let mut echo = dialects::Echo::default();
@@ -134,7 +136,6 @@ mod glue {
                             client_ip,
                             body: &body,
                         };
-                        let store = store(&env)?;
                         match route_dialect {
                             Dialect::GetResponse => {
                                 let (envelope, outcome) = dialects::getresponse::call(&store, &request, now_ms()).await;
