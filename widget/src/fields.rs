@@ -1,10 +1,17 @@
 //! One control per kind of field: a labelled input, select or checkbox with its problem
 //! beneath it, tied together for assistive technology.
+//!
+//! Size matters here more than anywhere: every distinct closure handed to a view becomes its
+//! own copy of Leptos' rendering code. So reactive attributes are `Signal`s and event handlers
+//! are boxed: each control shape is compiled once, whatever field it serves.
 
 use crate::i18n::{label, language_name, strength_name, text, Text};
 use enlist_shared::{message, strength, Code, Field, Locale, Policy, Problem, SignupForm, TimeZone, UsState};
 use leptos::prelude::*;
 use std::collections::BTreeSet;
+
+/// An event handler with its type erased (see the module's note).
+pub type Handler<E> = Box<dyn FnMut(E)>;
 
 /// What every control needs from the form.
 #[derive(Clone, Copy)]
@@ -14,6 +21,36 @@ pub struct FormState {
     pub policy: StoredValue<Policy>,
     pub locale: Locale,
     pub locked: Signal<bool>,
+}
+
+impl FormState {
+    fn value(self, field: Field) -> Signal<String> {
+        let values = self.values;
+        Signal::derive(move || values.with(|v| v.get(field).to_owned()))
+    }
+
+    fn set(self, field: Field, value: String) {
+        self.values.update(|v| v.set(field, value));
+    }
+
+    fn touch(self, field: Field) {
+        self.touched.update(|t| {
+            t.insert(field);
+        });
+    }
+
+    fn on_blur(self, field: Field) -> Handler<leptos::ev::FocusEvent> {
+        Box::new(move |_| self.touch(field))
+    }
+}
+
+/// What a control's attributes say about it, shared by every shape.
+#[derive(Clone)]
+struct Described {
+    id: String,
+    problem_id: String,
+    invalid: Signal<&'static str>,
+    required: Option<&'static str>,
 }
 
 fn autocomplete(field: Field) -> &'static str {
@@ -51,36 +88,31 @@ fn input_type(field: Field) -> &'static str {
 
 /// The id of a field's control (and, with `-problem`, of its message).
 pub fn control_id(field: Field) -> String {
-    format!("enlist-{}", field.as_str().replace('_', "-"))
+    let mut id = String::from("enlist-");
+    id.push_str(&field.as_str().replace('_', "-"));
+    id
 }
 
 #[component]
 pub fn FieldControl(field: Field, state: FormState, problem: Signal<Option<Code>>) -> impl IntoView {
-    let FormState { values, touched, policy, locale, locked } = state;
+    let FormState { values, policy, locale, .. } = state;
     let id = control_id(field);
-    let problem_id = format!("{id}-problem");
     let required = policy.with_value(|p| p.requires(field));
-    let value = move || values.with(|v| v.get(field).to_owned());
-    let set = move |text: String| values.update(|v| v.set(field, text));
-    let blurred = move |_| {
-        touched.update(|t| {
-            t.insert(field);
-        })
+    let described = Described {
+        problem_id: format!("{id}-problem"),
+        id,
+        invalid: Signal::derive(move || if problem.get().is_some() { "true" } else { "false" }),
+        required: required.then_some("true"),
     };
-    let invalid = move || if problem.get().is_some() { "true" } else { "false" };
-    let described = problem_id.clone();
-    let shown_message =
-        move || problem.get().map(|code| policy.with_value(|p| message(Problem::new(field, code), locale, p)));
-    let us = move || values.with(|v| v.get(Field::Country).eq_ignore_ascii_case("us"));
+    let shown_message = Signal::derive(move || {
+        problem
+            .get()
+            .map(|code| policy.with_value(|p| message(Problem::new(field, code), locale, p)))
+            .unwrap_or_default()
+    });
 
     let control = match field {
-        Field::Eula => view! {
-            <input id=id.clone() name=field.as_str() type="checkbox" aria-required=required.then_some("true")
-                prop:checked=move || matches!(values.with(|v| v.get(field).to_owned()).as_str(), "yes")
-                on:change=move |ev| set(if event_target_checked(&ev) { "yes".into() } else { "no".into() })
-                on:blur=blurred aria-invalid=invalid aria-describedby=described.clone() disabled=locked />
-        }
-        .into_any(),
+        Field::Eula => checkbox(field, state, &described),
         Field::Country | Field::TimeZone | Field::Lang => {
             let options: Vec<(String, String)> = match field {
                 Field::Country => crate::country_names::options(locale),
@@ -89,89 +121,102 @@ pub fn FieldControl(field: Field, state: FormState, problem: Signal<Option<Code>
                     p.languages.iter().map(|l| (l.tag().to_owned(), language_name(*l).to_owned())).collect()
                 }),
             };
-            select(&id, field, options, state, invalid, &described, locale).into_any()
+            select(field, options, state, &described)
         }
         Field::State => {
+            // A list of states when the country is the United States, free text otherwise.
             let states: Vec<(String, String)> =
                 UsState::all().map(|s| (s.code().to_owned(), s.name().to_owned())).collect();
-            let select_id = id.clone();
-            let text_id = id.clone();
-            let described_select = described.clone();
-            let described_text = described.clone();
-            view! {
-                <Show when=us fallback=move || text_input(&text_id, field, state, invalid, &described_text, required)>
-                    {select(&select_id, field, states.clone(), state, invalid, &described_select, locale)}
-                </Show>
-            }
+            // A memo, so the control is rebuilt only when the country crosses that line.
+            let us = Memo::new(move |_| values.with(|v| v.get(Field::Country).eq_ignore_ascii_case("us")));
+            let described = described.clone();
+            (move || {
+                if us.get() {
+                    select(field, states.clone(), state, &described)
+                } else {
+                    text_input(field, state, &described)
+                }
+            })
             .into_any()
         }
-        _ => text_input(&id, field, state, invalid, &described, required).into_any(),
+        _ => text_input(field, state, &described),
     };
     let meter = (field == Field::Password).then(|| {
-        let score = move || {
+        let value = state.value(field);
+        let score = Signal::derive(move || {
             crate::rules::track();
-            strength(&value())
-        };
+            strength(&value.get())
+        });
+        let level = Signal::derive(move || score.get().to_string());
+        let word = Signal::derive(move || {
+            if value.with(String::is_empty) { String::new() } else { strength_name(score.get(), locale).to_owned() }
+        });
         view! {
             <div class="enlist-meter">
-                <meter min="0" max="4" low="2" high="3" optimum="4" value=move || score().to_string()
-                    aria-label=text(Text::Strength, locale)></meter>
-                <span aria-live="polite">{move || if value().is_empty() { String::new() } else { strength_name(score(), locale).to_owned() }}</span>
+                <meter min="0" max="4" low="2" high="3" optimum="4" value=level aria-label=text(Text::Strength, locale)></meter>
+                <span aria-live="polite">{word}</span>
             </div>
         }
     });
     let classes = if field == Field::Eula { "enlist-field enlist-check" } else { "enlist-field" };
+    let code = Signal::derive(move || problem.get().map(Code::as_str));
+    let Described { id, problem_id, .. } = described;
     view! {
         <div class=classes data-field=field.as_str()>
             <label for=id>{label(field, locale)}{required.then_some(view! { <span aria-hidden="true">" *"</span> })}</label>
             {control}
             {meter}
-            <p id=problem_id class="enlist-problem" data-code=move || problem.get().map(Code::as_str)>{shown_message}</p>
+            <p id=problem_id class="enlist-problem" data-code=code>{shown_message}</p>
         </div>
     }
 }
 
-fn text_input(
-    id: &str,
-    field: Field,
-    state: FormState,
-    invalid: impl Fn() -> &'static str + Copy + Send + Sync + 'static,
-    described: &str,
-    required: bool,
-) -> impl IntoView {
-    let FormState { values, touched, locked, .. } = state;
+fn checkbox(field: Field, state: FormState, described: &Described) -> AnyView {
+    let value = state.value(field);
+    let checked = Signal::derive(move || value.with(|v| v == "yes"));
+    let on_change: Handler<leptos::ev::Event> =
+        Box::new(move |ev| state.set(field, if event_target_checked(&ev) { "yes".into() } else { "no".into() }));
+    let Described { id, problem_id, invalid, required } = described.clone();
     view! {
-        <input id=id.to_owned() name=field.as_str() type=input_type(field) autocomplete=autocomplete(field)
-            aria-required=required.then_some("true")
-            prop:value=move || values.with(|v| v.get(field).to_owned())
-            on:input=move |ev| values.update(|v| v.set(field, event_target_value(&ev)))
-            on:blur=move |_| touched.update(|t| { t.insert(field); })
-            aria-invalid=invalid aria-describedby=described.to_owned() disabled=locked />
+        <input id=id name=field.as_str() type="checkbox" aria-required=required
+            prop:checked=checked on:change=on_change on:blur=state.on_blur(field)
+            aria-invalid=invalid aria-describedby=problem_id disabled=state.locked />
     }
+    .into_any()
 }
 
-fn select(
-    id: &str,
-    field: Field,
-    options: Vec<(String, String)>,
-    state: FormState,
-    invalid: impl Fn() -> &'static str + Copy + Send + Sync + 'static,
-    described: &str,
-    locale: Locale,
-) -> impl IntoView {
-    let FormState { values, touched, locked, .. } = state;
-    let current = move || values.with(|v| v.get(field).to_owned());
+fn text_input(field: Field, state: FormState, described: &Described) -> AnyView {
+    let on_input: Handler<leptos::ev::Event> = Box::new(move |ev| state.set(field, event_target_value(&ev)));
+    let Described { id, problem_id, invalid, required } = described.clone();
     view! {
-        <select id=id.to_owned() name=field.as_str() autocomplete=autocomplete(field)
-            prop:value=current
-            on:change=move |ev| { values.update(|v| v.set(field, event_target_value(&ev))); touched.update(|t| { t.insert(field); }); }
-            on:blur=move |_| touched.update(|t| { t.insert(field); })
-            aria-invalid=invalid aria-describedby=described.to_owned() disabled=locked>
-            <option value="">{text(Text::Choose, locale)}</option>
+        <input id=id name=field.as_str() type=input_type(field) autocomplete=autocomplete(field)
+            aria-required=required prop:value=state.value(field) on:input=on_input on:blur=state.on_blur(field)
+            aria-invalid=invalid aria-describedby=problem_id disabled=state.locked />
+    }
+    .into_any()
+}
+
+fn select(field: Field, options: Vec<(String, String)>, state: FormState, described: &Described) -> AnyView {
+    let current = state.value(field);
+    let on_change: Handler<leptos::ev::Event> = Box::new(move |ev| {
+        state.set(field, event_target_value(&ev));
+        state.touch(field);
+    });
+    let Described { id, problem_id, invalid, .. } = described.clone();
+    let choose = text(Text::Choose, state.locale);
+    view! {
+        <select id=id name=field.as_str() autocomplete=autocomplete(field)
+            prop:value=current on:change=on_change on:blur=state.on_blur(field)
+            aria-invalid=invalid aria-describedby=problem_id disabled=state.locked>
+            <option value="">{choose}</option>
             {options.into_iter().map(|(value, name)| {
-                let selected_value = value.clone();
-                view! { <option value=value selected=move || current().eq_ignore_ascii_case(&selected_value)>{name}</option> }
+                let selected = Signal::derive({
+                    let value = value.clone();
+                    move || current.with(|c| c.eq_ignore_ascii_case(&value))
+                });
+                view! { <option value=value selected=selected>{name}</option> }
             }).collect_view()}
         </select>
     }
+    .into_any()
 }

@@ -35,6 +35,7 @@ pub fn run(only: &[String]) -> Outcome {
     }
     if wanted("widget") {
         figures.extend(widget_size(&tools)?);
+        figures.extend(size_floor(&tools)?);
         figures.extend(page_speed(&tools)?);
     }
     if wanted("worker") {
@@ -133,38 +134,72 @@ fn figures_in(output: &str) -> Vec<Figure> {
         .collect()
 }
 
-/// The probe module with and without the rule set, each through wasm-bindgen and wasm-opt -Oz.
-fn rule_set_size(tools: &Tools) -> Outcome<Vec<Figure>> {
-    let mut sizes = Vec::new();
-    for (name, features) in [("baseline", None), ("rules", Some("rules"))] {
-        let mut cargo = tools.command("cargo");
-        cargo.current_dir(root()).args([
-            "build",
-            "--release",
-            "--target",
-            "wasm32-unknown-unknown",
-            "-p",
-            "enlist-rules-probe",
-        ]);
-        if let Some(features) = features {
-            cargo.args(["--features", features]);
-        }
-        capture(&format!("build the rule-set probe ({name})"), &mut cargo)?;
-        let out_dir = root().join("target/rules-probe").join(name);
-        let built = root().join("target/wasm32-unknown-unknown/release/enlist_rules_probe.wasm");
-        let mut bindgen = tools.command("wasm-bindgen");
-        bindgen.arg("--target").arg("web").arg("--out-dir").arg(&out_dir).arg(&built);
-        capture(&format!("wasm-bindgen the probe ({name})"), &mut bindgen)?;
-        let optimised = out_dir.join("optimised.wasm");
-        let mut opt = tools.command(tools.node_bin.join("wasm-opt"));
-        opt.arg("-Oz").args(WASM_FEATURES).arg(out_dir.join("enlist_rules_probe_bg.wasm")).arg("-o").arg(&optimised);
-        capture(&format!("wasm-opt -Oz the probe ({name})"), &mut opt)?;
-        sizes.push(gzip_len(&std::fs::read(&optimised)?)?);
+/// A wasm module of this workspace built as the widget is (release profile, wasm-bindgen,
+/// wasm-opt -Oz): its gzip sizes, wasm and JS glue.
+struct ModuleSize {
+    wasm: usize,
+    js: usize,
+}
+
+fn module_size(
+    tools: &Tools,
+    package: &str,
+    artifact: &str,
+    features: Option<&str>,
+    label: &str,
+) -> Outcome<ModuleSize> {
+    let mut cargo = tools.command("cargo");
+    cargo.current_dir(root()).args(["build", "--release", "--target", "wasm32-unknown-unknown", "-p", package]);
+    if let Some(features) = features {
+        cargo.args(["--features", features]);
     }
+    capture(&format!("build {label}"), &mut cargo)?;
+    let out_dir = root().join("target/size-probes").join(label.replace(' ', "-"));
+    let built = root().join("target/wasm32-unknown-unknown/release").join(format!("{artifact}.wasm"));
+    let mut bindgen = tools.command("wasm-bindgen");
+    bindgen.arg("--target").arg("web").arg("--out-dir").arg(&out_dir).arg(&built);
+    capture(&format!("wasm-bindgen {label}"), &mut bindgen)?;
+    let optimised = out_dir.join("optimised.wasm");
+    let mut opt = tools.command(tools.node_bin.join("wasm-opt"));
+    opt.arg("-Oz").args(WASM_FEATURES).arg(out_dir.join(format!("{artifact}_bg.wasm"))).arg("-o").arg(&optimised);
+    capture(&format!("wasm-opt -Oz {label}"), &mut opt)?;
+    Ok(ModuleSize {
+        wasm: gzip_len(&std::fs::read(&optimised)?)?,
+        js: gzip_len(&std::fs::read(out_dir.join(format!("{artifact}.js")))?)?,
+    })
+}
+
+/// What the rule set alone adds to a wasm module (gzip): the probe with and without it.
+fn rule_set_cost(tools: &Tools) -> Outcome<(ModuleSize, ModuleSize)> {
+    let baseline =
+        module_size(tools, "enlist-rules-probe", "enlist_rules_probe", None, "the rule-set probe (baseline)")?;
+    let rules =
+        module_size(tools, "enlist-rules-probe", "enlist_rules_probe", Some("rules"), "the rule-set probe (rules)")?;
+    Ok((baseline, rules))
+}
+
+fn rule_set_size(tools: &Tools) -> Outcome<Vec<Figure>> {
+    let (baseline, rules) = rule_set_cost(tools)?;
     Ok(vec![
-        Figure { what: "probe module without the rule set (wasm, gzip)".into(), value: kib(sizes[0]) },
-        Figure { what: "probe module with the rule set (wasm, gzip)".into(), value: kib(sizes[1]) },
-        Figure { what: "**the rule set adds (gzip)**".into(), value: kib(sizes[1].saturating_sub(sizes[0])) },
+        Figure { what: "probe module without the rule set (wasm, gzip)".into(), value: kib(baseline.wasm) },
+        Figure { what: "probe module with the rule set (wasm, gzip)".into(), value: kib(rules.wasm) },
+        Figure { what: "**the rule set adds (gzip)**".into(), value: kib(rules.wasm.saturating_sub(baseline.wasm)) },
+    ])
+}
+
+/// The floor under the widget's size: the smallest Leptos form (wasm + JS glue) plus what the
+/// rule set alone adds, before the widget has any field, message, request or style.
+fn size_floor(tools: &Tools) -> Outcome<Vec<Figure>> {
+    let floor = module_size(tools, "enlist-leptos-floor", "enlist-leptos-floor", None, "the smallest Leptos form")?;
+    let (baseline, rules) = rule_set_cost(tools)?;
+    let leptos = floor.wasm + floor.js;
+    let rule_set = rules.wasm.saturating_sub(baseline.wasm);
+    Ok(vec![
+        Figure { what: "smallest Leptos form, wasm + JS (gzip)".into(), value: kib(leptos) },
+        Figure {
+            what: "**floor: smallest Leptos form + the rule set (gzip)**".into(),
+            value: format!("{} ({} + {})", kib(leptos + rule_set), kib(leptos), kib(rule_set)),
+        },
     ])
 }
 

@@ -6,7 +6,18 @@ use crate::{build, root, Outcome};
 use std::process::Command;
 use std::time::Instant;
 
-const WASM_CRATES: [&str; 6] = ["-p", "enlist-shared", "-p", "enlist-widget", "-p", "enlist-edge"];
+const WASM_CRATES: [&str; 10] = [
+    "-p",
+    "enlist-shared",
+    "-p",
+    "enlist-widget",
+    "-p",
+    "enlist-edge",
+    "-p",
+    "enlist-rules-probe",
+    "-p",
+    "enlist-leptos-floor",
+];
 
 pub fn run() -> Outcome {
     let started = Instant::now();
@@ -24,7 +35,7 @@ pub fn run() -> Outcome {
         cargo().args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]),
     )?;
     step(
-        "lint (wasm32): cargo clippy shared widget edge --target wasm32-unknown-unknown --all-targets -D warnings",
+        "lint (wasm32): cargo clippy shared widget edge rules-probe leptos-floor --target wasm32-unknown-unknown --all-targets -D warnings",
         cargo()
             .args(["clippy", "--target", "wasm32-unknown-unknown", "--all-targets"])
             .args(WASM_CRATES)

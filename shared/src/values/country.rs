@@ -98,7 +98,11 @@ impl Country {
         if code.len() != 2 || !code.bytes().all(|b| b.is_ascii_alphabetic()) {
             return Err(Code::CountryInvalid);
         }
-        CountryCode::for_alpha2_caseless(code).map(Self).map_err(|_| Code::CountryInvalid)
+        // A scan of isocountry's table rather than `for_alpha2_caseless`: that one upper-cases
+        // with the full Unicode tables and matches through a second copy of every code, which
+        // together weigh 10 KB gzip in the widget; the codes here are ASCII letters already.
+        let upper = code.to_ascii_uppercase();
+        CountryCode::as_array().iter().find(|c| c.alpha2() == upper).map(|&c| Self(c)).ok_or(Code::CountryInvalid)
     }
 
     /// An English country name: the ISO short name (`Poland`, `Bolivia (Plurinational State
