@@ -9,7 +9,7 @@ mod problem;
 mod signup;
 pub mod values;
 
-pub use messages::{message, template, Locale};
+pub use messages::{catalogue_ready, install_catalogue, message, parse_catalogue, template, CatalogueError, Locale};
 pub use policy::{Policy, Presence, ReconciliationKey};
 pub use problem::{Code, Field, Problem, UnknownName};
 pub use signup::{text_limit, validate, SignupForm, ValidSignup};

@@ -416,14 +416,19 @@ pub struct Answer {
 
 impl Answer {
     fn read(response: ureq::Response) -> Answer {
+        Answer::try_read(response).expect("a text body")
+    }
+
+    /// Like `read`, but a body cut short (the Worker killed mid-answer) is an `Err`: no answer.
+    fn try_read(response: ureq::Response) -> Result<Answer, String> {
         let status = response.status();
         let allow = response.header("allow").map(str::to_owned);
         let header_acao = response.header("access-control-allow-origin").map(str::to_owned);
         let content_type = response.header("content-type").unwrap_or_default().to_owned();
         let retry_after = response.header("retry-after").map(str::to_owned);
-        let body = response.into_string().expect("a text body");
+        let body = response.into_string().map_err(|e| format!("the body: {e}"))?;
         remember_secrets_in(body.as_bytes());
-        Answer { status, content_type, allow, header_acao, retry_after, body }
+        Ok(Answer { status, content_type, allow, header_acao, retry_after, body })
     }
 
     pub fn json(&self) -> Value {
@@ -436,7 +441,8 @@ pub fn post(url: &str, content_type: Option<&str>, body: &[u8]) -> Answer {
     post_with(url, content_type, body, &[])
 }
 
-/// Like [`post_with`], but a failed connection is an `Err` rather than a panic.
+/// Like [`post_with`], but a failed connection, or an answer cut short, is an `Err` rather
+/// than a panic.
 pub fn try_post(url: &str, content_type: &str, body: &[u8], headers: &[(&str, &str)]) -> Result<Answer, String> {
     remember_secrets_in(body);
     let mut request = ureq::post(url).timeout(Duration::from_secs(30)).set("content-type", content_type);
@@ -444,7 +450,7 @@ pub fn try_post(url: &str, content_type: &str, body: &[u8], headers: &[(&str, &s
         request = request.set(name, value);
     }
     match request.send_bytes(body) {
-        Ok(response) | Err(ureq::Error::Status(_, response)) => Ok(Answer::read(response)),
+        Ok(response) | Err(ureq::Error::Status(_, response)) => Answer::try_read(response),
         Err(e) => Err(e.to_string()),
     }
 }

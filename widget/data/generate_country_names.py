@@ -1,14 +1,17 @@
 #!/usr/bin/env python3
-"""Writes country-names.tsv (alpha-2, then the name in en, de, fr, es, pl, it) from the npm
-package i18n-iso-countries (MIT). Usage: npm pack i18n-iso-countries && tar xzf the .tgz, then
-python3 generate_country_names.py path/to/package"""
+"""Rewrites the `country.<code>` lines of ../locales/<tag>.txt (en, de, fr, es, pl, it) from the
+npm package i18n-iso-countries (MIT), keeping every other line. Usage: npm pack
+i18n-iso-countries && tar xzf the .tgz, then python3 generate_country_names.py path/to/package"""
 import json
+import pathlib
 import sys
 
 package = sys.argv[1]
-langs = ["en", "de", "fr", "es", "pl", "it"]
-names = {lang: json.load(open(f"{package}/langs/{lang}.json", encoding="utf-8"))["countries"] for lang in langs}
+locales = pathlib.Path(__file__).resolve().parent.parent / "locales"
 first = lambda value: value[0] if isinstance(value, list) else value
-with open("country-names.tsv", "w", encoding="utf-8") as out:
-    for code in sorted(names["en"]):
-        out.write("\t".join([code] + [first(names[lang][code]) for lang in langs]) + "\n")
+for lang in ["en", "de", "fr", "es", "pl", "it"]:
+    names = json.load(open(f"{package}/langs/{lang}.json", encoding="utf-8"))["countries"]
+    path = locales / f"{lang}.txt"
+    kept = [line for line in path.read_text(encoding="utf-8").splitlines() if not line.startswith("country.")]
+    countries = [f"country.{code}\t{first(names[code])}" for code in sorted(names)]
+    path.write_text("\n".join(kept + countries) + "\n", encoding="utf-8")

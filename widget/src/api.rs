@@ -30,6 +30,9 @@ pub struct Target {
     pub api_base: String,
     pub campaign: String,
     pub key: String,
+    /// Where the widget's data files are (the common-password list, the languages' files):
+    /// beside its wasm (`data-assets`, which embed.js sets), else with the Worker.
+    pub assets: String,
 }
 
 /// What the Worker said about a signup.

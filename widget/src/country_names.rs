@@ -1,23 +1,12 @@
-//! Country names in the page's language (`data/country-names.tsv`).
+//! Country names in the page's language (the `country.<code>` lines of `locales/<tag>.txt`).
 
+use crate::i18n::word;
 use enlist_shared::{Country, Locale};
 
-const TABLE: &str = include_str!("../data/country-names.tsv");
-
-/// The common name of a country in a catalogue language, if the table has it.
+/// The common name of a country in a catalogue language (English until that language's file
+/// has arrived), if the files have it.
 pub fn local_name(alpha2: &str, locale: Locale) -> Option<&'static str> {
-    let column = match locale {
-        Locale::En => 1,
-        Locale::De => 2,
-        Locale::Fr => 3,
-        Locale::Es => 4,
-        Locale::Pl => 5,
-        Locale::It => 6,
-    };
-    TABLE
-        .lines()
-        .find(|line| line.starts_with(alpha2) && line.as_bytes().get(2) == Some(&b'\t'))
-        .and_then(|line| line.split('\t').nth(column))
+    Some(word(&format!("country.{alpha2}"), locale)).filter(|name| !name.is_empty())
 }
 
 /// Every country the rule set knows, as (code, local name), in the order a reader of that
@@ -36,6 +25,7 @@ mod tests {
 
     #[test]
     fn every_country_has_a_name_in_every_language() {
+        crate::i18n::tests::install_all();
         for country in Country::all() {
             for locale in Locale::ALL {
                 assert!(
@@ -52,6 +42,7 @@ mod tests {
 
     #[test]
     fn options_sort_by_the_local_name() {
+        crate::i18n::tests::install_all();
         let german = options(Locale::De);
         let position = |code: &str| german.iter().position(|(c, _)| c == code).unwrap();
         assert!(position("EG") < position("FR"), "Ägypten sorts under A, not after Z");

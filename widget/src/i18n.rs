@@ -1,8 +1,16 @@
-//! The widget's own words (field labels, buttons, states) in the six catalogue languages.
-//! Problem messages are not here: they come from the rule set's catalogue, the same texts the
-//! Worker's native answers carry.
+//! The widget's own words (texts, field labels, country names) in the six catalogue
+//! languages. Problem messages are not here: they come from the rule set's catalogue, the same
+//! texts the Worker's native answers carry.
+//!
+//! The words are files, `widget/locales/<tag>.txt` (`key<TAB>text` per line). English is
+//! compiled in; a page in another language fetches that language's file and the rule set's
+//! catalogue (`catalogue/<tag>.txt`) beside the widget's wasm, so nobody downloads the five
+//! languages they do not read. The form waits for them (the policy request runs at the same
+//! time); if they cannot be had, it speaks English.
 
 use enlist_shared::{Field, Locale};
+use leptos::prelude::*;
+use std::cell::{Cell, RefCell};
 
 /// The interface's fixed texts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -13,94 +21,126 @@ pub enum Text {
     Created,
     FixFields,
     NetworkError,
-    Loading,
-    NotConfigured,
     Choose,
     Strength,
+    /// The five strength levels, `|`-separated.
     StrengthLevels,
     /// Why the form cannot be sent yet; `{n}` is the number of fields that need attention.
     NotReady,
 }
 
-pub fn text(text: Text, locale: Locale) -> &'static str {
-    use Locale::*;
-    use Text::*;
-    match (text, locale) {
-        (Submit, En) => "Create my account",
-        (Submit, De) => "Konto anlegen",
-        (Submit, Fr) => "Créer mon compte",
-        (Submit, Es) => "Crear mi cuenta",
-        (Submit, Pl) => "Załóż konto",
-        (Submit, It) => "Crea il mio account",
-        (Sending, En) => "Creating your account…",
-        (Sending, De) => "Ihr Konto wird angelegt…",
-        (Sending, Fr) => "Création de votre compte…",
-        (Sending, Es) => "Creando tu cuenta…",
-        (Sending, Pl) => "Zakładamy konto…",
-        (Sending, It) => "Creazione dell’account…",
-        (Retry, En) => "Try again",
-        (Retry, De) => "Erneut versuchen",
-        (Retry, Fr) => "Réessayer",
-        (Retry, Es) => "Reintentar",
-        (Retry, Pl) => "Spróbuj ponownie",
-        (Retry, It) => "Riprova",
-        (Created, En) => "You're registered: your account is ready. See you at the event!",
-        (Created, De) => "Sie sind angemeldet: Ihr Konto ist bereit. Bis bald auf der Veranstaltung!",
-        (Created, Fr) => "Vous êtes inscrit : votre compte est prêt. À bientôt à l’événement !",
-        (Created, Es) => "Te has registrado: tu cuenta está lista. ¡Nos vemos en el evento!",
-        (Created, Pl) => "Rejestracja zakończona: konto jest gotowe. Do zobaczenia na wydarzeniu!",
-        (Created, It) => "Registrazione completata: il tuo account è pronto. Ci vediamo all’evento!",
-        (FixFields, En) => "Please correct the highlighted fields.",
-        (FixFields, De) => "Bitte korrigieren Sie die markierten Felder.",
-        (FixFields, Fr) => "Veuillez corriger les champs signalés.",
-        (FixFields, Es) => "Corrige los campos señalados.",
-        (FixFields, Pl) => "Popraw zaznaczone pola.",
-        (FixFields, It) => "Correggi i campi evidenziati.",
-        (NetworkError, En) => "We could not reach the server. Your details are kept: try again.",
-        (NetworkError, De) => {
-            "Der Server war nicht erreichbar. Ihre Angaben bleiben erhalten: Versuchen Sie es erneut."
+impl Text {
+    #[cfg(test)]
+    const ALL: [Text; 10] = [
+        Text::Submit,
+        Text::Sending,
+        Text::Retry,
+        Text::Created,
+        Text::FixFields,
+        Text::NetworkError,
+        Text::Choose,
+        Text::Strength,
+        Text::StrengthLevels,
+        Text::NotReady,
+    ];
+
+    fn key(self) -> &'static str {
+        match self {
+            Text::Submit => "text.submit",
+            Text::Sending => "text.sending",
+            Text::Retry => "text.retry",
+            Text::Created => "text.created",
+            Text::FixFields => "text.fix_fields",
+            Text::NetworkError => "text.network_error",
+            Text::Choose => "text.choose",
+            Text::Strength => "text.strength",
+            Text::StrengthLevels => "text.strength_levels",
+            Text::NotReady => "text.not_ready",
         }
-        (NetworkError, Fr) => "Le serveur est injoignable. Vos informations sont conservées : réessayez.",
-        (NetworkError, Es) => "No pudimos contactar con el servidor. Tus datos se conservan: vuelve a intentarlo.",
-        (NetworkError, Pl) => "Nie udało się połączyć z serwerem. Dane zostały zachowane: spróbuj ponownie.",
-        (NetworkError, It) => "Impossibile raggiungere il server. I tuoi dati sono conservati: riprova.",
-        (Loading, En) => "Loading the registration form…",
-        (Loading, De) => "Anmeldeformular wird geladen…",
-        (Loading, Fr) => "Chargement du formulaire d’inscription…",
-        (Loading, Es) => "Cargando el formulario de registro…",
-        (Loading, Pl) => "Ładowanie formularza rejestracji…",
-        (Loading, It) => "Caricamento del modulo di registrazione…",
-        (NotConfigured, En) => "This registration form is not available right now.",
-        (NotConfigured, De) => "Dieses Anmeldeformular ist gerade nicht verfügbar.",
-        (NotConfigured, Fr) => "Ce formulaire d’inscription n’est pas disponible pour le moment.",
-        (NotConfigured, Es) => "Este formulario de registro no está disponible ahora.",
-        (NotConfigured, Pl) => "Ten formularz rejestracji jest teraz niedostępny.",
-        (NotConfigured, It) => "Questo modulo di registrazione non è disponibile al momento.",
-        (Choose, En) => "Choose…",
-        (Choose, De) => "Bitte wählen…",
-        (Choose, Fr) => "Choisir…",
-        (Choose, Es) => "Elegir…",
-        (Choose, Pl) => "Wybierz…",
-        (Choose, It) => "Scegli…",
-        (Strength, En) => "Password strength",
-        (Strength, De) => "Passwortstärke",
-        (Strength, Fr) => "Solidité du mot de passe",
-        (Strength, Es) => "Seguridad de la contraseña",
-        (Strength, Pl) => "Siła hasła",
-        (Strength, It) => "Sicurezza della password",
-        (NotReady, En) => "{n} field(s) still need attention before you can register.",
-        (NotReady, De) => "{n} Feld(er) brauchen noch Ihre Aufmerksamkeit, bevor Sie sich anmelden können.",
-        (NotReady, Fr) => "{n} champ(s) demandent encore votre attention avant l’inscription.",
-        (NotReady, Es) => "{n} campo(s) necesitan atención antes de poder registrarte.",
-        (NotReady, Pl) => "Pola wymagające uwagi przed rejestracją: {n}.",
-        (NotReady, It) => "{n} campo/i richiedono ancora attenzione prima della registrazione.",
-        (StrengthLevels, En) => "very weak|weak|fair|good|strong",
-        (StrengthLevels, De) => "sehr schwach|schwach|mittel|gut|stark",
-        (StrengthLevels, Fr) => "très faible|faible|moyen|bon|fort",
-        (StrengthLevels, Es) => "muy débil|débil|aceptable|buena|fuerte",
-        (StrengthLevels, Pl) => "bardzo słabe|słabe|średnie|dobre|silne",
-        (StrengthLevels, It) => "molto debole|debole|discreta|buona|forte",
     }
+}
+
+/// What the widget says before a language's file can have arrived: compiled in for every
+/// language.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Early {
+    Loading,
+    NotConfigured,
+}
+
+pub fn early(which: Early, locale: Locale) -> &'static str {
+    match (which, locale) {
+        (Early::Loading, Locale::En) => "Loading the registration form…",
+        (Early::Loading, Locale::De) => "Anmeldeformular wird geladen…",
+        (Early::Loading, Locale::Fr) => "Chargement du formulaire d’inscription…",
+        (Early::Loading, Locale::Es) => "Cargando el formulario de registro…",
+        (Early::Loading, Locale::Pl) => "Ładowanie formularza rejestracji…",
+        (Early::Loading, Locale::It) => "Caricamento del modulo di registrazione…",
+        (Early::NotConfigured, Locale::En) => "This registration form is not available right now.",
+        (Early::NotConfigured, Locale::De) => "Dieses Anmeldeformular ist gerade nicht verfügbar.",
+        (Early::NotConfigured, Locale::Fr) => "Ce formulaire d’inscription n’est pas disponible pour le moment.",
+        (Early::NotConfigured, Locale::Es) => "Este formulario de registro no está disponible ahora.",
+        (Early::NotConfigured, Locale::Pl) => "Ten formularz rejestracji jest teraz niedostępny.",
+        (Early::NotConfigured, Locale::It) => "Questo modulo di registrazione non è disponibile al momento.",
+    }
+}
+
+/// The English file, compiled in.
+const ENGLISH: &str = include_str!("../locales/en.txt");
+
+/// A file's lines as (key, text), in file order: a few hundred, looked up by scanning (a map
+/// would bring its own sorting and tree code into the wasm, for nothing measurable).
+type Words = Vec<(&'static str, &'static str)>;
+
+thread_local! {
+    /// Each language's words once installed (English on first use). Installed files live as
+    /// long as the page: at most six, a few kilobytes each.
+    static WORDS: RefCell<[Option<&'static Words>; 6]> = const { RefCell::new([None; 6]) };
+    /// Languages whose files were asked for, and those that could not be had.
+    static REQUESTED: Cell<[bool; 6]> = const { Cell::new([false; 6]) };
+    static FAILED: Cell<[bool; 6]> = const { Cell::new([false; 6]) };
+    static ARRIVED: ArcTrigger = ArcTrigger::new();
+}
+
+fn parse(file: &str) -> Vec<(&str, &str)> {
+    file.lines()
+        .filter(|line| !line.starts_with('#'))
+        .filter_map(|line| line.split_once('\t'))
+        .map(|(key, text)| (key.trim(), text.trim()))
+        .filter(|(_, text)| !text.is_empty())
+        .collect()
+}
+
+fn words(locale: Locale) -> Option<&'static Words> {
+    WORDS.with_borrow_mut(|all| {
+        if locale == Locale::En && all[0].is_none() {
+            all[0] = Some(Box::leak(Box::new(parse(ENGLISH))));
+        }
+        all[locale as usize]
+    })
+}
+
+/// Installs a language's file. Refused (false, nothing changes) when it lacks a key the
+/// English file has, or for English itself.
+pub fn install(locale: Locale, file: &str) -> bool {
+    let english = words(Locale::En).expect("English is compiled in");
+    let offered = parse(file);
+    if locale == Locale::En || !english.iter().all(|(key, _)| offered.iter().any(|(k, _)| k == key)) {
+        return false;
+    }
+    let file: &'static str = Box::leak(file.to_owned().into_boxed_str());
+    WORDS.with_borrow_mut(|all| all[locale as usize] = Some(Box::leak(Box::new(parse(file)))));
+    true
+}
+
+/// A word in a language, English when that language has not arrived.
+pub fn word(key: &str, locale: Locale) -> &'static str {
+    let found = |locale| words(locale).and_then(|w| w.iter().find(|(k, _)| *k == key).map(|&(_, text)| text));
+    found(locale).or_else(|| found(Locale::En)).unwrap_or("")
+}
+
+pub fn text(text: Text, locale: Locale) -> &'static str {
+    word(text.key(), locale)
 }
 
 /// The name of a strength score 0-4.
@@ -109,91 +149,7 @@ pub fn strength_name(score: u8, locale: Locale) -> &'static str {
 }
 
 pub fn label(field: Field, locale: Locale) -> &'static str {
-    use Field::*;
-    let [en, de, fr, es, pl, it] = match field {
-        Alias => {
-            ["User name", "Benutzername", "Nom d’utilisateur", "Nombre de usuario", "Nazwa użytkownika", "Nome utente"]
-        }
-        Prefix => [
-            "Title (Dr, Prof…)",
-            "Anrede (Dr., Prof. …)",
-            "Civilité (Dr, Pr…)",
-            "Tratamiento (Dr., Prof.…)",
-            "Tytuł (dr, prof.…)",
-            "Titolo (Dott., Prof.…)",
-        ],
-        FirstName => ["First name", "Vorname", "Prénom", "Nombre", "Imię", "Nome"],
-        MiddleName => {
-            ["Middle name", "Zweiter Vorname", "Deuxième prénom", "Segundo nombre", "Drugie imię", "Secondo nome"]
-        }
-        LastName => ["Last name", "Nachname", "Nom", "Apellidos", "Nazwisko", "Cognome"],
-        Email => ["E-mail", "E-Mail", "E-mail", "Correo electrónico", "E-mail", "E-mail"],
-        Password => ["Password", "Passwort", "Mot de passe", "Contraseña", "Hasło", "Password"],
-        Organization => {
-            ["Organisation", "Organisation", "Organisation", "Organización", "Organizacja", "Organizzazione"]
-        }
-        Title => ["Job title", "Position", "Fonction", "Cargo", "Stanowisko", "Ruolo"],
-        Department => ["Department", "Abteilung", "Service", "Departamento", "Dział", "Reparto"],
-        Specialty => ["Specialty", "Fachgebiet", "Spécialité", "Especialidad", "Specjalizacja", "Specialità"],
-        Region => ["Region", "Region", "Région", "Región", "Region", "Regione"],
-        Address => ["Street address", "Straße und Hausnummer", "Adresse", "Dirección", "Adres", "Indirizzo"],
-        City => ["City", "Ort", "Ville", "Ciudad", "Miasto", "Città"],
-        PostalCode => ["Postal code", "Postleitzahl", "Code postal", "Código postal", "Kod pocztowy", "CAP"],
-        Country => ["Country", "Land", "Pays", "País", "Kraj", "Paese"],
-        CountryName => {
-            ["Country name", "Ländername", "Nom du pays", "Nombre del país", "Nazwa kraju", "Nome del paese"]
-        }
-        State => ["State", "Bundesstaat", "État", "Estado", "Stan", "Stato"],
-        TimeZone => ["Time zone", "Zeitzone", "Fuseau horaire", "Zona horaria", "Strefa czasowa", "Fuso orario"],
-        Lang => [
-            "Preferred language",
-            "Bevorzugte Sprache",
-            "Langue préférée",
-            "Idioma preferido",
-            "Preferowany język",
-            "Lingua preferita",
-        ],
-        Phone => {
-            ["Mobile phone", "Mobiltelefon", "Téléphone mobile", "Teléfono móvil", "Telefon komórkowy", "Cellulare"]
-        }
-        WorkPhone => [
-            "Work phone",
-            "Telefon (Arbeit)",
-            "Téléphone professionnel",
-            "Teléfono del trabajo",
-            "Telefon służbowy",
-            "Telefono di lavoro",
-        ],
-        WorkFax => {
-            ["Work fax", "Fax (Arbeit)", "Fax professionnel", "Fax del trabajo", "Faks służbowy", "Fax di lavoro"]
-        }
-        WorkEmail => [
-            "Work e-mail",
-            "E-Mail (Arbeit)",
-            "E-mail professionnel",
-            "Correo del trabajo",
-            "E-mail służbowy",
-            "E-mail di lavoro",
-        ],
-        Website => ["Website", "Website", "Site web", "Sitio web", "Strona internetowa", "Sito web"],
-        Eula => [
-            "I accept the terms of registration",
-            "Ich akzeptiere die Anmeldebedingungen",
-            "J’accepte les conditions d’inscription",
-            "Acepto las condiciones de registro",
-            "Akceptuję warunki rejestracji",
-            "Accetto le condizioni di registrazione",
-        ],
-        Request => ["", "", "", "", "", ""],
-    };
-    match locale {
-        Locale::En => en,
-        Locale::De => de,
-        Locale::Fr => fr,
-        Locale::Es => es,
-        Locale::Pl => pl,
-        Locale::It => it,
-    }
+    word(&format!("label.{}", field.as_str()), locale)
 }
 
 /// A language's own name, for the language select.
@@ -208,21 +164,107 @@ pub fn language_name(locale: Locale) -> &'static str {
     }
 }
 
+/// The file names of a language, beside the widget's assets: the widget's words and the rule
+/// set's catalogue (Trunk copies `widget/locales` and `shared/catalogue`).
+pub fn files(locale: Locale) -> [String; 2] {
+    [format!("locales/{}.txt", locale.tag()), format!("catalogue/{}.txt", locale.tag())]
+}
+
+/// True when the form can be shown in `locale`: its files are installed, or could not be had
+/// (then it speaks English: see [`spoken`]).
+pub fn ready(locale: Locale) -> bool {
+    let arrived = words(locale).is_some() && enlist_shared::catalogue_ready(locale);
+    arrived || FAILED.get()[locale as usize]
+}
+
+/// The language the form actually speaks when asked for `locale`.
+pub fn spoken(locale: Locale) -> Locale {
+    if FAILED.get()[locale as usize] {
+        Locale::En
+    } else {
+        locale
+    }
+}
+
+/// Makes the reactive closure that calls it run again when a language arrives (or fails).
+pub fn track() {
+    ARRIVED.with(|arrived| arrived.track());
+}
+
+/// Installs both files of a language (the widget's words, the rule set's catalogue); false
+/// unless both are whole.
+pub fn install_language(locale: Locale, words: &str, catalogue: &str) -> bool {
+    install(locale, words) && enlist_shared::install_catalogue(locale, catalogue)
+}
+
+/// Starts fetching a language's files from the `assets` base URL, once per page.
+pub fn load(locale: Locale, assets: &str) {
+    let mut requested = REQUESTED.get();
+    if ready(locale) || std::mem::replace(&mut requested[locale as usize], true) {
+        return;
+    }
+    REQUESTED.set(requested);
+    let base = assets.trim_end_matches('/').to_owned();
+    let [words_url, catalogue_url] = files(locale).map(|file| format!("{base}/{file}"));
+    leptos::task::spawn_local(async move {
+        let (words, catalogue) =
+            futures::future::join(crate::api::fetch_text(&words_url), crate::api::fetch_text(&catalogue_url)).await;
+        let installed = match (words, catalogue) {
+            (Some(words), Some(catalogue)) => install_language(locale, &words, &catalogue),
+            _ => false,
+        };
+        if !installed {
+            let mut failed = FAILED.get();
+            failed[locale as usize] = true;
+            FAILED.set(failed);
+        }
+        ARRIVED.with(|arrived| arrived.notify());
+    });
+}
+
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+
+    /// Every language's file, as Trunk ships them.
+    pub fn install_all() {
+        for (locale, file) in [
+            (Locale::De, include_str!("../locales/de.txt")),
+            (Locale::Fr, include_str!("../locales/fr.txt")),
+            (Locale::Es, include_str!("../locales/es.txt")),
+            (Locale::Pl, include_str!("../locales/pl.txt")),
+            (Locale::It, include_str!("../locales/it.txt")),
+        ] {
+            assert!(install(locale, file), "{} is complete", locale.tag());
+        }
+    }
 
     #[test]
     fn every_form_field_is_labelled_in_every_language() {
+        install_all();
         for field in Field::ALL.iter().filter(|f| **f != Field::Request) {
             for locale in Locale::ALL {
                 assert!(!label(*field, locale).is_empty(), "{field} has no {} label", locale.tag());
             }
         }
         for locale in Locale::ALL {
-            assert!(text(Text::NotReady, locale).contains("{n}"));
-            assert_eq!(text(Text::StrengthLevels, locale).split('|').count(), 5);
+            for text in Text::ALL {
+                assert!(words(locale).unwrap().iter().any(|(k, _)| *k == text.key()), "{:?} in {}", text, locale.tag());
+            }
+            assert!(self::text(Text::NotReady, locale).contains("{n}"));
+            assert_eq!(self::text(Text::StrengthLevels, locale).split('|').count(), 5);
             assert!(!strength_name(4, locale).is_empty());
         }
+        assert_eq!(label(Field::Password, Locale::De), "Passwort");
+        assert_eq!(text(Text::Submit, Locale::Fr), "Créer mon compte");
+    }
+
+    #[test]
+    fn a_damaged_file_is_refused_and_english_stands_in() {
+        let german = include_str!("../locales/de.txt");
+        let cut: String = german.lines().filter(|l| !l.starts_with("label.city")).map(|l| format!("{l}\n")).collect();
+        assert!(!install(Locale::It, &cut));
+        assert!(!install(Locale::En, german));
+        assert_eq!(label(Field::City, Locale::It), "City", "English until Italian arrives");
     }
 }

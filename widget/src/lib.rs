@@ -12,7 +12,8 @@ pub use api::Target;
 use api::{idempotency_key, nonce, post_signup, ServerAnswer};
 use enlist_shared::{message, validate, Field, Locale, Policy, SignupForm};
 use fields::{FieldControl, FormState};
-use i18n::{text, Text};
+pub use i18n::install_language;
+use i18n::{early, text, Early, Text};
 use leptos::prelude::*;
 use std::collections::BTreeSet;
 use wasm_bindgen::prelude::*;
@@ -50,14 +51,27 @@ pub fn Signup(
         let target = target.clone();
         leptos::task::spawn_local(async move { loaded.set(Some(api::fetch_policy(&target).await)) });
     }
-    move || match loaded.get() {
-        None => view! { <p class="enlist-status" role="status">{text(Text::Loading, locale)}</p> }.into_any(),
-        Some(Err(_)) => {
-            view! { <p class="enlist-status" role="alert">{text(Text::NotConfigured, locale)}</p> }.into_any()
-        }
-        Some(Ok(policy)) => {
-            let locale = Locale::negotiate(locale.tag(), &policy.languages);
-            view! { <SignupForm target=target.clone() policy=policy locale=locale /> }.into_any()
+    // A page in another language than English fetches that language's files while the policy
+    // loads (the policy may still narrow the choice: then the form waits for the other one).
+    i18n::load(locale, &target.assets);
+    let loading =
+        move || view! { <p class="enlist-status" role="status">{early(Early::Loading, locale)}</p> }.into_any();
+    move || {
+        i18n::track();
+        match loaded.get() {
+            None => loading(),
+            Some(Err(_)) => {
+                view! { <p class="enlist-status" role="alert">{early(Early::NotConfigured, locale)}</p> }.into_any()
+            }
+            Some(Ok(policy)) => {
+                let wanted = Locale::negotiate(locale.tag(), &policy.languages);
+                if !i18n::ready(wanted) {
+                    i18n::load(wanted, &target.assets);
+                    return loading();
+                }
+                let locale = i18n::spoken(wanted);
+                view! { <SignupForm target=target.clone() policy=policy locale=locale /> }.into_any()
+            }
         }
     }
 }
@@ -198,15 +212,15 @@ fn SignupForm(target: Target, policy: Policy, locale: Locale) -> impl IntoView {
     }
 }
 
-/// The target, the page's requested language, and where the widget's data files are.
-fn target_of(element: &web_sys::Element) -> (Target, Option<String>, String) {
+/// The target (with where the widget's data files are) and the page's requested language.
+fn target_of(element: &web_sys::Element) -> (Target, Option<String>) {
     let attribute = |name: &str| element.get_attribute(name).unwrap_or_default();
-    let target =
-        Target { api_base: attribute("data-api"), campaign: attribute("data-campaign"), key: attribute("data-key") };
-    // The rule set's data sits beside the widget's own files (`data-assets`, which embed.js
-    // sets), or with the Worker that serves both.
-    let assets = element.get_attribute("data-assets").unwrap_or_else(|| target.api_base.clone());
-    (target, element.get_attribute("data-lang"), assets)
+    let api_base = attribute("data-api");
+    // The data sits beside the widget's own files (`data-assets`, which embed.js sets), or
+    // with the Worker that serves both.
+    let assets = element.get_attribute("data-assets").unwrap_or_else(|| api_base.clone());
+    let target = Target { api_base, campaign: attribute("data-campaign"), key: attribute("data-key"), assets };
+    (target, element.get_attribute("data-lang"))
 }
 
 /// Mounts a widget into every element marked `data-enlist` on the page (`data-campaign`,
@@ -216,8 +230,9 @@ pub fn mount_all() {
     let Ok(hosts) = document.query_selector_all("[data-enlist]") else { return };
     for i in 0..hosts.length() {
         let Some(host) = hosts.item(i).and_then(|n| n.dyn_into::<web_sys::HtmlElement>().ok()) else { continue };
-        let (target, lang, assets) = target_of(&host);
+        let (target, lang) = target_of(&host);
         let locale = page_locale(lang);
+        let assets = target.assets.clone();
         leptos::mount::mount_to(host, move || view! { <Signup target=target locale=locale /> }).forget();
         // After mounting, which starts Leptos' task executor.
         rules::load(&assets);
@@ -228,8 +243,9 @@ pub fn mount_all() {
 /// by `config`'s `data-*` attributes (the script tag).
 #[wasm_bindgen]
 pub fn mount_into(root: web_sys::HtmlElement, config: web_sys::Element) {
-    let (target, lang, assets) = target_of(&config);
+    let (target, lang) = target_of(&config);
     let locale = page_locale(lang);
+    let assets = target.assets.clone();
     leptos::mount::mount_to(root, move || view! { <Signup target=target locale=locale /> }).forget();
     // After mounting, which starts Leptos' task executor.
     rules::load(&assets);

@@ -123,8 +123,29 @@ async fn the_policy_decides_the_fields_and_the_password_meter_moves() {
     assert_eq!(find(&host, "#enlist-state").tag_name(), "SELECT", "a state list in the US");
 }
 
+/// Waits (up to two seconds) for the browser to finish what the widget asked of it.
+async fn until(what: &str, done: impl Fn() -> bool) {
+    for _ in 0..200 {
+        if done() {
+            return;
+        }
+        let tick = js_sys::Promise::new(&mut |resolve, _| {
+            web_sys::window().unwrap().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 10).unwrap();
+        });
+        JsFuture::from(tick).await.unwrap();
+    }
+    panic!("gave up waiting: {what}");
+}
+
 #[wasm_bindgen_test]
 async fn the_widget_speaks_the_pages_language() {
+    // The files Trunk ships beside the widget, installed as the widget does once it has fetched
+    // them (a page test fetches them for real).
+    assert!(enlist_widget::install_language(
+        Locale::De,
+        include_str!("../locales/de.txt"),
+        include_str!("../../shared/catalogue/de.txt")
+    ));
     let mut policy = Policy::default();
     policy.fields.insert(Field::Country, Presence::Optional);
     let host = mount(policy, Locale::De);
@@ -140,6 +161,20 @@ async fn the_widget_speaks_the_pages_language() {
         "Deutschland",
         "country names in the page's language"
     );
+}
+
+#[wasm_bindgen_test]
+async fn a_language_whose_files_cannot_be_had_gives_an_english_form() {
+    // Nothing serves `locales/it.txt` here: the widget waits for it, then speaks English.
+    let host = mount(Policy::default(), Locale::It);
+    settle().await;
+    until("the form", || host.query_selector("form").unwrap().is_some()).await;
+    assert_eq!(find(&host, "form").get_attribute("lang").as_deref(), Some("en"));
+    assert_eq!(text_of(&host, "label[for=enlist-password]").trim_end_matches(" *"), "Password");
+    let input: HtmlInputElement = find(&host, "#enlist-password").unchecked_into();
+    type_into(&input, "abc").await;
+    leave(&input).await;
+    assert_eq!(text_of(&host, "#enlist-password-problem"), "Use at least 8 characters.");
 }
 
 /// Replaces `window.fetch` for this page: the policy request is not made (tests pass a

@@ -1,19 +1,20 @@
 //! The message catalogue: one text per problem code in six languages, chosen from an
 //! `Accept-Language`-style list, English as the fallback. Parameters (`{min}`, `{max}`) are
 //! filled from the same policy the rule used, so a text cannot disagree with its rule.
+//!
+//! English is compiled in (`en.rs`). The other languages are files, `shared/catalogue/<tag>.txt`
+//! (`code<TAB>text` per line): with the `embedded-catalogue` feature (the Worker, native tools)
+//! they are compiled in too; without it (the widget) a page fetches only its own language and
+//! hands it to [`install_catalogue`], and until then, or if it never arrives, texts are English.
 
-mod de;
 mod en;
-mod es;
-mod fr;
-mod it;
-mod pl;
 
 use crate::signup::text_limit;
 use crate::values::alias::Alias;
 use crate::values::password::Password;
 use crate::{Code, Policy, Problem};
 use serde::{Deserialize, Serialize};
+use std::sync::OnceLock;
 
 /// A catalogue language.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -51,7 +52,7 @@ impl Locale {
     /// Picks from an `Accept-Language` value (`de-CH, fr;q=0.8, *;q=0.1`) the preferred
     /// language that is also `offered`; English when none is.
     pub fn negotiate(accept_language: &str, offered: &[Locale]) -> Locale {
-        let mut ranked: Vec<(u16, usize, Locale)> = accept_language
+        accept_language
             .split(',')
             .enumerate()
             .filter_map(|(position, item)| {
@@ -64,9 +65,9 @@ impl Locale {
                 };
                 (quality > 0 && offered.contains(&locale)).then_some((quality, position, locale))
             })
-            .collect();
-        ranked.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-        ranked.first().map_or(Locale::En, |&(_, _, locale)| locale)
+            // The highest weight; among equals, the one listed first.
+            .max_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)))
+            .map_or(Locale::En, |(_, _, locale)| locale)
     }
 }
 
@@ -88,16 +89,115 @@ fn thousandths(q: &str) -> Option<u16> {
     (value <= 1000).then_some(value)
 }
 
-/// The template of a code in a language, with its `{placeholders}` unfilled.
-pub fn template(code: Code, locale: Locale) -> &'static str {
+/// A non-English catalogue file as compiled in.
+#[cfg(feature = "embedded-catalogue")]
+fn embedded(locale: Locale) -> &'static str {
     match locale {
-        Locale::En => en::text(code),
-        Locale::De => de::text(code),
-        Locale::Fr => fr::text(code),
-        Locale::Es => es::text(code),
-        Locale::Pl => pl::text(code),
-        Locale::It => it::text(code),
+        Locale::En => "",
+        Locale::De => include_str!("../../catalogue/de.txt"),
+        Locale::Fr => include_str!("../../catalogue/fr.txt"),
+        Locale::Es => include_str!("../../catalogue/es.txt"),
+        Locale::Pl => include_str!("../../catalogue/pl.txt"),
+        Locale::It => include_str!("../../catalogue/it.txt"),
     }
+}
+
+/// Each language's texts in `Code::ALL` order, once installed (or, embedded, once first used).
+static INSTALLED: [OnceLock<Vec<String>>; 6] = [const { OnceLock::new() }; 6];
+
+/// Why a catalogue file was refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CatalogueError {
+    /// A problem code has no line, or an empty text.
+    Missing(Code),
+    /// A text's `{placeholders}` differ from the English text's.
+    Placeholders(Code),
+}
+
+impl std::fmt::Display for CatalogueError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CatalogueError::Missing(code) => write!(f, "no text for `{code}`"),
+            CatalogueError::Placeholders(code) => {
+                write!(f, "the text for `{code}` has other placeholders than English")
+            }
+        }
+    }
+}
+
+/// Reads a catalogue file: every problem code needs a text with the English text's
+/// placeholders. Comment lines (`#`), blank lines and codes this version does not know are
+/// skipped.
+pub fn parse_catalogue(file: &str) -> Result<Vec<String>, CatalogueError> {
+    let lines: Vec<(&str, &str)> = file
+        .lines()
+        .filter(|line| !line.starts_with('#'))
+        .filter_map(|line| line.split_once('\t'))
+        .map(|(code, text)| (code.trim(), text.trim()))
+        .collect();
+    Code::ALL
+        .iter()
+        .map(|&code| {
+            let text = lines.iter().find(|(name, _)| *name == code.as_str()).map(|&(_, text)| text);
+            let text = text.filter(|t| !t.is_empty()).ok_or(CatalogueError::Missing(code))?;
+            if !same_placeholders(text, en::text(code)) {
+                return Err(CatalogueError::Placeholders(code));
+            }
+            Ok(text.to_owned())
+        })
+        .collect()
+}
+
+/// The `{names}` a text fills, in order.
+fn placeholders(text: &str) -> Vec<&str> {
+    text.match_indices('{')
+        .filter_map(|(at, _)| text[at..].split_once('}').map(|(p, _)| &text[at..at + p.len() + 1]))
+        .collect()
+}
+
+/// True when two texts fill the same `{names}` as often, in whatever order (counted rather
+/// than sorted: no sorting code in the widget for this).
+fn same_placeholders(a: &str, b: &str) -> bool {
+    let (a, b) = (placeholders(a), placeholders(b));
+    let count = |list: &[&str], p: &str| list.iter().filter(|q| **q == p).count();
+    a.len() == b.len() && a.iter().all(|p| count(&a, p) == count(&b, p))
+}
+
+/// Installs a language's catalogue file (fetched by the widget). False, and nothing changes,
+/// when the file is damaged or the language is English (always compiled in); installing a
+/// language twice keeps the first.
+pub fn install_catalogue(locale: Locale, file: &str) -> bool {
+    if locale == Locale::En {
+        return false;
+    }
+    match parse_catalogue(file) {
+        Ok(texts) => {
+            let _ = INSTALLED[locale as usize].set(texts);
+            true
+        }
+        Err(_) => false,
+    }
+}
+
+/// True when messages in `locale` are in that language (English always is).
+pub fn catalogue_ready(locale: Locale) -> bool {
+    locale == Locale::En || installed(locale).is_some()
+}
+
+fn installed(locale: Locale) -> Option<&'static Vec<String>> {
+    let cell = &INSTALLED[locale as usize];
+    #[cfg(feature = "embedded-catalogue")]
+    if locale != Locale::En {
+        return Some(cell.get_or_init(|| parse_catalogue(embedded(locale)).unwrap_or_default()));
+    }
+    cell.get()
+}
+
+/// The template of a code in a language, with its `{placeholders}` unfilled: English when the
+/// language's catalogue is not installed.
+pub fn template(code: Code, locale: Locale) -> &'static str {
+    let position = Code::ALL.iter().position(|&c| c == code).unwrap_or(0);
+    installed(locale).and_then(|texts| texts.get(position)).map_or_else(|| en::text(code), String::as_str)
 }
 
 /// The user-facing message for a problem under a policy.
@@ -118,28 +218,15 @@ mod tests {
     use super::*;
     use crate::Field;
 
-    fn placeholders(text: &str) -> Vec<&str> {
-        let mut found: Vec<&str> = text
-            .match_indices('{')
-            .filter_map(|(at, _)| text[at..].split_once('}').map(|(p, _)| &text[at..at + p.len() + 1]))
-            .collect();
-        found.sort();
-        found
-    }
-
     #[test]
+    #[cfg(feature = "embedded-catalogue")]
     fn every_code_has_a_text_in_every_language_with_the_same_placeholders() {
         for &code in Code::ALL {
             let english = template(code, Locale::En);
             for locale in Locale::ALL {
                 let text = template(code, locale);
                 assert!(!text.trim().is_empty(), "{code} has no {} text", locale.tag());
-                assert_eq!(
-                    placeholders(text),
-                    placeholders(english),
-                    "{code} in {} has other placeholders",
-                    locale.tag()
-                );
+                assert!(same_placeholders(text, english), "{code} in {} has other placeholders", locale.tag());
                 if locale != Locale::En {
                     assert_ne!(text, english, "{code} is not translated into {}", locale.tag());
                 }
@@ -148,6 +235,29 @@ mod tests {
     }
 
     #[test]
+    fn a_catalogue_file_is_refused_when_damaged() {
+        let german = include_str!("../../catalogue/de.txt");
+        let texts = parse_catalogue(german).unwrap();
+        assert_eq!(texts.len(), Code::ALL.len());
+        assert_eq!(texts[0], "Dieses Feld ist erforderlich.");
+        // Skips comments and codes it does not know (a newer file still installs).
+        assert!(parse_catalogue(&format!("# note\nsome.new_code\tNeu\n{german}")).is_ok());
+        let without_taken: String =
+            german.lines().filter(|l| !l.starts_with("email.taken")).map(|l| format!("{l}\n")).collect();
+        assert_eq!(parse_catalogue(&without_taken), Err(CatalogueError::Missing(Code::EmailTaken)));
+        let lost_placeholder = german.replace("mindestens {min} Zeichen", "mindestens acht Zeichen");
+        assert_eq!(parse_catalogue(&lost_placeholder), Err(CatalogueError::Placeholders(Code::AliasTooShort)));
+        let emptied = german.replace("required\tDieses Feld ist erforderlich.", "required\t ");
+        assert_eq!(parse_catalogue(&emptied), Err(CatalogueError::Missing(Code::Required)));
+        assert!(!install_catalogue(Locale::En, german), "English is compiled in");
+        assert!(!install_catalogue(Locale::Fr, &without_taken), "nothing half-installed");
+        assert!(install_catalogue(Locale::De, german));
+        assert!(catalogue_ready(Locale::De));
+        assert_eq!(template(Code::Required, Locale::De), "Dieses Feld ist erforderlich.");
+    }
+
+    #[test]
+    #[cfg(feature = "embedded-catalogue")]
     fn parameters_come_from_the_policy() {
         let mut policy = Policy::default();
         let short = Problem::new(Field::Password, Code::PasswordTooShort);
