@@ -239,5 +239,23 @@ fn widget_size(tools: &Tools) -> Outcome<Vec<Figure>> {
         what: "**widget transfer size, wasm + JS + CSS (gzip)**".into(),
         value: format!("{} (raw {})", kib(totals.1), kib(totals.0)),
     });
+    // A page in another language also fetches that language's two files (the widget's words
+    // and the rule set's catalogue); English is compiled in.
+    let mut heaviest = (String::new(), 0usize);
+    for tag in ["de", "fr", "es", "pl", "it"] {
+        let mut gz = 0;
+        for dir in ["locales", "catalogue"] {
+            let path = dist.join(dir).join(format!("{tag}.txt"));
+            let bytes = std::fs::read(&path).map_err(|e| Failure(format!("{}: {e}", path.display())))?;
+            gz += gzip_len(&bytes)?;
+        }
+        if gz > heaviest.1 {
+            heaviest = (tag.to_owned(), gz);
+        }
+    }
+    figures.push(Figure {
+        what: format!("a non-English page adds its language's files (heaviest, `{}`, gzip)", heaviest.0),
+        value: kib(heaviest.1),
+    });
     Ok(figures)
 }

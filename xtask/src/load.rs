@@ -380,11 +380,13 @@ fn upload_size() -> Outcome<Figure> {
 /// Signup and duplicate-check latency with 1 000 and with 1 000 000 accounts in local D1.
 pub fn scale(tools: &Tools) -> Outcome<Vec<Figure>> {
     let state = fresh_state(tools, "scale")?;
+    // Seeded numbers sit above the Worker's random nine-digit ones (100 000 000 - 999 999 999),
+    // so the 1 000-account run's signups can never collide with the next seed.
     let seed = |from: usize, to: usize| {
         format!(
             "WITH RECURSIVE n(i) AS (SELECT {from} UNION ALL SELECT i + 1 FROM n WHERE i < {to}) \
              INSERT INTO accounts (id, number, campaign_id, email, email_normalized, alias, alias_normalized, dialect, created_at_ms) \
-             SELECT 'acc_seed' || i, 100000000 + i, 'demo', 'seed' || i || '@example.com', 'seed' || i || '@example.com', \
+             SELECT 'acc_seed' || i, 1000000000 + i, 'demo', 'seed' || i || '@example.com', 'seed' || i || '@example.com', \
              'seed' || i, 'seed' || i, 'native', 0 FROM n;"
         )
     };
