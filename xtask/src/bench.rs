@@ -134,8 +134,8 @@ fn figures_in(output: &str) -> Vec<Figure> {
         .collect()
 }
 
-/// A wasm module of this workspace built as the widget is (release profile, wasm-bindgen,
-/// wasm-opt -Oz): its gzip sizes, wasm and JS glue.
+/// A wasm module of this workspace built as the widget is (release profile, std rebuilt for
+/// size, wasm-bindgen, wasm-opt -Oz): its gzip sizes, wasm and JS glue.
 struct ModuleSize {
     wasm: usize,
     js: usize,
@@ -153,9 +153,9 @@ fn module_size(
     if let Some(features) = features {
         cargo.args(["--features", features]);
     }
-    capture(&format!("build {label}"), &mut cargo)?;
+    capture(&format!("build {label} (as the widget is built)"), build::for_size(&mut cargo))?;
     let out_dir = root().join("target/size-probes").join(label.replace(' ', "-"));
-    let built = root().join("target/wasm32-unknown-unknown/release").join(format!("{artifact}.wasm"));
+    let built = root().join("target/for-size/wasm32-unknown-unknown/release").join(format!("{artifact}.wasm"));
     let mut bindgen = tools.command("wasm-bindgen");
     bindgen.arg("--target").arg("web").arg("--out-dir").arg(&out_dir).arg(&built);
     capture(&format!("wasm-bindgen {label}"), &mut bindgen)?;

@@ -3,6 +3,7 @@
 use crate::proc::step;
 use crate::tools::Tools;
 use crate::{root, Outcome};
+use std::process::Command;
 
 /// Trunk 0.22 needs a newer rustc than this project's toolchain; 0.21 is the line that builds.
 pub const TRUNK_VERSION: &str = "0.21.14";
@@ -23,10 +24,27 @@ pub fn worker(tools: &Tools) -> Outcome {
 
 pub fn widget(tools: &Tools) -> Outcome {
     // Trunk uses the wasm-bindgen and wasm-opt on PATH when their versions match Trunk.toml.
-    step(
-        "build the demo page + widget: trunk build --release",
-        tools.command("trunk").args(["build", "--release"]).current_dir(root()),
-    )
+    let mut trunk = tools.command("trunk");
+    trunk.args(["build", "--release"]).current_dir(root());
+    step("build the demo page + widget: trunk build --release (std rebuilt for size)", for_size(&mut trunk))
+}
+
+/// Builds what a page downloads (the widget, and the size probes measured beside it) with the
+/// standard library recompiled for size: panics abort at once instead of formatting a message
+/// nobody sees, and carry no source locations. That takes `-Zbuild-std` and two unstable
+/// flags; `RUSTC_BOOTSTRAP=1` lets the pinned stable toolchain accept them (its own `rust-src`,
+/// which `cargo xtask` installs, so std's sources always match the compiler). Everything else,
+/// the browser tests included, builds as usual; the page tests run this build. A target
+/// directory of its own keeps the two kinds of wasm32 builds from invalidating each other.
+pub fn for_size(cmd: &mut Command) -> &mut Command {
+    cmd.env("RUSTC_BOOTSTRAP", "1")
+        .env("CARGO_UNSTABLE_BUILD_STD", "std,panic_abort")
+        .env("CARGO_TARGET_DIR", root().join("target/for-size"))
+        // Replaces `.cargo/config.toml`'s wasm32 flags, so its getrandom backend is repeated.
+        .env(
+            "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS",
+            "--cfg getrandom_backend=\"wasm_js\" -Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none",
+        )
 }
 
 pub fn all(tools: &Tools) -> Outcome {

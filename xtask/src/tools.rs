@@ -95,6 +95,18 @@ pub fn ensure_build_tools() -> Outcome<Tools> {
         )?;
     }
 
+    // The widget is built with std recompiled for size (`build::for_size`), from the toolchain's
+    // own sources.
+    let components = output(Command::new("rustup").args(["component", "list", "--installed"])).unwrap_or_default();
+    if components.lines().any(|c| c.trim() == "rust-src" || c.trim().starts_with("rust-src-")) {
+        println!("==> rust-src component: already installed");
+    } else {
+        step(
+            "rust-src component: rustup component add rust-src",
+            Command::new("rustup").args(["component", "add", "rust-src"]),
+        )?;
+    }
+
     cargo_install(&path, "wasm-bindgen", "wasm-bindgen-cli", &locked_version("wasm-bindgen")?, "wasm-bindgen CLI")?;
     cargo_install(&path, "worker-build", "worker-build", &locked_version("worker")?, "worker-build")?;
     let trunk = crate::build::TRUNK_VERSION;
