@@ -8,16 +8,32 @@
 use crate::i18n::{label, language_name, strength_name, text, Text};
 use enlist_shared::{message, strength, Code, Field, Locale, Policy, Problem, SignupForm, TimeZone, UsState};
 use leptos::prelude::*;
-use std::collections::BTreeSet;
 
 /// An event handler with its type erased (see the module's note).
 pub type Handler<E> = Box<dyn FnMut(E)>;
+
+// Every field has its bit.
+const _: () = assert!(Field::ALL.len() <= 64);
+
+/// The fields the user has left: a bit per `Field` (a set type would bring its tree code).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Touched(u64);
+
+impl Touched {
+    pub fn has(self, field: Field) -> bool {
+        self.0 & (1 << field as u32) != 0
+    }
+
+    fn add(&mut self, field: Field) {
+        self.0 |= 1 << field as u32;
+    }
+}
 
 /// What every control needs from the form.
 #[derive(Clone, Copy)]
 pub struct FormState {
     pub values: RwSignal<SignupForm>,
-    pub touched: RwSignal<BTreeSet<Field>>,
+    pub touched: RwSignal<Touched>,
     pub policy: StoredValue<Policy>,
     pub locale: Locale,
     pub locked: Signal<bool>,
@@ -34,9 +50,7 @@ impl FormState {
     }
 
     fn touch(self, field: Field) {
-        self.touched.update(|t| {
-            t.insert(field);
-        });
+        self.touched.update(|t| t.add(field));
     }
 
     fn on_blur(self, field: Field) -> Handler<leptos::ev::FocusEvent> {

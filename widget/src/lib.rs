@@ -15,7 +15,6 @@ use fields::{FieldControl, FormState};
 pub use i18n::install_language;
 use i18n::{early, text, Early, Text};
 use leptos::prelude::*;
-use std::collections::BTreeSet;
 use wasm_bindgen::prelude::*;
 
 /// What the last submission came back with, and the form it was for.
@@ -97,7 +96,7 @@ fn SignupForm(target: Target, policy: Policy, locale: Locale) -> impl IntoView {
     }
     let policy = StoredValue::new(policy);
     let values = RwSignal::new(initial);
-    let touched = RwSignal::new(BTreeSet::<Field>::new());
+    let touched = RwSignal::new(fields::Touched::default());
     let attempted = RwSignal::new(false);
     let nonce = StoredValue::new(nonce());
     let problems = Memo::new(move |_| {
@@ -107,17 +106,25 @@ fn SignupForm(target: Target, policy: Policy, locale: Locale) -> impl IntoView {
 
     // The honeypot: a field people never see or reach, which bots that fill every input do.
     let trap = StoredValue::new(String::new());
-    let submit = Action::new_local(move |form: &SignupForm| {
-        let (target, form, trap) = (target.clone(), form.clone(), trap.get_value());
+    // One submission at a time (`send` checks `pending`); its answer lands in `last`. Plain
+    // signals and a task rather than Leptos' `Action`, whose async machinery weighs more.
+    let target = StoredValue::new(target);
+    let pending = RwSignal::new(false);
+    let last: RwSignal<Option<Submission>> = RwSignal::new(None);
+    let submit = move |form: SignupForm| {
+        pending.set(true);
+        let (target, trap) = (target.get_value(), trap.get_value());
         let key = idempotency_key(&nonce.get_value(), &form);
-        async move {
+        leptos::task::spawn_local(async move {
             let answer = post_signup(&target, &form, &trap, &key, locale.tag()).await;
-            Submission { form, answer }
-        }
+            last.set(Some(Submission { form, answer }));
+            pending.set(false);
+        });
+    };
+    let created = Signal::derive(move || {
+        last.with(|s| matches!(s, Some(Submission { answer: ServerAnswer::Created { .. }, .. })))
     });
-    let last = submit.value();
-    let created = Signal::derive(move || matches!(last.get().map(|s| s.answer), Some(ServerAnswer::Created { .. })));
-    let locked = Signal::derive(move || created.get() || submit.pending().get());
+    let locked = Signal::derive(move || created.get() || pending.get());
 
     // A field shows the server's verdict while it still holds the value the server judged;
     // otherwise the rule set's, once the user has left the field or tried to submit.
@@ -131,7 +138,7 @@ fn SignupForm(target: Target, policy: Policy, locale: Locale) -> impl IntoView {
                 }
                 _ => None,
             });
-            let visible = attempted.get() || touched.with(|t| t.contains(&field));
+            let visible = attempted.get() || touched.get().has(field);
             server.or_else(|| {
                 visible.then(|| problems.with(|ps| ps.iter().find(|p| p.field == field).map(|p| p.code))).flatten()
             })
@@ -141,11 +148,11 @@ fn SignupForm(target: Target, policy: Policy, locale: Locale) -> impl IntoView {
     let form_ref = NodeRef::<leptos::html::Form>::new();
     let send = move || {
         attempted.set(true);
-        if submit.pending().get_untracked() || created.get_untracked() {
+        if pending.get_untracked() || created.get_untracked() {
             return;
         }
         if problems.with_untracked(|p| p.is_empty()) {
-            submit.dispatch(values.get_untracked());
+            submit(values.get_untracked());
         } else {
             // Take the keyboard to the first field that needs attention.
             request_animation_frame(move || {
@@ -162,8 +169,8 @@ fn SignupForm(target: Target, policy: Policy, locale: Locale) -> impl IntoView {
         send();
     };
 
-    let status = move || {
-        if submit.pending().get() {
+    let status = Signal::derive(move || {
+        if pending.get() {
             return text(Text::Sending, locale).to_owned();
         }
         match last.get().map(|s| s.answer) {
@@ -177,7 +184,7 @@ fn SignupForm(target: Target, policy: Policy, locale: Locale) -> impl IntoView {
             None if attempted.get() && problems.with(|p| !p.is_empty()) => text(Text::FixFields, locale).to_owned(),
             None => String::new(),
         }
-    };
+    });
     let unreachable = move || matches!(last.get().map(|s| s.answer), Some(ServerAnswer::Unreachable));
     // After the first render: the form can be used. Benchmarks read this mark.
     Effect::new(move |_| {
@@ -185,25 +192,39 @@ fn SignupForm(target: Target, policy: Policy, locale: Locale) -> impl IntoView {
             let _ = performance.mark("enlist-interactive");
         }
     });
-    let not_ready = move || problems.with(|p| !p.is_empty()) || submit.pending().get();
+    let not_ready = move || problems.with(|p| !p.is_empty()) || pending.get();
+    // Reactive attributes and texts as signals: one copy of Leptos' code per value type, not
+    // per closure (see fields.rs).
+    let form_state = Signal::derive(move || {
+        if created.get() {
+            "created"
+        } else if pending.get() {
+            "sending"
+        } else {
+            "open"
+        }
+    });
+    let busy = Signal::derive(move || if pending.get() { "true" } else { "false" });
+    let disabled = Signal::derive(move || if not_ready() { "true" } else { "false" });
+    let button = Signal::derive(move || text(if pending.get() { Text::Sending } else { Text::Submit }, locale));
+    let hint_hidden = Signal::derive(move || !problems.with(|p| !p.is_empty()) || created.get());
+    let hint =
+        Signal::derive(move || text(Text::NotReady, locale).replace("{n}", &problems.with(|p| p.len()).to_string()));
     let state = FormState { values, touched, policy, locale, locked };
 
     view! {
         <form class="enlist-form" novalidate node_ref=form_ref on:submit=on_submit lang=locale.tag()
-            data-state=move || if created.get() { "created" } else if submit.pending().get() { "sending" } else { "open" }
-            aria-busy=move || submit.pending().get().to_string()>
+            data-state=form_state aria-busy=busy>
             {shown.into_iter().map(|field| view! { <FieldControl field=field state=state problem=problem_of(field) /> }).collect_view()}
             <div class="enlist-trap" aria-hidden="true">
                 <label for="enlist-homepage">"Homepage"</label>
                 <input id="enlist-homepage" name="homepage" type="text" tabindex="-1" autocomplete="off"
                     on:input=move |ev| trap.set_value(event_target_value(&ev)) />
             </div>
-            <button type="submit" aria-disabled=move || not_ready().to_string() aria-describedby="enlist-hint enlist-status" hidden=created>
-                {move || if submit.pending().get() { text(Text::Sending, locale) } else { text(Text::Submit, locale) }}
+            <button type="submit" aria-disabled=disabled aria-describedby="enlist-hint enlist-status" hidden=created>
+                {button}
             </button>
-            <p id="enlist-hint" class="enlist-hint" hidden=move || !problems.with(|p| !p.is_empty()) || created.get()>
-                {move || text(Text::NotReady, locale).replace("{n}", &problems.with(|p| p.len()).to_string())}
-            </p>
+            <p id="enlist-hint" class="enlist-hint" hidden=hint_hidden>{hint}</p>
             <p id="enlist-status" class="enlist-status" role="status" aria-live="polite">{status}</p>
             <Show when=unreachable>
                 <button type="button" class="enlist-retry" on:click=move |_| send()>{text(Text::Retry, locale)}</button>
