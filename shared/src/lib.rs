@@ -9,7 +9,9 @@ mod problem;
 mod signup;
 pub mod values;
 
-pub use messages::{catalogue_ready, install_catalogue, message, parse_catalogue, template, CatalogueError, Locale};
+pub use messages::{
+    catalogue_ready, install_catalogue, keyed_lines, message, parse_catalogue, template, CatalogueError, Locale,
+};
 pub use policy::{Policy, Presence, ReconciliationKey};
 pub use problem::{Code, Field, Problem, UnknownName};
 pub use signup::{text_limit, validate, SignupForm, ValidSignup};

@@ -102,9 +102,7 @@ fn input_type(field: Field) -> &'static str {
 
 /// The id of a field's control (and, with `-problem`, of its message).
 pub fn control_id(field: Field) -> String {
-    let mut id = String::from("enlist-");
-    id.push_str(&field.as_str().replace('_', "-"));
-    id
+    format!("enlist-{}", field.as_str().replace('_', "-"))
 }
 
 #[component]

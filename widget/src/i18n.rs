@@ -102,13 +102,9 @@ thread_local! {
     static ARRIVED: ArcTrigger = ArcTrigger::new();
 }
 
+/// The file's lines with a text (the rule set reads its catalogue files the same way).
 fn parse(file: &str) -> Vec<(&str, &str)> {
-    file.lines()
-        .filter(|line| !line.starts_with('#'))
-        .filter_map(|line| line.split_once('\t'))
-        .map(|(key, text)| (key.trim(), text.trim()))
-        .filter(|(_, text)| !text.is_empty())
-        .collect()
+    enlist_shared::keyed_lines(file).filter(|(_, text)| !text.is_empty()).collect()
 }
 
 fn words(locale: Locale) -> Option<&'static Words> {
@@ -128,6 +124,8 @@ pub fn install(locale: Locale, file: &str) -> bool {
     if locale == Locale::En || !english.iter().all(|(key, _)| offered.iter().any(|(k, _)| k == key)) {
         return false;
     }
+    // Kept for the page's life only once accepted (so read again from the kept copy): a refused
+    // file is dropped.
     let file: &'static str = Box::leak(file.to_owned().into_boxed_str());
     WORDS.with_borrow_mut(|all| all[locale as usize] = Some(Box::leak(Box::new(parse(file)))));
     true

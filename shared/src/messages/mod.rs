@@ -125,16 +125,20 @@ impl std::fmt::Display for CatalogueError {
     }
 }
 
+/// The `key<TAB>text` lines of a language file (the catalogue's, and the widget's own words),
+/// trimmed; comment lines (`#`) and lines without a tab are skipped.
+pub fn keyed_lines(file: &str) -> impl Iterator<Item = (&str, &str)> {
+    file.lines()
+        .filter(|line| !line.starts_with('#'))
+        .filter_map(|line| line.split_once('\t'))
+        .map(|(key, text)| (key.trim(), text.trim()))
+}
+
 /// Reads a catalogue file: every problem code needs a text with the English text's
 /// placeholders. Comment lines (`#`), blank lines and codes this version does not know are
 /// skipped.
 pub fn parse_catalogue(file: &str) -> Result<Vec<String>, CatalogueError> {
-    let lines: Vec<(&str, &str)> = file
-        .lines()
-        .filter(|line| !line.starts_with('#'))
-        .filter_map(|line| line.split_once('\t'))
-        .map(|(code, text)| (code.trim(), text.trim()))
-        .collect();
+    let lines: Vec<(&str, &str)> = keyed_lines(file).collect();
     Code::ALL
         .iter()
         .map(|&code| {
