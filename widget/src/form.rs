@@ -1,0 +1,527 @@
+//! The signup form: Leptos signals hold what the user typed, what they touched and what the
+//! server said; one effect per field and one for the form write that onto the page.
+//!
+//! Size decides the shape. Built with `view!`, every control shape, attribute and reactive
+//! closure became its own copy of Leptos' rendering code: 47 KiB of the widget's gzip for the
+//! form alone (`cargo xtask bench widget`). Here the form's elements are made by one function
+//! ([`dom::el`]), every field is drawn by the same effect, and one listener on the `<form>`
+//! hears every input, change, blur, submit and click. Leptos still renders the widget's states
+//! around it (loading, unavailable, the form element itself: see `lib.rs`).
+
+use crate::api::{idempotency_key, nonce, post_signup, ServerAnswer, Target};
+use crate::dom::{self, el, flag, set};
+use crate::i18n::{label, language_name, strength_name, text, Text};
+use enlist_shared::{message, strength, validate, Code, Field, Locale, Policy, Problem, SignupForm, TimeZone, UsState};
+use leptos::prelude::*;
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use web_sys::{Element, Event};
+
+/// What the last submission came back with, and the form it was for.
+#[derive(Clone, Debug, PartialEq)]
+struct Submission {
+    form: SignupForm,
+    answer: ServerAnswer,
+}
+
+// Every field has its bit.
+const _: () = assert!(Field::ALL.len() <= 64);
+
+/// The fields the user has left: a bit per `Field` (a set type would bring its tree code).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Touched(u64);
+
+impl Touched {
+    pub fn has(self, field: Field) -> bool {
+        self.0 & (1 << field as u32) != 0
+    }
+
+    fn add(&mut self, field: Field) {
+        self.0 |= 1 << field as u32;
+    }
+}
+
+/// The form's reactive state (Leptos signals: copyable handles).
+#[derive(Clone, Copy)]
+struct State {
+    values: RwSignal<SignupForm>,
+    touched: RwSignal<Touched>,
+    /// A submit was tried: every problem shows, touched or not.
+    attempted: RwSignal<bool>,
+    /// One submission at a time; its answer lands in `last`.
+    pending: RwSignal<bool>,
+    last: RwSignal<Option<Submission>>,
+    /// The rule set's verdict on the whole form, judged again on every change.
+    problems: Memo<Vec<Problem>>,
+}
+
+/// One form on the page: its state, what it was built for, and its elements.
+struct Form {
+    state: State,
+    policy: Policy,
+    target: Target,
+    locale: Locale,
+    /// Random per form: with the form's contents, the idempotency key of a submission.
+    nonce: String,
+    /// The honeypot's value: a field people never see or reach, which bots that fill every
+    /// input do.
+    trap: RefCell<String>,
+    element: Element,
+}
+
+/// A field's elements. The control is replaced when its shape changes (the state becomes a
+/// list of US states when the country is the United States).
+struct Control {
+    field: Field,
+    input: RefCell<Element>,
+    problem: Element,
+    /// The password's strength meter and the word beside it.
+    meter: Option<(Element, Element)>,
+}
+
+/// What a field's effect last wrote, so a run that changes nothing touches no element.
+#[derive(Clone, Copy, PartialEq)]
+struct FieldShown {
+    code: Option<Code>,
+    locked: bool,
+    us: bool,
+    /// The password's strength, `None` while it is empty.
+    strength: Option<u8>,
+}
+
+/// What the form's effect last wrote.
+#[derive(Clone, PartialEq)]
+struct FormShown {
+    state: &'static str,
+    ready: bool,
+    /// The number of fields that need attention, when the hint says so.
+    hint: Option<usize>,
+    status: String,
+    retry: bool,
+}
+
+/// The Leptos directive that builds the form inside the `<form>` element Leptos rendered:
+/// `<form use:build=(target, policy, locale)>`.
+pub fn build(element: Element, (target, policy, locale): (Target, Policy, Locale)) {
+    let shown: Vec<Field> = policy.shown().collect();
+    let mut initial = SignupForm::new();
+    if shown.contains(&Field::TimeZone) {
+        if let Some(zone) = browser_time_zone() {
+            initial.set(Field::TimeZone, zone);
+        }
+    }
+    if shown.contains(&Field::Lang) {
+        initial.set(Field::Lang, locale.tag());
+    }
+    let values = RwSignal::new(initial);
+    let checked = policy.clone();
+    let state = State {
+        values,
+        touched: RwSignal::new(Touched::default()),
+        attempted: RwSignal::new(false),
+        pending: RwSignal::new(false),
+        last: RwSignal::new(None),
+        problems: Memo::new(move |_| {
+            crate::rules::track();
+            values.with(|v| validate(v, &checked).err().unwrap_or_default())
+        }),
+    };
+    set(&element, "lang", Some(locale.tag()));
+    let form = Rc::new(Form { state, policy, target, locale, nonce: nonce(), trap: RefCell::default(), element });
+
+    for field in shown {
+        let control = form.field(field);
+        let form = form.clone();
+        Effect::new(move |before: Option<FieldShown>| form.draw_field(&control, before));
+    }
+    let chrome = form.chrome();
+    {
+        let form = form.clone();
+        Effect::new(move |before: Option<FormShown>| form.draw_form(&chrome, before));
+    }
+
+    // One listener for the whole form. Blur does not bubble: it is heard on its way down.
+    let listener = {
+        let form = form.clone();
+        Closure::<dyn FnMut(Event)>::new(move |event: Event| form.on_event(&event))
+    };
+    for (kind, capture) in [("input", false), ("change", false), ("blur", true), ("submit", false), ("click", false)] {
+        let _ =
+            form.element.add_event_listener_with_callback_and_bool(kind, listener.as_ref().unchecked_ref(), capture);
+    }
+    // Dropped with the form (when Leptos renders another state in its place).
+    StoredValue::new_local(listener);
+
+    // After the first render: the form can be used. Benchmarks read this mark.
+    request_animation_frame(|| {
+        if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
+            let _ = performance.mark("enlist-interactive");
+        }
+    });
+}
+
+/// The browser's own IANA time zone, if it names one the rule set knows.
+fn browser_time_zone() -> Option<String> {
+    let format = js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &js_sys::Object::new());
+    let zone = js_sys::Reflect::get(&format.resolved_options(), &"timeZone".into()).ok()?.as_string()?;
+    TimeZone::parse(&zone).ok().map(|z| z.name().to_owned())
+}
+
+fn autocomplete(field: Field) -> &'static str {
+    match field {
+        Field::Alias => "username",
+        Field::Prefix => "honorific-prefix",
+        Field::FirstName => "given-name",
+        Field::MiddleName => "additional-name",
+        Field::LastName => "family-name",
+        Field::Email | Field::WorkEmail => "email",
+        Field::Password => "new-password",
+        Field::Organization => "organization",
+        Field::Title => "organization-title",
+        Field::Address => "street-address",
+        Field::City => "address-level2",
+        Field::PostalCode => "postal-code",
+        Field::Country | Field::CountryName => "country",
+        Field::State => "address-level1",
+        Field::Phone | Field::WorkPhone | Field::WorkFax => "tel",
+        Field::Website => "url",
+        _ => "off",
+    }
+}
+
+fn input_type(field: Field) -> &'static str {
+    match field {
+        Field::Email | Field::WorkEmail => "email",
+        Field::Password => "password",
+        Field::Phone | Field::WorkPhone | Field::WorkFax => "tel",
+        Field::Website => "url",
+        Field::Eula => "checkbox",
+        _ => "text",
+    }
+}
+
+/// The id of a field's control (and, with `-problem`, of its message).
+pub fn control_id(field: Field) -> String {
+    format!("enlist-{}", field.as_str().replace('_', "-"))
+}
+
+fn is_us(values: &SignupForm) -> bool {
+    values.get(Field::Country).eq_ignore_ascii_case("us")
+}
+
+impl Form {
+    fn locked(&self) -> bool {
+        let created =
+            self.state.last.with(|s| matches!(s, Some(Submission { answer: ServerAnswer::Created { .. }, .. })));
+        created || self.state.pending.get()
+    }
+
+    /// The problem a field shows: the server's while the field still holds the value the
+    /// server judged; otherwise the rule set's, once the user has left the field or tried to
+    /// submit.
+    fn problem(&self, field: Field) -> Option<Code> {
+        let State { values, touched, attempted, last, problems, .. } = self.state;
+        let server = last.with(|sub| match sub {
+            Some(Submission { form, answer: ServerAnswer::Problems(found) })
+                if values.with(|v| v.get(field) == form.get(field)) =>
+            {
+                found.iter().find(|p| p.field == field).map(|p| p.code)
+            }
+            _ => None,
+        });
+        let visible = attempted.get() || touched.get().has(field);
+        server.or_else(|| {
+            visible.then(|| problems.with(|ps| ps.iter().find(|p| p.field == field).map(|p| p.code))).flatten()
+        })
+    }
+
+    /// A field's elements: label, control, the password's meter, the problem beneath.
+    fn field(&self, field: Field) -> Control {
+        let locale = self.locale;
+        let id = control_id(field);
+        let classes = if field == Field::Eula { "enlist-field enlist-check" } else { "enlist-field" };
+        let wrapper = el(&self.element, "div", &[("class", classes), ("data-field", field.as_str())]);
+        let caption = el(&wrapper, "label", &[("for", &id)]);
+        dom::text(&caption, label(field, locale));
+        if self.policy.requires(field) {
+            dom::text(&el(&caption, "span", &[("aria-hidden", "true")]), " *");
+        }
+        let input = self.control(field, self.state.values.with_untracked(is_us));
+        let _ = wrapper.append_child(&input);
+        let meter = (field == Field::Password).then(|| {
+            let line = el(&wrapper, "div", &[("class", "enlist-meter")]);
+            let meter = el(
+                &line,
+                "meter",
+                &[
+                    ("min", "0"),
+                    ("max", "4"),
+                    ("low", "2"),
+                    ("high", "3"),
+                    ("optimum", "4"),
+                    ("aria-label", text(Text::Strength, locale)),
+                ],
+            );
+            (meter, el(&line, "span", &[("aria-live", "polite")]))
+        });
+        let problem = el(&wrapper, "p", &[("id", &format!("{id}-problem")), ("class", "enlist-problem")]);
+        Control { field, input: RefCell::new(input), problem, meter }
+    }
+
+    /// A field's control, not yet in the page: a list for the country, time zone, language and
+    /// (in the US) state, a checkbox for the terms, a text input otherwise.
+    fn control(&self, field: Field, us: bool) -> Element {
+        let id = control_id(field);
+        let problem_id = format!("{id}-problem");
+        let options: Option<Vec<(String, String)>> = match field {
+            Field::Country => Some(crate::country_names::options(self.locale)),
+            Field::TimeZone => {
+                Some(TimeZone::all().map(|t| (t.name().to_owned(), t.name().replace('_', " "))).collect())
+            }
+            Field::Lang => {
+                Some(self.policy.languages.iter().map(|l| (l.tag().to_owned(), language_name(*l).to_owned())).collect())
+            }
+            Field::State if us => Some(UsState::all().map(|s| (s.code().to_owned(), s.name().to_owned())).collect()),
+            _ => None,
+        };
+        let fragment = dom::document().create_document_fragment();
+        let mut attributes = vec![
+            ("id", id.as_str()),
+            ("name", field.as_str()),
+            ("autocomplete", autocomplete(field)),
+            ("aria-describedby", problem_id.as_str()),
+        ];
+        if self.policy.requires(field) {
+            attributes.push(("aria-required", "true"));
+        }
+        let current = self.state.values.with_untracked(|v| v.get(field).to_owned());
+        match options {
+            Some(options) => {
+                let select = el(&fragment, "select", &attributes);
+                dom::text(&el(&select, "option", &[("value", "")]), text(Text::Choose, self.locale));
+                let mut chosen = "";
+                for (value, name) in &options {
+                    dom::text(&el(&select, "option", &[("value", value)]), name);
+                    if value.eq_ignore_ascii_case(&current) {
+                        chosen = value;
+                    }
+                }
+                dom::set_value(&select, chosen);
+                select
+            }
+            None => {
+                attributes.push(("type", input_type(field)));
+                let input = el(&fragment, "input", &attributes);
+                if field == Field::Eula {
+                    flag(&input, "checked", current == "yes");
+                } else {
+                    dom::set_value(&input, &current);
+                }
+                input
+            }
+        }
+    }
+
+    /// Writes a field's state onto its elements (the effect of each field).
+    fn draw_field(&self, control: &Control, before: Option<FieldShown>) -> FieldShown {
+        let field = control.field;
+        let us = field == Field::State && self.state.values.with(is_us);
+        let strength = control.meter.as_ref().and_then(|_| {
+            crate::rules::track();
+            self.state.values.with(|v| Some(v.get(field)).filter(|p| !p.is_empty()).map(strength))
+        });
+        let now = FieldShown { code: self.problem(field), locked: self.locked(), us, strength };
+        let mut before = before;
+        if before.is_some_and(|b| b.us != us) {
+            let fresh = self.control(field, us);
+            let _ = control.input.borrow().replace_with_with_node_1(&fresh);
+            control.input.replace(fresh);
+            before = None;
+        }
+        let input = control.input.borrow();
+        if before.is_none_or(|b| b.code != now.code) {
+            set(&input, "aria-invalid", Some(if now.code.is_some() { "true" } else { "false" }));
+            set(&control.problem, "data-code", now.code.map(Code::as_str));
+            let message = now.code.map(|code| message(Problem::new(field, code), self.locale, &self.policy));
+            dom::text(&control.problem, message.as_deref().unwrap_or(""));
+        }
+        if before.is_none_or(|b| b.locked != now.locked) {
+            flag(&input, "disabled", now.locked);
+        }
+        if let Some((meter, word)) =
+            control.meter.as_ref().filter(|_| before.is_none_or(|b| b.strength != now.strength))
+        {
+            set(meter, "value", Some(&now.strength.unwrap_or(0).to_string()));
+            dom::text(word, now.strength.map_or("", |score| strength_name(score, self.locale)));
+        }
+        now
+    }
+
+    /// The form's own elements after the fields: the honeypot, the button, the hint, the
+    /// status line and the retry button.
+    fn chrome(&self) -> [Element; 4] {
+        let form = &self.element;
+        let trap = el(form, "div", &[("class", "enlist-trap"), ("aria-hidden", "true")]);
+        dom::text(&el(&trap, "label", &[("for", "enlist-homepage")]), "Homepage");
+        el(
+            &trap,
+            "input",
+            &[
+                ("id", "enlist-homepage"),
+                ("name", "homepage"),
+                ("type", "text"),
+                ("tabindex", "-1"),
+                ("autocomplete", "off"),
+            ],
+        );
+        let button = el(form, "button", &[("type", "submit"), ("aria-describedby", "enlist-hint enlist-status")]);
+        let hint = el(form, "p", &[("id", "enlist-hint"), ("class", "enlist-hint")]);
+        let status = el(
+            form,
+            "p",
+            &[("id", "enlist-status"), ("class", "enlist-status"), ("role", "status"), ("aria-live", "polite")],
+        );
+        let retry = el(form, "button", &[("type", "button"), ("class", "enlist-retry"), ("hidden", "")]);
+        dom::text(&retry, text(Text::Retry, self.locale));
+        [button, hint, status, retry]
+    }
+
+    /// Writes the form's state onto its own elements (the form's effect).
+    fn draw_form(&self, [button, hint, status, retry]: &[Element; 4], before: Option<FormShown>) -> FormShown {
+        let State { attempted, pending, last, problems, .. } = self.state;
+        let locale = self.locale;
+        let pending = pending.get();
+        let answer = last.with(|s| s.as_ref().map(|s| s.answer.clone()));
+        let created = matches!(answer, Some(ServerAnswer::Created { .. }));
+        let open = problems.with(Vec::len);
+        let status_text = if pending {
+            text(Text::Sending, locale).to_owned()
+        } else {
+            match &answer {
+                Some(ServerAnswer::Created { .. }) => text(Text::Created, locale).to_owned(),
+                Some(ServerAnswer::Unreachable) => text(Text::NetworkError, locale).to_owned(),
+                Some(ServerAnswer::Problems(found)) => found
+                    .iter()
+                    .find(|p| p.field == Field::Request)
+                    .map(|p| message(*p, locale, &self.policy))
+                    .unwrap_or_else(|| text(Text::FixFields, locale).to_owned()),
+                None if attempted.get() && open > 0 => text(Text::FixFields, locale).to_owned(),
+                None => String::new(),
+            }
+        };
+        let now = FormShown {
+            state: if created {
+                "created"
+            } else if pending {
+                "sending"
+            } else {
+                "open"
+            },
+            ready: open == 0 && !pending,
+            hint: (open > 0 && !created).then_some(open),
+            status: status_text,
+            retry: matches!(answer, Some(ServerAnswer::Unreachable)),
+        };
+        let before = before.as_ref();
+        if before.is_none_or(|b| b.state != now.state) {
+            set(&self.element, "data-state", Some(now.state));
+            set(&self.element, "aria-busy", Some(if pending { "true" } else { "false" }));
+            dom::text(button, text(if pending { Text::Sending } else { Text::Submit }, locale));
+            flag(button, "hidden", created);
+        }
+        if before.is_none_or(|b| b.ready != now.ready) {
+            set(button, "aria-disabled", Some(if now.ready { "false" } else { "true" }));
+        }
+        if before.is_none_or(|b| b.hint != now.hint) {
+            flag(hint, "hidden", now.hint.is_none());
+            let count = now.hint.map(|n| text(Text::NotReady, locale).replace("{n}", &n.to_string()));
+            dom::text(hint, count.as_deref().unwrap_or(""));
+        }
+        if before.is_none_or(|b| b.status != now.status) {
+            dom::text(status, &now.status);
+        }
+        if before.is_none_or(|b| b.retry != now.retry) {
+            flag(retry, "hidden", !now.retry);
+        }
+        now
+    }
+
+    fn on_event(self: &Rc<Self>, event: &Event) {
+        let Some(target) = dom::element_of(event.target()) else { return };
+        let kind = event.type_();
+        match kind.as_str() {
+            "submit" => {
+                event.prevent_default();
+                self.send();
+            }
+            "click" => {
+                if target.class_name() == "enlist-retry" {
+                    self.send();
+                }
+            }
+            _ => {
+                let name = target.get_attribute("name").unwrap_or_default();
+                if name == "homepage" {
+                    self.trap.replace(dom::value(&target));
+                    return;
+                }
+                let Ok(field) = name.parse::<Field>() else { return };
+                if kind == "blur" {
+                    self.touch(field);
+                    return;
+                }
+                let value = if field == Field::Eula {
+                    (if dom::checked(&target) { "yes" } else { "no" }).to_owned()
+                } else {
+                    dom::value(&target)
+                };
+                if self.state.values.with_untracked(|v| v.get(field) != value) {
+                    self.state.values.update(|v| v.set(field, value));
+                }
+                if kind == "change" && target.tag_name() == "SELECT" {
+                    self.touch(field);
+                }
+            }
+        }
+    }
+
+    fn touch(&self, field: Field) {
+        if !self.state.touched.with_untracked(|t| t.has(field)) {
+            self.state.touched.update(|t| t.add(field));
+        }
+    }
+
+    /// Submits the form when the rule set has no objection; otherwise shows every problem and
+    /// takes the keyboard to the first field that needs attention.
+    fn send(self: &Rc<Self>) {
+        let State { values, attempted, pending, last, problems, .. } = self.state;
+        attempted.set(true);
+        let created =
+            last.with_untracked(|s| matches!(s, Some(Submission { answer: ServerAnswer::Created { .. }, .. })));
+        if pending.get_untracked() || created {
+            return;
+        }
+        if problems.with_untracked(Vec::is_empty) {
+            pending.set(true);
+            let form = values.get_untracked();
+            let key = idempotency_key(&self.nonce, &form);
+            let me = self.clone();
+            leptos::task::spawn_local(async move {
+                let trap = me.trap.borrow().clone();
+                let answer = post_signup(&me.target, &form, &trap, &key, me.locale.tag()).await;
+                // The form may have been replaced meanwhile (another language arrived).
+                let _ = last.try_set(Some(Submission { form, answer }));
+                let _ = pending.try_set(false);
+            });
+        } else {
+            let element = self.element.clone();
+            request_animation_frame(move || {
+                let first = element.query_selector("[aria-invalid='true']").ok().flatten();
+                if let Some(first) = first.and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
+                    let _ = first.focus();
+                }
+            });
+        }
+    }
+}
