@@ -62,15 +62,20 @@ struct PolicyDocument {
     policy: Policy,
 }
 
-pub async fn fetch_policy(target: &Target) -> Result<Policy, String> {
+/// The campaign's policy could not be had (network, status, or not a policy document). The
+/// widget then says it is unavailable; why is in the browser's network panel (formatting the
+/// error here would bring every error text of the HTTP and JSON stacks into the wasm).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unavailable;
+
+pub async fn fetch_policy(target: &Target) -> Result<Policy, Unavailable> {
     let url = format!("{}/v1/policy?campaign={}", target.api_base, js_sys::encode_uri_component(&target.campaign));
-    let response =
-        Request::get(&url).header("x-publishable-key", &target.key).send().await.map_err(|e| e.to_string())?;
+    let response = Request::get(&url).header("x-publishable-key", &target.key).send().await.map_err(|_| Unavailable)?;
     if !response.ok() {
-        return Err(format!("status {}", response.status()));
+        return Err(Unavailable);
     }
-    let text = response.text().await.map_err(|e| e.to_string())?;
-    from_json::<PolicyDocument>(&text).map(|d| d.policy).ok_or_else(|| "not a policy document".to_owned())
+    let text = response.text().await.map_err(|_| Unavailable)?;
+    from_json::<PolicyDocument>(&text).map(|d| d.policy).ok_or(Unavailable)
 }
 
 /// GETs a text file (a static asset beside the widget); `None` on any failure.

@@ -80,6 +80,19 @@ struct Control {
     meter: Option<(Element, Element)>,
 }
 
+/// What an effect draws: a field, or the form's own elements (button, hint, status, retry).
+enum Part {
+    Field(Control),
+    Form([Element; 4]),
+}
+
+/// What an effect last wrote.
+#[derive(Clone, PartialEq)]
+enum Shown {
+    Field(FieldShown),
+    Form(FormShown),
+}
+
 /// What a field's effect last wrote, so a run that changes nothing touches no element.
 #[derive(Clone, Copy, PartialEq)]
 struct FieldShown {
@@ -130,15 +143,12 @@ pub fn build(element: Element, (target, policy, locale): (Target, Policy, Locale
     set(&element, "lang", Some(locale.tag()));
     let form = Rc::new(Form { state, policy, target, locale, nonce: nonce(), trap: RefCell::default(), element });
 
-    for field in shown {
-        let control = form.field(field);
+    // One effect per field and one for the form, all of one type (one copy of Leptos' effect
+    // code in the wasm).
+    let parts: Vec<Part> = shown.into_iter().map(|field| Part::Field(form.field(field))).collect();
+    for part in parts.into_iter().chain([Part::Form(form.chrome())]) {
         let form = form.clone();
-        Effect::new(move |before: Option<FieldShown>| form.draw_field(&control, before));
-    }
-    let chrome = form.chrome();
-    {
-        let form = form.clone();
-        Effect::new(move |before: Option<FormShown>| form.draw_form(&chrome, before));
+        Effect::new(move |before: Option<Shown>| form.draw(&part, before));
     }
 
     // One listener for the whole form. Blur does not bubble: it is heard on its way down.
@@ -320,6 +330,15 @@ impl Form {
                 }
                 input
             }
+        }
+    }
+
+    fn draw(&self, part: &Part, before: Option<Shown>) -> Shown {
+        match (part, before) {
+            (Part::Field(control), Some(Shown::Field(before))) => Shown::Field(self.draw_field(control, Some(before))),
+            (Part::Field(control), _) => Shown::Field(self.draw_field(control, None)),
+            (Part::Form(elements), Some(Shown::Form(before))) => Shown::Form(self.draw_form(elements, Some(before))),
+            (Part::Form(elements), _) => Shown::Form(self.draw_form(elements, None)),
         }
     }
 

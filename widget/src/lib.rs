@@ -14,6 +14,7 @@ use enlist_shared::{Locale, Policy};
 use form::build as build_form;
 pub use i18n::install_language;
 use i18n::{early, Early};
+use leptos::either::Either;
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 
@@ -38,7 +39,7 @@ pub fn Signup(
     #[prop(optional)] locale: Option<Locale>,
 ) -> impl IntoView {
     let locale = locale.unwrap_or_else(|| page_locale(None));
-    let loaded: RwSignal<Option<Result<Policy, String>>> = RwSignal::new(policy.map(Ok));
+    let loaded: RwSignal<Option<Result<Policy, api::Unavailable>>> = RwSignal::new(policy.map(Ok));
     if loaded.get_untracked().is_none() {
         let target = target.clone();
         leptos::task::spawn_local(async move { loaded.set(Some(api::fetch_policy(&target).await)) });
@@ -46,25 +47,26 @@ pub fn Signup(
     // A page in another language than English fetches that language's files while the policy
     // loads (the policy may still narrow the choice: then the form waits for the other one).
     i18n::load(locale, &target.assets);
-    let loading =
-        move || view! { <p class="enlist-status" role="status">{early(Early::Loading, locale)}</p> }.into_any();
+    // Two shapes only (a line of text, the form), so no type-erased view is needed.
+    let note = move |role: &'static str, which: Early| {
+        Either::Left(view! { <p class="enlist-status" role=role>{early(which, locale)}</p> })
+    };
     move || {
         i18n::track();
         match loaded.get() {
-            None => loading(),
-            Some(Err(_)) => {
-                view! { <p class="enlist-status" role="alert">{early(Early::NotConfigured, locale)}</p> }.into_any()
-            }
+            None => note("status", Early::Loading),
+            Some(Err(_)) => note("alert", Early::NotConfigured),
             Some(Ok(policy)) => {
                 let wanted = Locale::negotiate(locale.tag(), &policy.languages);
                 if !i18n::ready(wanted) {
                     i18n::load(wanted, &target.assets);
-                    return loading();
+                    return note("status", Early::Loading);
                 }
                 let locale = i18n::spoken(wanted);
                 // Leptos renders the form element; the directive builds the fields inside it.
-                view! { <form class="enlist-form" novalidate use:build_form=(target.clone(), policy, locale)></form> }
-                    .into_any()
+                Either::Right(
+                    view! { <form class="enlist-form" novalidate use:build_form=(target.clone(), policy, locale)></form> },
+                )
             }
         }
     }
