@@ -140,8 +140,23 @@ macro_rules! wire_names {
 
         impl<'de> Deserialize<'de> for $ty {
             fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                let name = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-                name.parse().map_err(serde::de::Error::custom)
+                struct Name;
+
+                impl serde::de::Visitor<'_> for Name {
+                    type Value = $ty;
+
+                    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                        f.write_str("a string")
+                    }
+
+                    fn visit_str<E: serde::de::Error>(self, name: &str) -> Result<$ty, E> {
+                        name.parse().map_err(E::custom)
+                    }
+                }
+
+                // Any string, borrowed or not: the one request every JSON reader answers (the
+                // widget's, which unescapes into a buffer, has no owned strings for map keys).
+                d.deserialize_str(Name)
             }
         }
     };
