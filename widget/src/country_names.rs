@@ -1,51 +1,32 @@
-//! Country names in the page's language (the `country.<code>` lines of `locales/<tag>.txt`).
+//! Country names in the page's language, from the browser's own locale data
+//! (`Intl.DisplayNames`, CLDR): names a reader of that language knows, for every language, at
+//! no download cost. A browser without it (before 2021) gets the rule set's English names.
 
-use crate::i18n::word;
 use enlist_shared::{Country, Locale};
+use js_sys::{Array, Intl, Object, Reflect};
 
-/// The common name of a country in a catalogue language (English until that language's file
-/// has arrived), if the files have it.
-pub fn local_name(alpha2: &str, locale: Locale) -> Option<&'static str> {
-    Some(word(&format!("country.{alpha2}"), locale)).filter(|name| !name.is_empty())
+/// The browser's region names in `locale`, if it has them.
+fn region_names(locale: Locale) -> Option<Intl::DisplayNames> {
+    let intl = Reflect::get(&js_sys::global(), &"Intl".into()).ok()?;
+    // Constructing one where the browser lacks it would throw through the wasm.
+    Reflect::get(&intl, &"DisplayNames".into()).ok().filter(|c| c.is_function())?;
+    let options = Object::new();
+    Reflect::set(&options, &"type".into(), &"region".into()).ok()?;
+    Reflect::set(&options, &"fallback".into(), &"none".into()).ok()?;
+    Some(Intl::DisplayNames::new(&Array::of1(&locale.tag().into()), &options))
 }
 
-/// Every country the rule set knows, as (code, local name), in the order a reader of that
-/// language expects (accents and case folded).
+/// Every country the rule set knows, as (code, name in `locale`), in the order a reader of
+/// that language expects (accents and case folded).
 pub fn options(locale: Locale) -> Vec<(String, String)> {
+    let names = region_names(locale);
     let mut options: Vec<(String, String)> = Country::all()
-        .map(|c| (c.alpha2().to_owned(), local_name(c.alpha2(), locale).unwrap_or(c.name()).to_owned()))
+        .map(|country| {
+            let code = country.alpha2();
+            let local = names.as_ref().and_then(|n| n.of(code)).map(String::from);
+            (code.to_owned(), local.unwrap_or_else(|| country.name().to_owned()))
+        })
         .collect();
     options.sort_by_cached_key(|(_, name)| enlist_shared::values::country::fold(name));
     options
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_country_has_a_name_in_every_language() {
-        crate::i18n::tests::install_all();
-        for country in Country::all() {
-            for locale in Locale::ALL {
-                assert!(
-                    local_name(country.alpha2(), locale).is_some_and(|n| !n.is_empty()),
-                    "{} in {}",
-                    country.alpha2(),
-                    locale.tag()
-                );
-            }
-        }
-        assert_eq!(local_name("DE", Locale::De), Some("Deutschland"));
-        assert_eq!(local_name("US", Locale::Pl), Some("Stany Zjednoczone"));
-    }
-
-    #[test]
-    fn options_sort_by_the_local_name() {
-        crate::i18n::tests::install_all();
-        let german = options(Locale::De);
-        let position = |code: &str| german.iter().position(|(c, _)| c == code).unwrap();
-        assert!(position("EG") < position("FR"), "Ägypten sorts under A, not after Z");
-        assert_eq!(german.len(), 249);
-    }
 }

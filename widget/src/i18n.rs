@@ -1,4 +1,4 @@
-//! The widget's own words (texts, field labels, country names) in the six catalogue
+//! The widget's own words (texts, field labels) in the six catalogue
 //! languages. Problem messages are not here: they come from the rule set's catalogue, the same
 //! texts the Worker's native answers carry.
 //!

@@ -164,6 +164,41 @@ async fn the_widget_speaks_the_pages_language() {
 }
 
 #[wasm_bindgen_test]
+async fn countries_are_named_and_sorted_in_the_pages_language() {
+    let mut policy = Policy::default();
+    policy.fields.insert(Field::Country, Presence::Optional);
+    let english = mount(policy.clone(), Locale::En);
+    settle().await;
+    assert!(enlist_widget::install_language(
+        Locale::Pl,
+        include_str!("../locales/pl.txt"),
+        include_str!("../../shared/catalogue/pl.txt")
+    ));
+    let polish = mount(policy, Locale::Pl);
+    settle().await;
+    let options = |host: &HtmlElement| -> Vec<(String, String)> {
+        let all = host.query_selector_all("#enlist-country option").unwrap();
+        (1..all.length())
+            .map(|i| {
+                let option: Element = all.item(i).unwrap().unchecked_into();
+                (option.get_attribute("value").unwrap(), option.text_content().unwrap())
+            })
+            .collect()
+    };
+    let (english, polish) = (options(&english), options(&polish));
+    assert_eq!(english.len(), 249, "every ISO 3166-1 country the rule set knows");
+    let name = |list: &[(String, String)], code: &str| list.iter().find(|(c, _)| c == code).unwrap().1.clone();
+    assert_eq!(name(&english, "DE"), "Germany");
+    assert_eq!(name(&polish, "DE"), "Niemcy");
+    assert_eq!(name(&polish, "US"), "Stany Zjednoczone");
+    // Sorted by the local name, accents folded: Ö sorts with O, not after Z.
+    let at = |list: &[(String, String)], code: &str| list.iter().position(|(c, _)| c == code).unwrap();
+    assert!(at(&english, "AX") < at(&english, "AL"), "Åland Islands under A: {:?}", &english[..4]);
+    assert!(at(&english, "DE") < at(&english, "GH"), "Germany before Ghana");
+    assert!(at(&polish, "DE") > at(&polish, "FR"), "Niemcy after Francja");
+}
+
+#[wasm_bindgen_test]
 async fn a_language_whose_files_cannot_be_had_gives_an_english_form() {
     // Nothing serves `locales/it.txt` here: the widget waits for it, then speaks English.
     let host = mount(Policy::default(), Locale::It);
