@@ -71,8 +71,9 @@ pub async fn handle<S: Store>(store: &S, request: AdminRequest<'_>, now_ms: i64)
             let Some(email) = email.map(percent_decode) else {
                 return document(422, "Missing query", "use /admin/accounts?email=<address>");
             };
-            let normalized =
-                enlist_shared::Email::parse(&email).map(|e| e.normalized()).unwrap_or_else(|_| email.to_lowercase());
+            let normalized = enlist_shared::Email::parse(&email)
+                .map(|e| e.normalized())
+                .unwrap_or_else(|_| enlist_shared::lowercase(&email));
             match store.account_by_email(&normalized).await {
                 Ok(found) => ok(200, &json!({"accounts": found.into_iter().collect::<Vec<_>>()})),
                 Err(e) => unavailable(e),

@@ -60,7 +60,10 @@ pub fn skeleton(text: &str) -> String {
             '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
             _ => c,
         })
-        .flat_map(char::to_lowercase)
+        .flat_map(|c| {
+            let (first, second) = crate::lower::lower(c);
+            std::iter::once(first).chain(second)
+        })
         .filter_map(|c| match c {
             '.' | '_' | '-' | ' ' => None,
             '0' | 'о' | 'ο' => Some('o'),

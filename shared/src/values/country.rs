@@ -161,7 +161,7 @@ fn short_name(name: &str) -> &str {
 /// white space collapsed.
 pub fn fold(name: &str) -> String {
     let mut folded = String::with_capacity(name.len());
-    for c in name.trim().chars().flat_map(char::to_lowercase) {
+    for c in crate::lower::lower_chars(name.trim()) {
         match c {
             'á' | 'à' | 'â' | 'ä' | 'ã' | 'å' => folded.push('a'),
             'é' | 'è' | 'ê' | 'ë' => folded.push('e'),

@@ -37,9 +37,10 @@ impl Email {
         Ok(Self(address.as_str().to_owned()))
     }
 
-    /// The form used for uniqueness: the whole address in lower case.
+    /// The form used for uniqueness: the whole address in lower case, with the word-final
+    /// sigma as `σ` (so `ΟΔΟΣ`, `οδος` and `οδοσ` are one address, as case folding has it).
     pub fn normalized(&self) -> String {
-        self.0.to_lowercase()
+        crate::lower::lowercase(&self.0).replace('ς', "σ")
     }
 }
 
@@ -130,5 +131,10 @@ mod tests {
         let b = Email::parse("ada@example.com").unwrap();
         assert_eq!(a.normalized(), b.normalized());
         assert_eq!(a.as_ref(), "Ada@Example.COM");
+        // Beyond ASCII too, the word-final sigma included.
+        let greek =
+            ["ΟΔΟΣ@Example.gr", "οδος@example.gr", "οδοσ@example.gr"].map(|e| Email::parse(e).unwrap().normalized());
+        assert!(greek.iter().all(|n| *n == greek[0]), "{greek:?}");
+        assert_eq!(Email::parse("ÉLODIE@Exemple.fr").unwrap().normalized(), "élodie@exemple.fr");
     }
 }

@@ -132,7 +132,7 @@ fn is_one_repeated(password: &str) -> bool {
 /// True when the password, in lower case, is one of the 10 000 most common (false while no
 /// list is installed).
 pub fn is_common(password: &str) -> bool {
-    let lower = password.to_lowercase();
+    let lower = crate::lower::lowercase(password);
     common_list().is_some_and(|list| list.binary_search_by(|w| w.as_str().cmp(&lower)).is_ok())
 }
 

@@ -48,7 +48,7 @@ impl WebUrl {
         }
         // Judged in the form it is kept in: lower-casing can change a host (`İ` becomes `i` and
         // a combining dot), and what is kept must parse again as itself.
-        let host = host.to_lowercase();
+        let host = crate::lower::lowercase(host);
         if !is_host(&host) {
             return Err(Code::UrlInvalid);
         }
