@@ -22,7 +22,7 @@ pub fn lower(c: char) -> (char, Option<char>) {
     let Some(&(head, tail)) = run.checked_sub(1).map(|i| &RUNS[i]) else { return (c, None) };
     let (start, len, stride, offset) = (head >> 11, head & 0x7FF, tail & 3, (tail as i32) >> 2);
     let step = code - start;
-    if step % stride == 0 && step / stride < len {
+    if step.is_multiple_of(stride) && step / stride < len {
         (char::from_u32(code.wrapping_add_signed(offset)).unwrap_or(c), None)
     } else {
         (c, None)
