@@ -1,10 +1,19 @@
 use crate::Code;
-use isocountry::CountryCode;
 use std::fmt;
 
-/// An ISO 3166-1 country, read from an alpha-2 code (any case) or an English name.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct Country(CountryCode);
+include!(concat!(env!("OUT_DIR"), "/countries.rs"));
+
+/// An ISO 3166-1 country, read from an alpha-2 code (any case) or an English name. The codes
+/// and names are isocountry's, copied into one string at build time (see build.rs): a line
+/// per country, the code then the name, which this holds.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Country(&'static str);
+
+impl fmt::Debug for Country {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Country").field(&self.alpha2()).finish()
+    }
+}
 
 /// Common English names that are not the ISO short name, already in [`fold`]ed form.
 const ALIASES: &[(&str, &str)] = &[
@@ -98,11 +107,7 @@ impl Country {
         if code.len() != 2 || !code.bytes().all(|b| b.is_ascii_alphabetic()) {
             return Err(Code::CountryInvalid);
         }
-        // A scan of isocountry's table rather than `for_alpha2_caseless`: that one upper-cases
-        // with the full Unicode tables and matches through a second copy of every code, which
-        // together weigh 10 KB gzip in the widget; the codes here are ASCII letters already.
-        let upper = code.to_ascii_uppercase();
-        CountryCode::as_array().iter().find(|c| c.alpha2() == upper).map(|&c| Self(c)).ok_or(Code::CountryInvalid)
+        Self::all().find(|c| c.alpha2().eq_ignore_ascii_case(code)).ok_or(Code::CountryInvalid)
     }
 
     /// An English country name: the ISO short name (`Poland`, `Bolivia (Plurinational State
@@ -116,14 +121,13 @@ impl Country {
         if let Some((_, code)) = ALIASES.iter().find(|(name, _)| *name == wanted) {
             return Self::parse_code(code);
         }
-        let countries = CountryCode::as_array();
-        if let Some(&code) = countries.iter().find(|code| fold(code.name()) == wanted) {
-            return Ok(Self(code));
+        if let Some(country) = Self::all().find(|c| fold(c.name()) == wanted) {
+            return Ok(country);
         }
         // Two countries sharing a short form (Korea, Congo) are left to ALIASES.
-        let mut by_short_name = countries.iter().filter(|code| fold(short_name(code.name())) == wanted);
+        let mut by_short_name = Self::all().filter(|c| fold(short_name(c.name())) == wanted);
         match (by_short_name.next(), by_short_name.next()) {
-            (Some(&code), None) => Ok(Self(code)),
+            (Some(country), None) => Ok(country),
             _ => Err(Code::CountryInvalid),
         }
     }
@@ -134,21 +138,21 @@ impl Country {
     }
 
     pub fn alpha2(&self) -> &'static str {
-        self.0.alpha2()
+        &self.0[..2]
     }
 
     /// The ISO English short name.
     pub fn name(&self) -> &'static str {
-        self.0.name()
+        &self.0[2..]
     }
 
     pub fn is_united_states(&self) -> bool {
-        self.0 == CountryCode::USA
+        self.alpha2() == "US"
     }
 
-    /// Every country, in ISO order (for the widget's select).
+    /// Every country, in isocountry's order (for the widget's select).
     pub fn all() -> impl Iterator<Item = Country> {
-        CountryCode::as_array().iter().map(|&code| Country(code))
+        COUNTRIES.lines().map(Country)
     }
 }
 
