@@ -17,8 +17,10 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 /// A signup as typed: raw text per field, nothing checked yet. A missing field reads as "".
+/// Kept in field order, each field once (a sorted list: a form has a few dozen fields at most,
+/// and a map type would bring its tree code into the widget once more).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct SignupForm(BTreeMap<Field, String>);
+pub struct SignupForm(Vec<(Field, String)>);
 
 impl SignupForm {
     pub fn new() -> Self {
@@ -32,16 +34,27 @@ impl SignupForm {
 
     pub fn set(&mut self, field: Field, value: impl Into<String>) {
         if field != Field::Request {
-            self.0.insert(field, value.into());
+            self.insert(field, value.into());
         }
     }
 
     pub fn get(&self, field: Field) -> &str {
-        self.0.get(&field).map_or("", String::as_str)
+        self.0.binary_search_by_key(&field, |(f, _)| *f).map_or("", |i| self.0[i].1.as_str())
     }
 
     pub fn fields(&self) -> impl Iterator<Item = (Field, &str)> {
         self.0.iter().map(|(f, v)| (*f, v.as_str()))
+    }
+
+    /// Sets a field; the value it replaces, if it had one.
+    fn insert(&mut self, field: Field, value: String) -> Option<String> {
+        match self.0.binary_search_by_key(&field, |(f, _)| *f) {
+            Ok(i) => Some(std::mem::replace(&mut self.0[i].1, value)),
+            Err(i) => {
+                self.0.insert(i, (field, value));
+                None
+            }
+        }
     }
 
     /// The problem [`validate`] finds with one field, if any.
@@ -103,7 +116,7 @@ impl<'de> Deserialize<'de> for SignupForm {
                                 Scalar::Real(x) => x.to_string(),
                                 Scalar::Null(()) => continue,
                             };
-                            if form.0.insert(field, text).is_some() {
+                            if form.insert(field, text).is_some() {
                                 return Err(serde::de::Error::custom(format_args!("duplicate field `{key}`")));
                             }
                         }

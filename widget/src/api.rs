@@ -71,23 +71,23 @@ struct PolicyDocument {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Unavailable;
 
+/// Every request goes through here: the answer's status and text, `None` when there is no
+/// answer. (One copy of the fetch machinery in the wasm, however many callers.)
+async fn exchange(request: Result<Request, gloo_net::Error>) -> Option<(u16, String)> {
+    let response = request.ok()?.send().await.ok()?;
+    Some((response.status(), response.text().await.ok()?))
+}
+
 pub async fn fetch_policy(target: &Target) -> Result<Policy, Unavailable> {
     let url = format!("{}/v1/policy?campaign={}", target.api_base, js_sys::encode_uri_component(&target.campaign));
-    let response = Request::get(&url).header("x-publishable-key", &target.key).send().await.map_err(|_| Unavailable)?;
-    if !response.ok() {
-        return Err(Unavailable);
-    }
-    let text = response.text().await.map_err(|_| Unavailable)?;
+    let answer = exchange(Request::get(&url).header("x-publishable-key", &target.key).build()).await;
+    let text = answer.filter(|(status, _)| (200..300).contains(status)).ok_or(Unavailable)?.1;
     from_json::<PolicyDocument>(&text).map(|d| d.policy).ok_or(Unavailable)
 }
 
 /// GETs a text file (a static asset beside the widget); `None` on any failure.
 pub async fn fetch_text(url: &str) -> Option<String> {
-    let response = Request::get(url).send().await.ok()?;
-    if !response.ok() {
-        return None;
-    }
-    response.text().await.ok()
+    exchange(Request::get(url).build()).await.filter(|(status, _)| (200..300).contains(status)).map(|(_, text)| text)
 }
 
 pub async fn post_signup(
@@ -108,15 +108,14 @@ pub async fn post_signup(
         .header("idempotency-key", idempotency_key)
         .header("accept-language", accept_language)
         .body(body);
-    let Ok(request) = request else { return ServerAnswer::Unreachable };
-    let Ok(response) = request.send().await else { return ServerAnswer::Unreachable };
-    let Ok(body) = response.text().await else { return ServerAnswer::Unreachable };
-    if response.status() == 201 {
-        from_json::<Created>(&body).map_or(ServerAnswer::Unreachable, |c| ServerAnswer::Created { id: c.id })
-    } else if response.status() >= 500 {
-        ServerAnswer::Unreachable
-    } else {
-        from_json::<ProblemDocument>(&body).map_or(ServerAnswer::Unreachable, |d| ServerAnswer::Problems(d.errors))
+    match exchange(request).await {
+        Some((201, body)) => {
+            from_json::<Created>(&body).map_or(ServerAnswer::Unreachable, |c| ServerAnswer::Created { id: c.id })
+        }
+        Some((status, body)) if status < 500 => {
+            from_json::<ProblemDocument>(&body).map_or(ServerAnswer::Unreachable, |d| ServerAnswer::Problems(d.errors))
+        }
+        _ => ServerAnswer::Unreachable,
     }
 }
 
