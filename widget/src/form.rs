@@ -42,18 +42,31 @@ impl Touched {
     }
 }
 
-/// The form's reactive state (Leptos signals: copyable handles).
+/// The form's reactive state (Leptos signals: copyable handles). What the user typed, what
+/// the rule set says about it, and the rest of the form's life in one signal (one signal type
+/// more is another copy of Leptos' signal code in the wasm).
 #[derive(Clone, Copy)]
 struct State {
     values: RwSignal<SignupForm>,
-    touched: RwSignal<Touched>,
-    /// A submit was tried: every problem shows, touched or not.
-    attempted: RwSignal<bool>,
-    /// One submission at a time; its answer lands in `last`.
-    pending: RwSignal<bool>,
-    last: RwSignal<Option<Submission>>,
     /// The rule set's verdict on the whole form, judged again on every change.
     problems: Memo<Vec<Problem>>,
+    progress: RwSignal<Progress>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+struct Progress {
+    touched: Touched,
+    /// A submit was tried: every problem shows, touched or not.
+    attempted: bool,
+    /// One submission at a time; its answer lands in `last`.
+    pending: bool,
+    last: Option<Submission>,
+}
+
+impl Progress {
+    fn created(&self) -> bool {
+        matches!(self.last, Some(Submission { answer: ServerAnswer::Created { .. }, .. }))
+    }
 }
 
 /// One form on the page: its state, what it was built for, and its elements.
@@ -131,10 +144,7 @@ pub fn build(element: Element, (target, policy, locale): (Target, Policy, Locale
     let checked = policy.clone();
     let state = State {
         values,
-        touched: RwSignal::new(Touched::default()),
-        attempted: RwSignal::new(false),
-        pending: RwSignal::new(false),
-        last: RwSignal::new(None),
+        progress: RwSignal::new(Progress::default()),
         problems: Memo::new(move |_| {
             crate::rules::track();
             values.with(|v| validate(v, &checked).err().unwrap_or_default())
@@ -222,25 +232,25 @@ fn is_us(values: &SignupForm) -> bool {
 
 impl Form {
     fn locked(&self) -> bool {
-        let created =
-            self.state.last.with(|s| matches!(s, Some(Submission { answer: ServerAnswer::Created { .. }, .. })));
-        created || self.state.pending.get()
+        self.state.progress.with(|p| p.created() || p.pending)
     }
 
     /// The problem a field shows: the server's while the field still holds the value the
     /// server judged; otherwise the rule set's, once the user has left the field or tried to
     /// submit.
     fn problem(&self, field: Field) -> Option<Code> {
-        let State { values, touched, attempted, last, problems, .. } = self.state;
-        let server = last.with(|sub| match sub {
-            Some(Submission { form, answer: ServerAnswer::Problems(found) })
-                if values.with(|v| v.get(field) == form.get(field)) =>
-            {
-                found.iter().find(|p| p.field == field).map(|p| p.code)
-            }
-            _ => None,
+        let State { values, problems, progress } = self.state;
+        let (server, visible) = progress.with(|p| {
+            let server = match &p.last {
+                Some(Submission { form, answer: ServerAnswer::Problems(found) })
+                    if values.with(|v| v.get(field) == form.get(field)) =>
+                {
+                    found.iter().find(|p| p.field == field).map(|p| p.code)
+                }
+                _ => None,
+            };
+            (server, p.attempted || p.touched.has(field))
         });
-        let visible = attempted.get() || touched.get().has(field);
         server.or_else(|| {
             visible.then(|| problems.with(|ps| ps.iter().find(|p| p.field == field).map(|p| p.code))).flatten()
         })
@@ -408,10 +418,10 @@ impl Form {
 
     /// Writes the form's state onto its own elements (the form's effect).
     fn draw_form(&self, [button, hint, status, retry]: &[Element; 4], before: Option<FormShown>) -> FormShown {
-        let State { attempted, pending, last, problems, .. } = self.state;
+        let State { problems, progress, .. } = self.state;
         let locale = self.locale;
-        let pending = pending.get();
-        let answer = last.with(|s| s.as_ref().map(|s| s.answer.clone()));
+        let (pending, attempted, answer) =
+            progress.with(|p| (p.pending, p.attempted, p.last.as_ref().map(|s| s.answer.clone())));
         let created = matches!(answer, Some(ServerAnswer::Created { .. }));
         let open = problems.with(Vec::len);
         let status_text = if pending {
@@ -425,7 +435,7 @@ impl Form {
                     .find(|p| p.field == Field::Request)
                     .map(|p| message(*p, locale, &self.policy))
                     .unwrap_or_else(|| text(Text::FixFields, locale).to_owned()),
-                None if attempted.get() && open > 0 => text(Text::FixFields, locale).to_owned(),
+                None if attempted && open > 0 => text(Text::FixFields, locale).to_owned(),
                 None => String::new(),
             }
         };
@@ -506,23 +516,21 @@ impl Form {
     }
 
     fn touch(&self, field: Field) {
-        if !self.state.touched.with_untracked(|t| t.has(field)) {
-            self.state.touched.update(|t| t.add(field));
+        if !self.state.progress.with_untracked(|p| p.touched.has(field)) {
+            self.state.progress.update(|p| p.touched.add(field));
         }
     }
 
     /// Submits the form when the rule set has no objection; otherwise shows every problem and
     /// takes the keyboard to the first field that needs attention.
     fn send(self: &Rc<Self>) {
-        let State { values, attempted, pending, last, problems, .. } = self.state;
-        attempted.set(true);
-        let created =
-            last.with_untracked(|s| matches!(s, Some(Submission { answer: ServerAnswer::Created { .. }, .. })));
-        if pending.get_untracked() || created {
+        let State { values, problems, progress } = self.state;
+        progress.update(|p| p.attempted = true);
+        if progress.with_untracked(|p| p.pending || p.created()) {
             return;
         }
         if problems.with_untracked(Vec::is_empty) {
-            pending.set(true);
+            progress.update(|p| p.pending = true);
             let form = values.get_untracked();
             let key = idempotency_key(&self.nonce, &form);
             let me = self.clone();
@@ -530,8 +538,10 @@ impl Form {
                 let trap = me.trap.borrow().clone();
                 let answer = post_signup(&me.target, &form, &trap, &key, me.locale.tag()).await;
                 // The form may have been replaced meanwhile (another language arrived).
-                let _ = last.try_set(Some(Submission { form, answer }));
-                let _ = pending.try_set(false);
+                let _ = progress.try_update(|p| {
+                    p.last = Some(Submission { form, answer });
+                    p.pending = false;
+                });
             });
         } else {
             let element = self.element.clone();
