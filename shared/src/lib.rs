@@ -3,6 +3,7 @@
 //! which fields are asked for and how strict the rules are. No I/O: the same code runs in the
 //! widget (wasm32, in the browser), in the Worker (wasm32, in workerd) and natively.
 
+mod field_map;
 mod lower;
 mod messages;
 mod policy;
@@ -10,6 +11,7 @@ mod problem;
 mod signup;
 pub mod values;
 
+pub use field_map::FieldMap;
 pub use lower::lowercase;
 pub use messages::{
     catalogue_ready, install_catalogue, keyed_lines, message, parse_catalogue, template, CatalogueError, Locale,

@@ -3,9 +3,8 @@
 //! used by the Worker, so both sides judge with the same rules.
 
 use crate::values::password::{Password, PasswordRules};
-use crate::{Field, Locale};
+use crate::{Field, FieldMap, Locale};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 /// Whether the form shows a field and whether a signup must fill it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -29,7 +28,7 @@ pub enum ReconciliationKey {
 #[serde(default, deny_unknown_fields)]
 pub struct Policy {
     /// Fields not listed are hidden and optional.
-    pub fields: BTreeMap<Field, Presence>,
+    pub fields: FieldMap<Presence>,
     pub password: PasswordRules,
     /// Refuse addresses whose domain has no dot (`ada@localhost`).
     pub require_dotted_domain: bool,
@@ -77,7 +76,7 @@ const RESERVED: &[&str] = &[
 impl Default for Policy {
     fn default() -> Self {
         Self {
-            fields: BTreeMap::from([(Field::Email, Presence::Required), (Field::Password, Presence::Required)]),
+            fields: FieldMap::from([(Field::Email, Presence::Required), (Field::Password, Presence::Required)]),
             password: PasswordRules::default(),
             require_dotted_domain: true,
             reserved_aliases: RESERVED.iter().map(|w| (*w).to_owned()).collect(),

@@ -10,17 +10,14 @@ use crate::values::state::UsState;
 use crate::values::text::Text;
 use crate::values::timezone::TimeZone;
 use crate::values::url::WebUrl;
-use crate::{Code, Field, Policy, Problem};
+use crate::{Code, Field, FieldMap, Policy, Problem};
 use serde::de::{IgnoredAny, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use std::collections::BTreeMap;
 use std::fmt;
 
 /// A signup as typed: raw text per field, nothing checked yet. A missing field reads as "".
-/// Kept in field order, each field once (a sorted list: a form has a few dozen fields at most,
-/// and a map type would bring its tree code into the widget once more).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct SignupForm(Vec<(Field, String)>);
+pub struct SignupForm(FieldMap<String>);
 
 impl SignupForm {
     pub fn new() -> Self {
@@ -34,27 +31,16 @@ impl SignupForm {
 
     pub fn set(&mut self, field: Field, value: impl Into<String>) {
         if field != Field::Request {
-            self.insert(field, value.into());
+            self.0.insert(field, value.into());
         }
     }
 
     pub fn get(&self, field: Field) -> &str {
-        self.0.binary_search_by_key(&field, |(f, _)| *f).map_or("", |i| self.0[i].1.as_str())
+        self.0.get(&field).map_or("", String::as_str)
     }
 
     pub fn fields(&self) -> impl Iterator<Item = (Field, &str)> {
         self.0.iter().map(|(f, v)| (*f, v.as_str()))
-    }
-
-    /// Sets a field; the value it replaces, if it had one.
-    fn insert(&mut self, field: Field, value: String) -> Option<String> {
-        match self.0.binary_search_by_key(&field, |(f, _)| *f) {
-            Ok(i) => Some(std::mem::replace(&mut self.0[i].1, value)),
-            Err(i) => {
-                self.0.insert(i, (field, value));
-                None
-            }
-        }
     }
 
     /// The problem [`validate`] finds with one field, if any.
@@ -116,7 +102,7 @@ impl<'de> Deserialize<'de> for SignupForm {
                                 Scalar::Real(x) => x.to_string(),
                                 Scalar::Null(()) => continue,
                             };
-                            if form.insert(field, text).is_some() {
+                            if form.0.insert(field, text).is_some() {
                                 return Err(serde::de::Error::custom(format_args!("duplicate field `{key}`")));
                             }
                         }
@@ -152,7 +138,7 @@ pub struct ValidSignup {
     pub eula_accepted: bool,
     /// Free-text profile fields: names, organisation, address, city, postal code, region, and
     /// `state` outside the United States.
-    pub profile: BTreeMap<Field, Text>,
+    pub profile: FieldMap<Text>,
 }
 
 /// The longest text a free-text field takes, in characters.
