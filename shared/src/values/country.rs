@@ -4,7 +4,7 @@ use std::fmt;
 include!(concat!(env!("OUT_DIR"), "/countries.rs"));
 
 /// An ISO 3166-1 country, read from an alpha-2 code (any case) or an English name. The codes
-/// and names are isocountry's, copied into one string at build time (see build.rs): a line
+/// and names are isocountry's, copied into one string at build time (see build.rs): an entry
 /// per country, the code then the name, which this holds.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Country(&'static str);
@@ -107,7 +107,7 @@ impl Country {
         if code.len() != 2 || !code.bytes().all(|b| b.is_ascii_alphabetic()) {
             return Err(Code::CountryInvalid);
         }
-        Self::all().find(|c| c.alpha2().eq_ignore_ascii_case(code)).ok_or(Code::CountryInvalid)
+        super::find_entry(COUNTRIES, code).map(Self).ok_or(Code::CountryInvalid)
     }
 
     /// An English country name: the ISO short name (`Poland`, `Bolivia (Plurinational State
@@ -152,7 +152,7 @@ impl Country {
 
     /// Every country, in isocountry's order (for the widget's select).
     pub fn all() -> impl Iterator<Item = Country> {
-        COUNTRIES.lines().map(Country)
+        super::entries(COUNTRIES).map(Country)
     }
 }
 

@@ -54,7 +54,7 @@ mod tests {
             assert_eq!(TimeZone::parse(&zone.name().to_uppercase()), Ok(zone));
             assert!(!zone.name().is_empty() && zone.name().trim() == zone.name());
         }
-        assert_eq!(TimeZone::parse("Europe/Warsaw\nEurope/Paris"), Err(Code::TimezoneInvalid));
+        assert_eq!(TimeZone::parse("Europe/Warsaw\u{d}Europe/Paris"), Err(Code::TimezoneInvalid));
     }
 
     #[test]
