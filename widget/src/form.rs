@@ -2,7 +2,7 @@
 //! server said; one effect per field and one for the form write that onto the page.
 //!
 //! Size decides the shape. Built with `view!`, every control shape, attribute and reactive
-//! closure became its own copy of Leptos' rendering code: 47 KiB of the widget's gzip for the
+//! closure became its own copy of Leptos' rendering code: 46 KiB of the widget's gzip for the
 //! form alone (`cargo xtask bench widget`). Here the form's elements are made by one function
 //! ([`dom::el`]), every field is drawn by the same effect, and one listener on the `<form>`
 //! hears every input, change, blur, submit and click. Leptos still renders the widget's states
