@@ -29,12 +29,17 @@ pub fn lower(c: char) -> (char, Option<char>) {
     }
 }
 
-/// The characters of `text` in lower case.
-pub fn lower_chars(text: &str) -> impl Iterator<Item = char> + '_ {
-    text.chars().flat_map(|c| {
+/// `chars` in lower case.
+pub fn lower_each(chars: impl Iterator<Item = char>) -> impl Iterator<Item = char> {
+    chars.flat_map(|c| {
         let (first, second) = lower(c);
         std::iter::once(first).chain(second)
     })
+}
+
+/// The characters of `text` in lower case.
+pub fn lower_chars(text: &str) -> impl Iterator<Item = char> + '_ {
+    lower_each(text.chars())
 }
 
 /// `text` in lower case.

@@ -78,16 +78,20 @@ async fn exchange(request: Result<Request, gloo_net::Error>) -> Option<(u16, Str
     Some((response.status(), response.text().await.ok()?))
 }
 
+/// The text of a successful (2xx) answer.
+async fn success_text(request: Result<Request, gloo_net::Error>) -> Option<String> {
+    exchange(request).await.filter(|(status, _)| (200..300).contains(status)).map(|(_, text)| text)
+}
+
 pub async fn fetch_policy(target: &Target) -> Result<Policy, Unavailable> {
     let url = format!("{}/v1/policy?campaign={}", target.api_base, js_sys::encode_uri_component(&target.campaign));
-    let answer = exchange(Request::get(&url).header("x-publishable-key", &target.key).build()).await;
-    let text = answer.filter(|(status, _)| (200..300).contains(status)).ok_or(Unavailable)?.1;
-    from_json::<PolicyDocument>(&text).map(|d| d.policy).ok_or(Unavailable)
+    let text = success_text(Request::get(&url).header("x-publishable-key", &target.key).build()).await;
+    text.and_then(|text| from_json::<PolicyDocument>(&text)).map(|d| d.policy).ok_or(Unavailable)
 }
 
 /// GETs a text file (a static asset beside the widget); `None` on any failure.
 pub async fn fetch_text(url: &str) -> Option<String> {
-    exchange(Request::get(url).build()).await.filter(|(status, _)| (200..300).contains(status)).map(|(_, text)| text)
+    success_text(Request::get(url).build()).await
 }
 
 pub async fn post_signup(

@@ -8,12 +8,18 @@ pub fn document() -> Document {
     web_sys::window().and_then(|w| w.document()).expect("the widget runs in a page")
 }
 
-/// A new element with its attributes, appended to `parent`.
-pub fn el(parent: &Node, tag: &str, attributes: &[(&str, &str)]) -> Element {
+/// A new element with its attributes, not yet in the page.
+pub fn make(tag: &str, attributes: &[(&str, &str)]) -> Element {
     let element = document().create_element(tag).expect("a valid tag name");
     for (name, value) in attributes {
         set(&element, name, Some(value));
     }
+    element
+}
+
+/// A new element with its attributes, appended to `parent`.
+pub fn el(parent: &Node, tag: &str, attributes: &[(&str, &str)]) -> Element {
+    let element = make(tag, attributes);
     let _ = parent.append_child(&element);
     element
 }

@@ -305,7 +305,6 @@ impl Form {
             Field::State if us => Some(UsState::all().map(|s| (s.code().to_owned(), s.name().to_owned())).collect()),
             _ => None,
         };
-        let fragment = dom::document().create_document_fragment();
         let mut attributes = vec![
             ("id", id.as_str()),
             ("name", field.as_str()),
@@ -318,7 +317,7 @@ impl Form {
         let current = self.state.values.with_untracked(|v| v.get(field).to_owned());
         match options {
             Some(options) => {
-                let select = el(&fragment, "select", &attributes);
+                let select = dom::make("select", &attributes);
                 dom::text(&el(&select, "option", &[("value", "")]), text(Text::Choose, self.locale));
                 let mut chosen = "";
                 for (value, name) in &options {
@@ -332,7 +331,7 @@ impl Form {
             }
             None => {
                 attributes.push(("type", input_type(field)));
-                let input = el(&fragment, "input", &attributes);
+                let input = dom::make("input", &attributes);
                 if field == Field::Eula {
                     flag(&input, "checked", current == "yes");
                 } else {

@@ -1,6 +1,6 @@
-//! The widget's own words (texts, field labels) in the six catalogue
-//! languages. Problem messages are not here: they come from the rule set's catalogue, the same
-//! texts the Worker's native answers carry.
+//! The widget's own words (texts, field labels) in the six catalogue languages. Problem
+//! messages are not here: they come from the rule set's catalogue, the same texts the Worker's
+//! native answers carry.
 //!
 //! The words are files, `widget/locales/<tag>.txt` (`key<TAB>text` per line). English is
 //! compiled in; a page in another language fetches that language's file and the rule set's

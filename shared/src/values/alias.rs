@@ -54,16 +54,12 @@ fn is_fullwidth_digit(c: char) -> bool {
 /// Folds what a reader would take for the same word: full-width forms, case, digits and
 /// symbols used as letters, Cyrillic and Greek look-alikes, and separators.
 pub fn skeleton(text: &str) -> String {
-    text.chars()
-        .map(|c| match c {
-            // Full-width ASCII (U+FF01..U+FF5E) is ASCII shifted by 0xFEE0.
-            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
-            _ => c,
-        })
-        .flat_map(|c| {
-            let (first, second) = crate::lower::lower(c);
-            std::iter::once(first).chain(second)
-        })
+    let unwidened = text.chars().map(|c| match c {
+        // Full-width ASCII (U+FF01..U+FF5E) is ASCII shifted by 0xFEE0.
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+        _ => c,
+    });
+    crate::lower::lower_each(unwidened)
         .filter_map(|c| match c {
             '.' | '_' | '-' | ' ' => None,
             '0' | 'о' | 'ο' => Some('o'),
