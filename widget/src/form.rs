@@ -221,9 +221,14 @@ fn input_type(field: Field) -> &'static str {
     }
 }
 
-/// The id of a field's control (and, with `-problem`, of its message).
+/// The id of a field's control.
 pub fn control_id(field: Field) -> String {
     format!("enlist-{}", field.as_str().replace('_', "-"))
+}
+
+/// The id of a field's problem line (the control's `aria-describedby`).
+fn problem_id(field: Field) -> String {
+    format!("{}-problem", control_id(field))
 }
 
 fn is_us(values: &SignupForm) -> bool {
@@ -285,15 +290,14 @@ impl Form {
             );
             (meter, el(&line, "span", &[("aria-live", "polite")]))
         });
-        let problem = el(&wrapper, "p", &[("id", &format!("{id}-problem")), ("class", "enlist-problem")]);
+        let problem = el(&wrapper, "p", &[("id", &problem_id(field)), ("class", "enlist-problem")]);
         Control { field, input: RefCell::new(input), problem, meter }
     }
 
     /// A field's control, not yet in the page: a list for the country, time zone, language and
     /// (in the US) state, a checkbox for the terms, a text input otherwise.
     fn control(&self, field: Field, us: bool) -> Element {
-        let id = control_id(field);
-        let problem_id = format!("{id}-problem");
+        let (id, problem_id) = (control_id(field), problem_id(field));
         let options: Option<Vec<(String, String)>> = match field {
             Field::Country => Some(crate::country_names::options(self.locale)),
             Field::TimeZone => {
