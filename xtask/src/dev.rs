@@ -32,6 +32,7 @@ pub fn state_dir() -> PathBuf {
 
 pub fn run(port: u16) -> Outcome {
     catch_stop_signals();
+    crate::tools::ensure_disk_space(crate::tools::BUILD_FROM_NOTHING_GIB)?;
     let tools = ensure_build_tools()?;
     build::all(&tools)?;
     let state = state_dir();

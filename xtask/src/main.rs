@@ -60,7 +60,9 @@ fn main() -> ExitCode {
         Some("bench") => bench::run(&args[1..]),
         Some("screenshot") if args.len() == 1 => test::screenshot(),
         Some("fuzz") => fuzz::run(&args[1..]),
-        Some("build") if args.len() == 1 => tools::ensure_build_tools().and_then(|t| build::all(&t)),
+        Some("build") if args.len() == 1 => tools::ensure_disk_space(tools::BUILD_FROM_NOTHING_GIB)
+            .and_then(|()| tools::ensure_build_tools())
+            .and_then(|t| build::all(&t)),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             Ok(())

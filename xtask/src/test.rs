@@ -1,7 +1,7 @@
 //! `cargo xtask test`: every check and test, in order. CI runs exactly this.
 
 use crate::proc::step;
-use crate::tools::{ensure_build_tools, ensure_chromium, CHROMEDRIVER};
+use crate::tools::{ensure_build_tools, ensure_chromium, ensure_disk_space, CHROMEDRIVER, TEST_FROM_NOTHING_GIB};
 use crate::{build, root, Outcome};
 use std::process::Command;
 use std::time::Instant;
@@ -21,6 +21,7 @@ const WASM_CRATES: [&str; 10] = [
 
 pub fn run() -> Outcome {
     let started = Instant::now();
+    ensure_disk_space(TEST_FROM_NOTHING_GIB)?;
     let tools = ensure_build_tools()?;
     ensure_chromium()?;
     let cargo = || {

