@@ -129,6 +129,21 @@ fn free_gib(path: &Path) -> Option<f64> {
     Some(stat.f_bavail as f64 * stat.f_frsize as f64 / (1u64 << 30) as f64)
 }
 
+/// `rustup <kind> add <name>` unless `rustup <kind> list --installed` names it already (a
+/// component is listed with its host triple: `rust-src` or `rust-src-<triple>`).
+fn rustup_add(kind: &str, name: &str, what: &str) -> Outcome {
+    let installed = output(Command::new("rustup").args([kind, "list", "--installed"])).unwrap_or_default();
+    let listed = |line: &str| {
+        let line = line.trim();
+        line == name || kind == "component" && line.strip_prefix(name).is_some_and(|triple| triple.starts_with('-'))
+    };
+    if installed.lines().any(listed) {
+        println!("==> {what}: already installed");
+        return Ok(());
+    }
+    step(&format!("{what}: rustup {kind} add {name}"), Command::new("rustup").args([kind, "add", name]))
+}
+
 /// rustup's wasm target, wasm-bindgen (= the crate), worker-build (= the worker crate), Trunk,
 /// and the npm tools (wrangler, workerd, esbuild, wasm-opt).
 pub fn ensure_build_tools() -> Outcome<Tools> {
@@ -138,27 +153,10 @@ pub fn ensure_build_tools() -> Outcome<Tools> {
     dirs.extend(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()));
     let path = std::env::join_paths(dirs)?;
 
-    let targets = output(Command::new("rustup").args(["target", "list", "--installed"])).unwrap_or_default();
-    if targets.lines().any(|t| t.trim() == "wasm32-unknown-unknown") {
-        println!("==> wasm32 target: already installed");
-    } else {
-        step(
-            "wasm32 target: rustup target add wasm32-unknown-unknown",
-            Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]),
-        )?;
-    }
-
+    rustup_add("target", "wasm32-unknown-unknown", "wasm32 target")?;
     // The widget is built with std recompiled for size (`build::for_size`), from the toolchain's
     // own sources.
-    let components = output(Command::new("rustup").args(["component", "list", "--installed"])).unwrap_or_default();
-    if components.lines().any(|c| c.trim() == "rust-src" || c.trim().starts_with("rust-src-")) {
-        println!("==> rust-src component: already installed");
-    } else {
-        step(
-            "rust-src component: rustup component add rust-src",
-            Command::new("rustup").args(["component", "add", "rust-src"]),
-        )?;
-    }
+    rustup_add("component", "rust-src", "rust-src component")?;
 
     cargo_install(&path, "wasm-bindgen", "wasm-bindgen-cli", &locked_version("wasm-bindgen")?, "wasm-bindgen CLI")?;
     cargo_install(&path, "worker-build", "worker-build", &locked_version("worker")?, "worker-build")?;
