@@ -4,7 +4,7 @@
 // (length, the same 10 000 common passwords), argon2id with the same cost (19 MiB, 2 passes,
 // 1 lane, 16-byte salt; @noble/hashes, pure JS: WebAssembly compilation at run time is not
 // allowed in Workers), and one D1 batch writing the account and its profile under the same
-// UNIQUE indexes. `cargo xtask bench` bundles it with esbuild and serves it with bench/serve.mjs.
+// UNIQUE indexes. `cargo xtask bench` bundles it with esbuild and serves it with edge/serve.mjs.
 import { argon2id } from "@noble/hashes/argon2.js";
 import COMMON_FC from "../../shared/data/common-passwords.fc";
 

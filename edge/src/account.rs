@@ -61,6 +61,9 @@ pub struct Signup<'a> {
     pub outbox: Vec<OutboxEntry>,
     /// Account secrets to store hashed with it (`owner_id` is filled in here).
     pub credentials: Vec<StoredCredential>,
+    /// Problems the dialect found in values outside the rule set (Poken `ip`, MoveDigital
+    /// `updates`...): reported together with the rule set's, never alone.
+    pub problems: Vec<Problem>,
 }
 
 impl<'a> Signup<'a> {
@@ -75,6 +78,7 @@ impl<'a> Signup<'a> {
             extra_profile: BTreeMap::new(),
             outbox: Vec::new(),
             credentials: Vec::new(),
+            problems: Vec::new(),
         }
     }
 }
@@ -144,7 +148,7 @@ pub fn temporary_password(outbox_secret: &str, account_id: &str) -> String {
 }
 
 /// A random nine-digit number for the dialects that show numeric ids.
-fn random_number() -> Result<i64, String> {
+pub fn random_number() -> Result<i64, String> {
     let mut bytes = [0u8; 8];
     getrandom::fill(&mut bytes).map_err(|e| e.to_string())?;
     Ok(100_000_000 + (u64::from_le_bytes(bytes) % 900_000_000) as i64)
@@ -152,7 +156,16 @@ fn random_number() -> Result<i64, String> {
 
 pub async fn sign_up<S: Store>(store: &S, signup: Signup<'_>, now_ms: i64) -> Result<Created, SignupError> {
     let policy = &signup.campaign.policy;
-    let valid = validate(&signup.form, policy).map_err(SignupError::Invalid)?;
+    let valid = match (validate(&signup.form, policy), signup.problems) {
+        (Ok(valid), found) if found.is_empty() => valid,
+        (verdict, found) => {
+            let mut problems = verdict.err().unwrap_or_default();
+            problems.extend(found);
+            // Field order, as the rule set reports; a field's own problems keep their order.
+            problems.sort_by_key(|p| p.field);
+            return Err(SignupError::Invalid(problems));
+        }
+    };
     // Only a signup that could create an account counts against its campaign (before the
     // hash): refused forms cost no hash and no write, and the address limit already bounds them.
     crate::limits::admit(store, crate::limits::Bucket::Campaign(&signup.campaign.id), now_ms)

@@ -2,6 +2,7 @@
 //! Errors are RFC 9457 documents whose `detail` names the offending key.
 
 use crate::campaign::{Campaign, CampaignRequest};
+use crate::handler::query_value;
 use crate::operator::{configured_secret_matches, Operator, OperatorRequest};
 use crate::reply::Reply;
 use crate::store::{InsertError, Store, StoreError};
@@ -42,7 +43,7 @@ fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, Reply> {
 }
 
 pub async fn handle<S: Store>(store: &S, request: AdminRequest<'_>, now_ms: i64) -> Reply {
-    let presented = request.authorization.and_then(|h| h.strip_prefix("Bearer ")).map(str::trim);
+    let presented = request.authorization.and_then(|h| crate::auth::credentials_of(h, "Bearer"));
     match presented {
         None => {
             return document(401, "Unauthorized", "send Authorization: Bearer <ADMIN_TOKEN>")
@@ -61,14 +62,16 @@ pub async fn handle<S: Store>(store: &S, request: AdminRequest<'_>, now_ms: i64)
     match (request.method, segments.as_slice()) {
         ("POST", ["campaigns"]) => create_campaign(store, request.body, now_ms).await,
         ("POST", ["operators"]) => create_operator(store, request.body, now_ms).await,
-        ("GET", ["accounts", id]) if !id.is_empty() => match store.account(id).await {
-            Ok(Some(account)) => ok(200, &account),
-            Ok(None) => document(404, "Not found", &format!("no account `{id}`")),
-            Err(e) => unavailable(e),
-        },
+        ("GET", ["accounts", id]) if !id.is_empty() => {
+            let campaign = query_value(request.query, "campaign");
+            match account_by_any_id(store, id, campaign.as_deref()).await {
+                Ok(Some(account)) => ok(200, &account),
+                Ok(None) => document(404, "Not found", &format!("no account `{id}`")),
+                Err(e) => unavailable(e),
+            }
+        }
         ("GET", ["accounts"]) => {
-            let email = request.query.unwrap_or("").split('&').find_map(|pair| pair.strip_prefix("email="));
-            let Some(email) = email.map(percent_decode) else {
+            let Some(email) = query_value(request.query, "email") else {
                 return document(422, "Missing query", "use /admin/accounts?email=<address>");
             };
             let normalized = enlist_shared::Email::parse(&email)
@@ -156,28 +159,18 @@ fn random_operator_number() -> Result<i64, String> {
 }
 
 /// `%40` → `@`, `+` → space; bytes that do not decode are kept as written.
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'%' if i + 2 < bytes.len() => {
-                match u8::from_str_radix(std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("zz"), 16) {
-                    Ok(b) => {
-                        out.push(b);
-                        i += 3;
-                        continue;
-                    }
-                    Err(_) => out.push(b'%'),
-                }
-            }
-            b'+' => out.push(b' '),
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+/// An account by its `acc_...` id or by the numeric id the Poken, MoveDigital and Engagement
+/// answers show; `campaign`, when given, must be the account's.
+async fn account_by_any_id<S: Store>(
+    store: &S,
+    id: &str,
+    campaign: Option<&str>,
+) -> Result<Option<crate::store::AccountRecord>, StoreError> {
+    let found = match id.parse::<i64>() {
+        Ok(number) if id.bytes().all(|b| b.is_ascii_digit()) => store.account_by_number(number).await?,
+        _ => store.account(id).await?,
+    };
+    Ok(found.filter(|account| campaign.is_none_or(|c| account.campaign_id.as_deref() == Some(c))))
 }
 
 #[cfg(test)]
@@ -315,9 +308,32 @@ mod tests {
     }
 
     #[test]
-    fn percent_decoding() {
-        assert_eq!(percent_decode("ada%40example.com"), "ada@example.com");
-        assert_eq!(percent_decode("a+b%2Bc"), "a b+c");
-        assert_eq!(percent_decode("bad%zz%"), "bad%zz%");
+    fn accounts_are_found_by_their_numeric_id_and_the_bearer_scheme_is_case_insensitive() {
+        let store = MemoryStore::new();
+        call(&store, "POST", "/admin/campaigns", None, AUTH, json!({"id": "rf", "name": "RustFest"}));
+        let campaign = block_on(store.campaign("rf")).unwrap().unwrap();
+        let form = SignupForm::new().with(Field::Email, "ada@example.com").with(Field::Password, "Analytical-1843");
+        let created = block_on(sign_up(&store, Signup::new(&campaign, form, "native"), 5)).unwrap();
+        let number = created.number.to_string();
+        for auth in ["bearer admin-secret", "BEARER admin-secret", "Bearer  admin-secret"] {
+            let (status, account) =
+                call(&store, "GET", &format!("/admin/accounts/{number}"), None, Some(auth), json!(null));
+            assert_eq!(status, 200, "{auth}: {account}");
+            assert_eq!(account["id"], created.id.as_str());
+        }
+        let path = format!("/admin/accounts/{number}");
+        assert_eq!(call(&store, "GET", &path, Some("campaign=rf"), AUTH, json!(null)).0, 200);
+        assert_eq!(call(&store, "GET", &path, Some("campaign=other"), AUTH, json!(null)).0, 404);
+        assert_eq!(call(&store, "GET", "/admin/accounts/123456789", None, AUTH, json!(null)).0, 404);
+        assert_eq!(
+            call(&store, "GET", "/admin/accounts", Some("email=ADA%40example.com"), AUTH, json!(null)).1["accounts"][0]
+                ["id"],
+            created.id.as_str()
+        );
+        assert_eq!(
+            call(&store, "GET", "/admin/accounts", Some("email=ada@example.com"), AUTH, json!(null)).1["accounts"][0]
+                ["id"],
+            created.id.as_str()
+        );
     }
 }

@@ -73,10 +73,16 @@ pub async fn operator<S: Store>(
     Ok(operator)
 }
 
+/// The credentials of an `Authorization` value in `scheme`, whose name is case-insensitive
+/// (RFC 9110 §11.1): `bearer x`, `Bearer x` and `BEARER x` all give `x`.
+pub fn credentials_of<'a>(header: &'a str, scheme: &str) -> Option<&'a str> {
+    let (name, credentials) = header.trim().split_once([' ', '\t'])?;
+    name.eq_ignore_ascii_case(scheme).then(|| credentials.trim()).filter(|c| !c.is_empty())
+}
+
 /// `Basic dXNlcjpwYXNz` → (`user`, `pass`).
 pub fn parse_basic(header: &str) -> Option<(String, String)> {
-    let encoded = header.trim().strip_prefix("Basic ").or_else(|| header.trim().strip_prefix("basic "))?;
-    let decoded = decode_base64(encoded.trim())?;
+    let decoded = decode_base64(credentials_of(header, "Basic")?)?;
     let text = String::from_utf8(decoded).ok()?;
     let (user, password) = text.split_once(':')?;
     Some((user.to_owned(), password.to_owned()))
@@ -146,6 +152,13 @@ mod tests {
     fn basic_headers() {
         assert_eq!(parse_basic("Basic dXNlcjpwYTpzcw=="), Some(("user".into(), "pa:ss".into())));
         assert_eq!(parse_basic("Bearer x"), None);
+        assert_eq!(parse_basic("BASIC dXNlcjpwYTpzcw=="), Some(("user".into(), "pa:ss".into())));
+        assert_eq!(parse_basic("basic\tdXNlcjpwYTpzcw=="), Some(("user".into(), "pa:ss".into())));
+        assert_eq!(credentials_of("bearer  pt_x.y ", "Bearer"), Some("pt_x.y"));
+        assert_eq!(credentials_of("BeArEr pt_x.y", "Bearer"), Some("pt_x.y"));
+        assert_eq!(credentials_of("Bearer", "Bearer"), None);
+        assert_eq!(credentials_of("Bearer ", "Bearer"), None);
+        assert_eq!(credentials_of("Bearerx y", "Bearer"), None);
         assert_eq!(parse_basic("Basic !!!"), None);
     }
 }

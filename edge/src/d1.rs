@@ -6,7 +6,10 @@ use crate::campaign::Campaign;
 use crate::limits::Limits;
 use crate::operator::{CredentialKind, Operator, StoredCredential};
 use crate::reply::Reply;
-use crate::store::{AccountChange, AccountRecord, InsertError, NewAccount, Store, StoreError, Unique};
+use crate::store::{
+    AccountChange, AccountRecord, InsertError, NewAccount, Reservation, Store, StoreError, Unique,
+    IDEMPOTENCY_STALE_MS, IDEMPOTENCY_TTL_MS,
+};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -15,8 +18,6 @@ use worker::{D1Database, D1PreparedStatement, KvStore};
 
 /// How long the edge may serve a cached campaign or credential (seconds; KV's minimum is 60).
 const CACHE_TTL_S: u64 = 60;
-/// How long a first answer is replayed for its idempotency key.
-const IDEMPOTENCY_TTL_S: u64 = 24 * 60 * 60;
 
 pub struct EdgeStore {
     db: D1Database,
@@ -453,14 +454,65 @@ impl Store for EdgeStore {
         }))
     }
 
-    async fn idempotent_reply(&self, key: &str) -> Result<Option<Reply>, StoreError> {
-        self.kv.get(key).json::<Reply>().await.map_err(|e| StoreError(e.to_string()))
+    async fn reserve_reply(&self, key: &str, now_ms: i64) -> Result<Reservation, StoreError> {
+        #[derive(Deserialize)]
+        struct Reserved {
+            reply: Option<String>,
+        }
+        // One statement decides the race: the row is inserted (or an expired or abandoned one
+        // taken over) for exactly one request; RETURNING tells that request it won.
+        let won: Option<Reserved> = self
+            .first(
+                "INSERT INTO idempotency (key, reserved_at_ms) VALUES (?1, ?2) \
+                 ON CONFLICT (key) DO UPDATE SET reserved_at_ms = excluded.reserved_at_ms, reply = NULL \
+                 WHERE idempotency.reserved_at_ms < ?3 \
+                    OR (idempotency.reply IS NULL AND idempotency.reserved_at_ms < ?4) \
+                 RETURNING reply",
+                &[
+                    text(key),
+                    number(now_ms),
+                    number(now_ms - IDEMPOTENCY_TTL_MS),
+                    number(now_ms - IDEMPOTENCY_STALE_MS),
+                ],
+            )
+            .await?;
+        if won.is_some() {
+            // The winner sweeps keys nobody may replay any more (indexed; usually none).
+            self.statement(
+                "DELETE FROM idempotency WHERE reserved_at_ms < ?1",
+                &[number(now_ms - IDEMPOTENCY_TTL_MS)],
+            )?
+            .run()
+            .await
+            .map_err(|e| StoreError(e.to_string()))?;
+            return Ok(Reservation::Won);
+        }
+        let found: Option<Reserved> = self.first("SELECT reply FROM idempotency WHERE key = ?1", &[text(key)]).await?;
+        match found.and_then(|row| row.reply) {
+            Some(json) => Ok(Reservation::Answered(json_field(&json)?)),
+            None => Ok(Reservation::Running),
+        }
     }
 
-    async fn remember_reply(&self, key: &str, reply: &Reply) -> Result<(), StoreError> {
-        let body = serde_json::to_string(reply).map_err(|e| StoreError(e.to_string()))?;
-        let put = self.kv.put(key, body).map_err(|e| StoreError(e.to_string()))?;
-        put.expiration_ttl(IDEMPOTENCY_TTL_S).execute().await.map_err(|e| StoreError(e.to_string()))
+    async fn keep_reply(&self, key: &str, reply: &Reply) -> Result<(), StoreError> {
+        let json = serde_json::to_string(reply).map_err(|e| StoreError(e.to_string()))?;
+        self.statement("UPDATE idempotency SET reply = ?2 WHERE key = ?1 AND reply IS NULL", &[text(key), text(&json)])?
+            .run()
+            .await
+            .map(|_| ())
+            .map_err(|e| StoreError(e.to_string()))
+    }
+
+    async fn release_reply(&self, key: &str) -> Result<(), StoreError> {
+        self.statement("DELETE FROM idempotency WHERE key = ?1 AND reply IS NULL", &[text(key)])?
+            .run()
+            .await
+            .map(|_| ())
+            .map_err(|e| StoreError(e.to_string()))
+    }
+
+    async fn pause(&self, ms: u32) {
+        worker::Delay::from(std::time::Duration::from_millis(u64::from(ms))).await;
     }
 
     fn limits(&self) -> Limits {

@@ -5,7 +5,10 @@ use crate::campaign::Campaign;
 use crate::limits::Limits;
 use crate::operator::{CredentialKind, Operator, StoredCredential};
 use crate::reply::Reply;
-use crate::store::{AccountChange, AccountRecord, InsertError, NewAccount, Store, StoreError, Unique};
+use crate::store::{
+    AccountChange, AccountRecord, InsertError, NewAccount, Reservation, Store, StoreError, Unique,
+    IDEMPOTENCY_STALE_MS, IDEMPOTENCY_TTL_MS,
+};
 use std::cell::RefCell;
 use std::collections::HashMap;
 
@@ -16,7 +19,8 @@ pub struct MemoryStore {
     credentials: RefCell<HashMap<(CredentialKind, String), StoredCredential>>,
     accounts: RefCell<Vec<NewAccount>>,
     claimed: RefCell<HashMap<String, i64>>,
-    replies: RefCell<HashMap<String, Reply>>,
+    /// Idempotency key → (reserved at, the first answer once there is one).
+    replies: RefCell<HashMap<String, (i64, Option<Reply>)>>,
     attempts: RefCell<HashMap<(String, i64), u32>>,
     limits: Limits,
 }
@@ -236,14 +240,33 @@ impl Store for MemoryStore {
         Ok(self.credentials.borrow_mut().remove(&(kind, lookup.to_owned())))
     }
 
-    async fn idempotent_reply(&self, key: &str) -> Result<Option<Reply>, StoreError> {
-        Ok(self.replies.borrow().get(key).cloned())
+    async fn reserve_reply(&self, key: &str, now_ms: i64) -> Result<Reservation, StoreError> {
+        let mut replies = self.replies.borrow_mut();
+        let expired = |(at, reply): &(i64, Option<Reply>)| {
+            now_ms - at > IDEMPOTENCY_TTL_MS || (reply.is_none() && now_ms - at > IDEMPOTENCY_STALE_MS)
+        };
+        match replies.get(key) {
+            Some(entry) if !expired(entry) => Ok(entry.1.clone().map_or(Reservation::Running, Reservation::Answered)),
+            _ => {
+                replies.insert(key.to_owned(), (now_ms, None));
+                Ok(Reservation::Won)
+            }
+        }
     }
 
-    async fn remember_reply(&self, key: &str, reply: &Reply) -> Result<(), StoreError> {
-        self.replies.borrow_mut().insert(key.to_owned(), reply.clone());
+    async fn keep_reply(&self, key: &str, reply: &Reply) -> Result<(), StoreError> {
+        if let Some(entry) = self.replies.borrow_mut().get_mut(key) {
+            entry.1 = Some(reply.clone());
+        }
         Ok(())
     }
+
+    async fn release_reply(&self, key: &str) -> Result<(), StoreError> {
+        self.replies.borrow_mut().remove(key);
+        Ok(())
+    }
+
+    async fn pause(&self, _ms: u32) {}
 
     fn limits(&self) -> Limits {
         self.limits

@@ -3,9 +3,10 @@
 
 use crate::account::{sign_up, Created, Signup, SignupError};
 use crate::campaign::Campaign;
-use crate::dialects::Outcome;
+pub use crate::dialects::Malformed;
+use crate::dialects::{encode_in, Dialect, Echo, Failure, Outcome};
 use crate::reply::Reply;
-use crate::store::Store;
+use crate::store::{Reservation, Store};
 use enlist_shared::{message, Code, Field, Locale, Policy, Problem, SignupForm};
 use serde::Serialize;
 
@@ -28,23 +29,6 @@ pub struct RequestMeta<'a> {
     pub client_ip: Option<std::net::IpAddr>,
 }
 
-/// Why a request body could not be read as a signup.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Malformed {
-    TooLarge,
-    NotJson,
-    Unreadable,
-    NoCampaign,
-}
-
-/// Refuses a body whose declared length is over the bound before it is read.
-pub fn check_length(content_length: Option<&str>) -> Result<(), Reply> {
-    match content_length.and_then(|v| v.trim().parse::<u64>().ok()) {
-        Some(len) if len > MAX_BODY_BYTES as u64 => Err(malformed(Malformed::TooLarge, Locale::En)),
-        _ => Ok(()),
-    }
-}
-
 /// A native signup body, read.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NativeSignup {
@@ -62,7 +46,7 @@ pub fn decode(content_type: Option<&str>, body: &[u8]) -> Result<NativeSignup, M
     let is_json =
         content_type.and_then(|ct| ct.split(';').next()).is_some_and(|mime| mime.trim().eq_ignore_ascii_case(JSON));
     if !is_json {
-        return Err(Malformed::NotJson);
+        return Err(Malformed::WrongContentType);
     }
     // Straight from the bytes (not through a map that keeps the last of two equal keys), so a
     // field sent twice is refused.
@@ -83,66 +67,102 @@ pub fn decode(content_type: Option<&str>, body: &[u8]) -> Result<NativeSignup, M
 
 /// Finds the campaign and checks the publishable key and the browser's origin. Unknown
 /// campaigns and wrong keys get the same answer, so campaign ids cannot be probed.
-async fn admit<S: Store>(store: &S, campaign_id: &str, meta: RequestMeta<'_>) -> Result<Campaign, Reply> {
-    let campaign = store.campaign(campaign_id).await.map_err(|e| internal(&e.0))?;
+async fn admit<S: Store>(store: &S, campaign_id: &str, meta: RequestMeta<'_>) -> Result<Campaign, Failure> {
+    let campaign = store.campaign(campaign_id).await.map_err(|e| Failure::internal(e.0))?;
     let Some(key) = meta.publishable_key else {
-        return Err(request_problem(401, "Publishable key required", Code::AuthRequired, Locale::En));
+        return Err(Failure::request(Code::AuthRequired));
     };
-    let campaign = campaign
-        .filter(|c| c.key_matches(key))
-        .ok_or_else(|| request_problem(401, "Unknown campaign or publishable key", Code::AuthInvalid, Locale::En))?;
+    let campaign = campaign.filter(|c| c.key_matches(key)).ok_or(Failure::request(Code::AuthInvalid))?;
     if let Some(origin) = meta.origin {
         if !campaign.allows_origin(origin) {
-            return Err(request_problem(403, "This page may not use the campaign", Code::AuthForbidden, Locale::En));
+            return Err(Failure::request(Code::AuthForbidden));
         }
     }
     Ok(campaign)
 }
 
-/// `POST /v1/accounts`: decode, admit, sign up (once per idempotency key), answer in the
-/// caller's language.
-pub async fn create_account<S: Store>(store: &S, meta: RequestMeta<'_>, body: &[u8], now_ms: i64) -> Reply {
+/// How often, and how many times, a request waits for an earlier one with its idempotency key
+/// to finish (5 s in all: a signup takes well under a second).
+const IDEMPOTENCY_POLL_MS: u32 = 100;
+const IDEMPOTENCY_POLLS: u32 = 50;
+
+/// Reserves an idempotency key, or finds the first answer given for it (waiting while the
+/// first request with it still runs). `Ok(None)`: this request is the key's first.
+async fn first_answer<S: Store>(store: &S, key: &str, now_ms: i64) -> Result<Option<Reply>, Failure> {
+    for poll in 0..=IDEMPOTENCY_POLLS {
+        let waited_ms = i64::from(poll * IDEMPOTENCY_POLL_MS);
+        match store.reserve_reply(key, now_ms + waited_ms).await.map_err(|e| Failure::internal(e.0))? {
+            Reservation::Won => return Ok(None),
+            Reservation::Answered(first) => return Ok(Some(first)),
+            Reservation::Running if poll < IDEMPOTENCY_POLLS => store.pause(IDEMPOTENCY_POLL_MS).await,
+            Reservation::Running => {}
+        }
+    }
+    Err(Failure::request(Code::RequestInProgress))
+}
+
+/// `POST /v1/accounts`: limit, decode, admit, sign up (once per idempotency key), answer in
+/// the negotiated dialect and the caller's language. `body` is `None` when it was over the bound.
+pub async fn create_account<S: Store>(
+    store: &S,
+    meta: RequestMeta<'_>,
+    body: Option<&[u8]>,
+    answer_in: Dialect,
+    now_ms: i64,
+) -> Reply {
+    let any_language = Locale::negotiate(meta.accept_language.unwrap_or(""), &Locale::ALL);
+    let write = |outcome: Outcome, locale: Locale, policy: &Policy| {
+        encode_in(answer_in, outcome, &Echo::default(), locale, policy)
+    };
+    let refuse = |failure: Failure| write(Outcome::Failed(failure), any_language, &Policy::default());
     if let Some(ip) = meta.client_ip {
         if let Err(code) = crate::limits::admit(store, crate::limits::Bucket::Address(ip), now_ms).await {
             // A browser must be able to read the refusal, so allowed origins get CORS headers.
-            let reply = request_problem(
-                429,
-                "Too many requests",
-                code,
-                Locale::negotiate(meta.accept_language.unwrap_or(""), &Locale::ALL),
-            );
             let origin = match meta.origin {
                 Some(origin) if store.origin_allowed_anywhere(origin).await.unwrap_or(false) => Some(origin),
                 _ => None,
             };
-            return with_cors(reply, origin);
+            return with_cors(refuse(Failure::request(code)), origin);
         }
     }
-    let NativeSignup { campaign: campaign_id, form, trapped } = match decode(meta.content_type, body) {
+    let decoded = match body {
+        None => Err(Malformed::TooLarge),
+        Some(body) => decode(meta.content_type, body),
+    };
+    let NativeSignup { campaign: campaign_id, form, trapped } = match decoded {
         Ok(decoded) => decoded,
-        Err(why) => return malformed(why, Locale::En),
+        Err(why) => return refuse(Failure::malformed(why)),
     };
     let campaign = match admit(store, &campaign_id, meta).await {
         Ok(campaign) => campaign,
-        Err(reply) => return reply,
+        Err(failure) => return refuse(failure),
     };
-    if trapped {
-        return with_cors(decoy(&form), meta.origin);
-    }
-    let remembered_as = meta.idempotency_key.map(|key| format!("idem:native:{}:{key}", campaign.id));
-    if let Some(key) = &remembered_as {
-        match store.idempotent_reply(key).await {
-            Ok(Some(first)) => return with_cors(first, meta.origin),
-            Ok(None) => {}
-            Err(e) => return internal(&e.0),
-        }
-    }
     let policy = &campaign.policy;
     let locale = Locale::negotiate(meta.accept_language.unwrap_or(""), &policy.languages);
-    let reply = answer(sign_up(store, Signup::new(&campaign, form, "native"), now_ms).await, locale, policy);
-    if let (Some(key), true) = (&remembered_as, reply.status < 500) {
-        if let Err(e) = store.remember_reply(key, &reply).await {
-            return internal(&e.0);
+    if trapped {
+        let reply = write(decoy(&form), locale, policy)
+            .with_log("honeypot field filled in: answered as created, nothing stored");
+        return with_cors(reply, meta.origin);
+    }
+    let idempotency_key = meta.idempotency_key.map(|key| format!("native:{}:{key}", campaign.id));
+    if let Some(key) = &idempotency_key {
+        match first_answer(store, key, now_ms).await {
+            Ok(None) => {}
+            Ok(Some(first)) => return with_cors(first, meta.origin),
+            Err(failure) => return with_cors(refuse(failure), meta.origin),
+        }
+    }
+    let outcome = Outcome::from(sign_up(store, Signup::new(&campaign, form, "native"), now_ms).await);
+    let failed_on_our_side = matches!(&outcome, Outcome::Failed(f) if f.has(Code::Internal));
+    let reply = write(outcome, locale, policy);
+    if let Some(key) = &idempotency_key {
+        // Our own failures are not the key's answer: a retry runs again.
+        let kept = match failed_on_our_side {
+            false => store.keep_reply(key, &reply).await,
+            true => store.release_reply(key).await,
+        };
+        if let Err(e) = kept {
+            return with_cors(refuse(Failure::internal(e.0)), meta.origin);
         }
     }
     with_cors(reply, meta.origin)
@@ -157,11 +177,12 @@ struct PolicyDocument<'a> {
 
 /// `GET /v1/policy?campaign=ID`: the campaign's policy for the widget.
 pub async fn policy<S: Store>(store: &S, campaign_id: Option<&str>, meta: RequestMeta<'_>) -> Reply {
+    let locale = Locale::negotiate(meta.accept_language.unwrap_or(""), &Locale::ALL);
     let Some(campaign_id) = campaign_id.filter(|c| !c.is_empty()) else {
-        return malformed(Malformed::NoCampaign, Locale::En);
+        return encode(&Outcome::Failed(Failure::malformed(Malformed::NoCampaign)), locale, &Policy::default());
     };
     match admit(store, campaign_id, meta).await {
-        Err(reply) => reply,
+        Err(failure) => encode(&Outcome::Failed(failure), locale, &Policy::default()),
         Ok(c) => {
             let doc = PolicyDocument { campaign: &c.id, name: &c.name, policy: &c.policy };
             let reply = Reply::new(200, JSON, serde_json::to_string(&doc).expect("plain data serialises"));
@@ -222,14 +243,13 @@ struct WireProblem<'a> {
 }
 
 /// What a bot that filled the honeypot is told: a created-looking answer (so it has no reason
-/// to adapt), with a fresh random id that names nothing. Nothing is stored; the log says why.
-fn decoy(form: &SignupForm) -> Reply {
+/// to adapt), with a fresh random id that names nothing. Nothing is stored.
+fn decoy(form: &SignupForm) -> Outcome {
     let id =
         crate::account::AccountId::generate().unwrap_or_else(|_| crate::account::AccountId::from_stored("acc_".into()));
-    let given = |field: Field| Some(form.get(field)).filter(|v| !v.is_empty());
-    let doc = CreatedDocument { id: id.as_str(), username: given(Field::Alias), email: given(Field::Email) };
-    Reply::new(201, JSON, serde_json::to_string(&doc).expect("plain data serialises"))
-        .with_log("honeypot field filled in: answered as created, nothing stored")
+    let given = |field: Field| Some(form.get(field).to_owned()).filter(|v| !v.is_empty());
+    let number = crate::account::random_number().unwrap_or(100_000_000);
+    Outcome::Created(Created { id, number, alias: given(Field::Alias), email: given(Field::Email) })
 }
 
 pub fn answer(outcome: Result<Created, SignupError>, locale: Locale, policy: &Policy) -> Reply {
@@ -252,7 +272,26 @@ pub fn encode(outcome: &Outcome, locale: Locale, policy: &Policy) -> Reply {
         }
         Outcome::Failed(failure) => failure,
     };
-    let (status, title) = match failure.first().code {
+    let (status, title) = match (failure.first().code, failure.malformed) {
+        (Code::RequestMalformed, Some(why)) => malformed_status(why),
+        (code, _) => status_of(code),
+    };
+    outcome.logged(problems(status, title, &failure.problems, locale, policy))
+}
+
+/// The status and title of a body that could not be read.
+fn malformed_status(why: Malformed) -> (u16, &'static str) {
+    match why {
+        Malformed::TooLarge => (413, "Request body too large"),
+        Malformed::WrongContentType => (415, "Expected application/json"),
+        Malformed::Unreadable => (400, "Request body is not a signup form"),
+        Malformed::NoCampaign => (400, "The request names no campaign"),
+    }
+}
+
+/// The status and title a native answer leading with `code` has.
+fn status_of(code: Code) -> (u16, &'static str) {
+    match code {
         Code::Internal => (500, "Internal error"),
         Code::AuthRequired | Code::AuthInvalid => (401, "Not authenticated"),
         Code::IdentityInvalid | Code::IdentityLocked => (403, "Not allowed"),
@@ -262,9 +301,9 @@ pub fn encode(outcome: &Outcome, locale: Locale, policy: &Policy) -> Reply {
         Code::NotFound => (404, "No such route"),
         Code::MethodNotAllowed => (405, "Method not allowed on this route"),
         Code::EmailTaken | Code::AliasTaken | Code::PhoneTaken | Code::ExtRefTaken => (409, "Already registered"),
+        Code::RequestInProgress => (409, "A request with this idempotency key is still running"),
         _ => (422, "The signup has problems"),
-    };
-    outcome.logged(problems(status, title, &failure.problems, locale, policy))
+    }
 }
 
 pub fn not_found() -> Reply {
@@ -283,16 +322,6 @@ pub fn internal(log_only: &str) -> Reply {
 
 pub fn request_problem(status: u16, title: &'static str, code: Code, locale: Locale) -> Reply {
     problems(status, title, &[Problem::new(Field::Request, code)], locale, &Policy::default())
-}
-
-pub fn malformed(why: Malformed, locale: Locale) -> Reply {
-    let (status, title) = match why {
-        Malformed::TooLarge => (413, "Request body too large"),
-        Malformed::NotJson => (415, "Expected application/json"),
-        Malformed::Unreadable => (400, "Request body is not a signup form"),
-        Malformed::NoCampaign => (400, "The request names no campaign"),
-    };
-    request_problem(status, title, Code::RequestMalformed, locale)
 }
 
 fn problems(status: u16, title: &'static str, problems: &[Problem], locale: Locale, policy: &Policy) -> Reply {
@@ -339,7 +368,8 @@ mod tests {
         }
 
         fn post(&self, meta: RequestMeta<'_>, body: Value) -> (Reply, Value) {
-            let reply = block_on(create_account(&self.store, meta, body.to_string().as_bytes(), 0));
+            let reply =
+                block_on(create_account(&self.store, meta, Some(body.to_string().as_bytes()), Dialect::Native, 0));
             let json = serde_json::from_str(&reply.body).expect("answers are JSON");
             (reply, json)
         }
@@ -446,12 +476,12 @@ mod tests {
             (None, r#"{"campaign":"rf","email":"a@b.co","password":"Analytical-1843"}"#, 415),
         ] {
             let meta = RequestMeta { content_type: ct, ..f.meta() };
-            let reply = block_on(create_account(&f.store, meta, body.as_bytes(), 0));
+            let reply = block_on(create_account(&f.store, meta, Some(body.as_bytes()), Dialect::Native, 0));
             assert_eq!(reply.status, want, "{body}: {}", reply.body);
             assert!(reply.body.contains("request.malformed"));
         }
         let huge = format!(r#"{{"campaign":"rf","email":"{}@b.co"}}"#, "a".repeat(MAX_BODY_BYTES));
-        assert_eq!(block_on(create_account(&f.store, f.meta(), huge.as_bytes(), 0)).status, 413);
+        assert_eq!(block_on(create_account(&f.store, f.meta(), Some(huge.as_bytes()), Dialect::Native, 0)).status, 413);
         assert!(f.store.is_empty());
     }
 

@@ -60,6 +60,20 @@ impl Route {
         }
     }
 
+    /// Whether the route's answers are signup outcomes, which every dialect can write. The
+    /// policy, pre-flight, token and admin routes answer in their own forms only.
+    pub fn answers_in_any_dialect(self) -> bool {
+        matches!(
+            self,
+            Route::CreateAccount
+                | Route::EngagementCreateUser
+                | Route::GetResponse
+                | Route::MoveDigital
+                | Route::PokenCreate
+                | Route::PokenProfile
+        )
+    }
+
     /// Whether the route carries credentials or personal data, and so refuses plain HTTP.
     pub fn needs_tls(self) -> bool {
         self.dialect().is_some()

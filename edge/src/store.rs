@@ -103,6 +103,23 @@ pub struct AccountChange {
     pub profile: BTreeMap<String, String>,
 }
 
+/// How long a first answer is replayed for its idempotency key.
+pub const IDEMPOTENCY_TTL_MS: i64 = 24 * 60 * 60 * 1000;
+/// After how long a reservation without an answer counts as abandoned (a signup takes well
+/// under a second; a Worker invocation this old has died).
+pub const IDEMPOTENCY_STALE_MS: i64 = 30_000;
+
+/// What [`Store::reserve_reply`] found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Reservation {
+    /// This request is the key's first: run it, then keep (or release) its answer.
+    Won,
+    /// The key's first answer, to replay byte for byte.
+    Answered(Reply),
+    /// The key's first request is still running.
+    Running,
+}
+
 // The Worker is single-threaded and its futures are !Send, so no Send bound is wanted here.
 #[allow(async_fn_in_trait)]
 pub trait Store {
@@ -138,9 +155,18 @@ pub trait Store {
     async fn take_credential(&self, kind: CredentialKind, lookup: &str)
         -> Result<Option<StoredCredential>, StoreError>;
 
-    /// The first answer given to a request with this idempotency key, if any.
-    async fn idempotent_reply(&self, key: &str) -> Result<Option<Reply>, StoreError>;
-    async fn remember_reply(&self, key: &str, reply: &Reply) -> Result<(), StoreError>;
+    /// Reserves an idempotency key for the request that asks first, atomically: of any number
+    /// of overlapping requests with one key, exactly one wins. The others find the first
+    /// answer, or that the first request is still running. A reservation left without an
+    /// answer for [`IDEMPOTENCY_STALE_MS`] (its request died) is taken over; keys are kept
+    /// for [`IDEMPOTENCY_TTL_MS`].
+    async fn reserve_reply(&self, key: &str, now_ms: i64) -> Result<Reservation, StoreError>;
+    /// Records the key's first answer (only the winner of [`Store::reserve_reply`] calls it).
+    async fn keep_reply(&self, key: &str, reply: &Reply) -> Result<(), StoreError>;
+    /// Gives a reservation up without an answer (our own failure), so a retry runs again.
+    async fn release_reply(&self, key: &str) -> Result<(), StoreError>;
+    /// Waits, without holding anything, before asking again.
+    async fn pause(&self, ms: u32);
 
     /// The rate limits this store's edge enforces.
     fn limits(&self) -> Limits;

@@ -11,7 +11,7 @@
 
 use enlist_edge::dialects::{self, engagement, getresponse, movedigital, poken, Dialect, Echo, Failure, Outcome};
 use enlist_edge::memory::MemoryStore;
-use enlist_edge::{admin, auth, campaign, native, routes};
+use enlist_edge::{admin, auth, campaign, handler, native, routes};
 use enlist_shared::values::{choice, scalars};
 use enlist_shared::{
     strength, validate, Alias, Code, Country, Email, Language, Locale, Password, PasswordRules, Phone, Policy,
@@ -55,11 +55,11 @@ fn judge(form: &SignupForm, policy: &Policy) -> u64 {
     let verdict = validate(form, policy);
     let failure = match &verdict {
         Ok(_) => Failure::of(&[]),
-        Err(problems) => Failure { problems: problems.clone(), existing: None, log: None },
+        Err(problems) => Failure { problems: problems.clone(), existing: None, malformed: None, log: None },
     };
     let outcome = Outcome::Failed(failure);
     for dialect in [Dialect::Native, Dialect::Poken, Dialect::GetResponse, Dialect::MoveDigital, Dialect::Engagement] {
-        let reply = dialects::encode_in(Ok(dialect), outcome.clone(), &Echo::default());
+        let reply = dialects::encode_in(dialect, outcome.clone(), &Echo::default(), Locale::Pl, policy);
         assert!(reply.status >= 200 && reply.status < 600);
     }
     signature(
@@ -83,7 +83,8 @@ pub fn poken_create(data: &[u8]) -> u64 {
 
 pub fn poken_token(data: &[u8]) -> u64 {
     let store = MemoryStore::new();
-    let reply = pollster::block_on(poken::exchange_code(&store, data, 0));
+    let form = Some("application/x-www-form-urlencoded");
+    let reply = pollster::block_on(poken::exchange_code(&store, form, data, 0));
     signature((reply.status, reply.body))
 }
 
@@ -152,8 +153,19 @@ pub fn plumbing(data: &[u8]) -> u64 {
     let route = routes::Route::resolve(method, path);
     let negotiated = Dialect::negotiate(Dialect::Native, header, query);
     let basic = auth::parse_basic(header.unwrap_or(&text));
-    let length = native::check_length(header).is_ok();
-    signature((format!("{route:?}"), format!("{negotiated:?}"), basic.is_some(), length))
+    // The whole request path of the Worker, on an empty store.
+    let request = handler::Request {
+        method: method.to_owned(),
+        https: true,
+        path: path.to_owned(),
+        query: query.map(str::to_owned),
+        headers: header.map(|h| vec![("x-signup-dialect".to_owned(), h.to_owned())]).unwrap_or_default(),
+        body: Some(data.to_vec()),
+        client_ip: None,
+    };
+    let reply = pollster::block_on(handler::handle(&MemoryStore::new(), &request, &handler::Config::default(), 0));
+    assert!(reply.status >= 200 && reply.status < 600);
+    signature((format!("{route:?}"), format!("{negotiated:?}"), basic.is_some(), reply.status))
 }
 
 /// Every parser of the rule set on one input; what parses must print to a normal form that

@@ -75,6 +75,8 @@ pub enum Code {
     TlsRequired,
     RequestMalformed,
     RateLimited,
+    /// An earlier request with the same idempotency key is still running.
+    RequestInProgress,
     NotFound,
     MethodNotAllowed,
     Internal,
@@ -227,6 +229,7 @@ wire_names!(Code {
     TlsRequired => "tls.required",
     RequestMalformed => "request.malformed",
     RateLimited => "rate.limited",
+    RequestInProgress => "request.in_progress",
     NotFound => "route.not_found",
     MethodNotAllowed => "route.method_not_allowed",
     Internal => "internal",

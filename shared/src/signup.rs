@@ -10,7 +10,7 @@ use crate::values::state::UsState;
 use crate::values::text::Text;
 use crate::values::timezone::TimeZone;
 use crate::values::url::WebUrl;
-use crate::{Code, Field, FieldMap, Policy, Problem};
+use crate::{Code, Field, FieldMap, Policy, Presence, Problem};
 use serde::de::{IgnoredAny, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
@@ -168,8 +168,13 @@ pub fn validate(form: &SignupForm, policy: &Policy) -> Result<ValidSignup, Vec<P
 }
 
 fn check(raw: &str, field: Field, policy: &Policy, valid: &mut ValidSignup) -> Result<(), Code> {
-    // In the United States the state is a USPS state, and required whatever the policy says.
+    // In the United States the state is a USPS state, and required wherever the policy shows
+    // the field (a form that asks for a state must get one there); a policy that hides it (the
+    // default, and the dialects whose seeds call it optional) lets it be left out.
     if field == Field::State && valid.country.is_some_and(|c| c.is_united_states()) {
+        if raw.trim().is_empty() && policy.presence(Field::State) == Presence::Hidden {
+            return Ok(());
+        }
         valid.us_state = Some(UsState::parse(raw)?);
         return Ok(());
     }
@@ -235,7 +240,6 @@ fn check(raw: &str, field: Field, policy: &Policy, valid: &mut ValidSignup) -> R
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Presence;
 
     fn policy_with(fields: &[(Field, Presence)]) -> Policy {
         let mut policy = Policy::default();
@@ -278,20 +282,28 @@ mod tests {
 
     #[test]
     fn us_state_is_required_and_checked_only_in_the_us() {
-        let policy = Policy::default();
+        let policy = policy_with(&[(Field::State, Presence::Optional)]);
         let base = SignupForm::new().with(Field::Email, "a@b.co").with(Field::Password, "Xk#9v!Qz2");
         let us = base.clone().with(Field::Country, "us");
         assert_eq!(validate(&us, &policy), Err(vec![Problem::new(Field::State, Code::StateRequired)]));
         assert_eq!(us.clone().with(Field::State, "Narnia").problem(Field::State, &policy), Some(Code::StateInvalid));
         let ok = validate(&us.with(Field::State, "ny"), &policy).unwrap();
         assert_eq!(ok.us_state.unwrap().code(), "NY");
-        let pl = validate(&base.with(Field::Country, "PL").with(Field::State, "pomorskie"), &policy).unwrap();
+        let pl = validate(&base.clone().with(Field::Country, "PL").with(Field::State, "pomorskie"), &policy).unwrap();
         assert_eq!(pl.profile[&Field::State].as_ref(), "pomorskie");
         let by_name = SignupForm::new()
             .with(Field::Email, "a@b.co")
             .with(Field::Password, "Xk#9v!Qz2")
             .with(Field::CountryName, "United States");
         assert_eq!(by_name.problem(Field::State, &policy), Some(Code::StateRequired));
+        // A policy that does not show the state lets a US signup leave it out, and still
+        // judges one that is given.
+        let hidden = Policy::default();
+        assert!(validate(&base.clone().with(Field::Country, "us"), &hidden).is_ok());
+        assert_eq!(
+            base.with(Field::Country, "us").with(Field::State, "Narnia").problem(Field::State, &hidden),
+            Some(Code::StateInvalid)
+        );
     }
 
     #[test]

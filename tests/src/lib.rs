@@ -1,4 +1,4 @@
-//! Helpers for the end-to-end tests: the real Worker under `wrangler dev` (workerd with local
+//! Helpers for the end-to-end tests: the real Worker under workerd (`edge/serve.mjs`, local
 //! D1 and KV), one fresh state folder per Worker, stopped when the handle drops.
 //!
 //! `cargo xtask test` builds the Worker and the demo page, installs wrangler, and then runs
@@ -161,6 +161,27 @@ fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free loopback port")
 }
 
+/// One Worker for every test of a test binary that asks for it (each test then works in its
+/// own campaign): started on first use, stopped when the binary exits.
+pub fn shared_worker() -> &'static Worker {
+    static WORKER: std::sync::OnceLock<Worker> = std::sync::OnceLock::new();
+    static GROUP: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(0);
+    extern "C" fn stop_group() {
+        let group = GROUP.load(Ordering::SeqCst);
+        if group > 0 {
+            // SAFETY: kill(2) on the process group the shared Worker was started in.
+            unsafe { libc::kill(-group, libc::SIGKILL) };
+        }
+    }
+    WORKER.get_or_init(|| {
+        let worker = spawn_worker();
+        GROUP.store(worker.child.id() as i32, Ordering::SeqCst);
+        // SAFETY: registers a plain function with no captured state, run at process exit.
+        unsafe { libc::atexit(stop_group) };
+        worker
+    })
+}
+
 /// Starts the Worker with migrations applied to a fresh state folder (plain HTTP allowed, as
 /// in local development).
 pub fn spawn_worker() -> Worker {
@@ -205,28 +226,40 @@ pub fn spawn_worker_on(state: PathBuf, vars: &[(&str, &str)]) -> Worker {
         .output()
         .expect("run wrangler");
     assert!(seeded.status.success(), "seeding failed:\n{}", String::from_utf8_lossy(&seeded.stderr));
-    // Secrets through an env file, as `cargo xtask dev` does: wrangler prints them as hidden.
+    // Secrets through an env file, as `cargo xtask dev` does: never on a command line.
     let env_file = state.join("dev.vars");
-    let mut env = format!("ADMIN_TOKEN={ADMIN_TOKEN}\nRATE_LIMIT_PER_MINUTE=0\nOUTBOX_SECRET={OUTBOX_SECRET}\n");
+    let mut env = format!(
+        "ADMIN_TOKEN={ADMIN_TOKEN}\nRATE_LIMIT_PER_MINUTE=0\nCAMPAIGN_RATE_LIMIT_PER_MINUTE=0\nOUTBOX_SECRET={OUTBOX_SECRET}\n"
+    );
     for (name, value) in vars {
         env.push_str(&format!("{name}={value}\n"));
     }
     std::fs::write(&env_file, env).expect("write dev.vars");
     let log = state.join("wrangler.log");
     let log_file = std::fs::File::create(&log).expect("create the log");
-    let child = wrangler()
-        .args(["dev", "--local", "--ip", "127.0.0.1", "--show-interactive-dev-session=false", "--log-level", "info"])
-        .args(["--port", &port.to_string(), "--inspector-port", &free_port().to_string()])
-        .arg("--persist-to")
+    // Under workerd through Miniflare, with the front that sets CF-Connecting-IP from the TCP
+    // peer as Cloudflare's edge does (`edge/serve.mjs`); not `wrangler dev`, whose proxy
+    // answers POSTs it lost on a loopback connection under load with a false 503.
+    let child = Command::new("node")
+        .current_dir(root())
+        .arg("edge/serve.mjs")
+        .arg("--script")
+        .arg(&built)
+        .args(["--port", &port.to_string()])
+        .arg("--state")
         .arg(&state)
-        .arg("--env-file")
+        .arg("--vars")
         .arg(&env_file)
+        .arg("--assets")
+        .arg(root().join("dist"))
+        .arg("--edge")
+        .env("WRANGLER_SEND_METRICS", "false")
         .stdin(Stdio::null())
         .stdout(log_file.try_clone().expect("log handle"))
         .stderr(log_file)
         .process_group(0)
         .spawn()
-        .expect("start wrangler dev");
+        .expect("start node edge/serve.mjs");
     let mut worker = Worker { child, base, state, log };
     worker.wait_until_ready();
     worker
@@ -301,7 +334,7 @@ impl Worker {
         let deadline = Instant::now() + Duration::from_secs(90);
         while Instant::now() < deadline {
             if let Ok(Some(status)) = self.child.try_wait() {
-                panic!("wrangler dev exited ({status}):\n{}", self.log_tail());
+                panic!("the local runtime exited ({status}):\n{}", self.log_tail());
             }
             if let Ok(response) = ureq::get(&self.url("/healthz")).timeout(Duration::from_secs(2)).call() {
                 if response.status() == 200 {

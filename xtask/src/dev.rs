@@ -41,33 +41,36 @@ pub fn run(port: u16) -> Outcome {
     let env_file = write_dev_vars()?;
 
     println!("==> serving on http://127.0.0.1:{port}/ (local state in {})", state.display());
+    // workerd through Miniflare (edge/serve.mjs), with a front that sets CF-Connecting-IP from
+    // the connection as Cloudflare's edge does, so a client cannot claim another address.
     let mut child = tools
-        .wrangler()
-        .args([
-            "dev",
-            "--local",
-            "--ip",
-            "127.0.0.1",
-            "--port",
-            &port.to_string(),
-            "--show-interactive-dev-session=false",
-        ])
-        .arg("--persist-to")
+        .command("node")
+        .current_dir(root())
+        .arg("edge/serve.mjs")
+        .arg("--script")
+        .arg(root().join("edge/build/worker/shim.mjs"))
+        .args(["--port", &port.to_string()])
+        .arg("--state")
         .arg(&state)
-        .arg("--env-file")
+        .arg("--vars")
         .arg(&env_file)
+        .arg("--assets")
+        .arg(root().join("dist"))
+        .arg("--edge")
         .process_group(0)
         .spawn()
-        .map_err(|e| Failure(format!("could not start wrangler: {e}")))?;
+        .map_err(|e| Failure(format!("could not start node edge/serve.mjs: {e}")))?;
 
     let started = Instant::now();
     let mut announced = false;
     loop {
         if let Ok(Some(status)) = child.try_wait() {
-            return fail(format!("wrangler dev exited ({status}); is port {port} free? (`--port N` picks another)"));
+            return fail(format!(
+                "the local runtime exited ({status}); is port {port} free? (`--port N` picks another)"
+            ));
         }
         if stop_requested() {
-            println!("\n==> stopping wrangler");
+            println!("\n==> stopping the local runtime");
             stop_group(&mut child, Duration::from_secs(10));
             println!("==> stopped; local state kept in {}", state.display());
             return Ok(());
@@ -116,7 +119,7 @@ pub fn seed_demo_campaign(tools: &Tools, state: &Path, port: u16) -> Outcome {
     )
 }
 
-/// Secrets go to the Worker through an env file (wrangler shows them as hidden), never argv.
+/// Secrets go to the Worker through an env file, never argv.
 fn write_dev_vars() -> Outcome<PathBuf> {
     let token = match std::env::var("ADMIN_TOKEN") {
         Ok(token) if !token.trim().is_empty() => token,

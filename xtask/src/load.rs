@@ -1,5 +1,5 @@
 //! Worker benchmarks for `cargo xtask bench`: the Rust Worker and the JavaScript peer
-//! (`bench/js-peer/worker.mjs`) under workerd through Miniflare's API (`bench/serve.mjs`),
+//! (`bench/js-peer/worker.mjs`) under workerd through Miniflare's API (`edge/serve.mjs`),
 //! without wrangler dev's proxy, each on its own fresh local D1/KV; a bounded load generator
 //! on 127.0.0.1 (threads with keep-alive connections, a fixed number of requests); CPU per
 //! request read from the workerd processes' /proc counters; the scale run with 1 000 and
@@ -22,7 +22,7 @@ const ADMIN: &str = "Bearer bench-admin-token";
 const REQUESTS: usize = 240;
 const CONNECTIONS: usize = 8;
 
-/// A Worker served by bench/serve.mjs in its own process group.
+/// A Worker served by edge/serve.mjs in its own process group.
 struct Served {
     child: Child,
     base: String,
@@ -65,20 +65,22 @@ fn serve(tools: &Tools, script: &Path, state: &Path) -> Outcome<Served> {
     let mut child = tools
         .command("node")
         .current_dir(root())
-        .arg("bench/serve.mjs")
+        .arg("edge/serve.mjs")
+        .arg("--script")
         .arg(script)
-        .arg(port.to_string())
+        .args(["--port", &port.to_string()])
+        .arg("--state")
         .arg(state)
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .process_group(0)
         .spawn()
-        .map_err(|e| Failure(format!("could not start node bench/serve.mjs: {e}")))?;
+        .map_err(|e| Failure(format!("could not start node edge/serve.mjs: {e}")))?;
     let stdout = child.stdout.take().expect("piped");
     let served = Served { child, base: format!("http://127.0.0.1:{port}") };
     let ready = BufReader::new(stdout).lines().map_while(Result::ok).any(|line| line.trim() == "ready");
     if !ready {
-        return fail(format!("bench/serve.mjs did not start {}", script.display()));
+        return fail(format!("edge/serve.mjs did not start {}", script.display()));
     }
     Ok(served)
 }

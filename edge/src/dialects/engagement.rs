@@ -31,11 +31,15 @@ pub struct CreateUser {
 }
 
 /// The campaign's policy as this dialect asks: names, country and e-mail required (e-mail
-/// only when it is the reconciliation key), no password.
+/// only when it is the reconciliation key), the state shown (so required in the United
+/// States: "If the selected country is USA, the state option is mandatory"), no password.
 pub fn policy(campaign: &Policy) -> Policy {
     let mut policy = campaign.clone();
     for field in [Field::FirstName, Field::LastName, Field::CountryName] {
         policy.fields.insert(field, Presence::Required);
+    }
+    if policy.presence(Field::State) == Presence::Hidden {
+        policy.fields.insert(Field::State, Presence::Optional);
     }
     let email =
         if policy.reconciliation_key == ReconciliationKey::Email { Presence::Required } else { Presence::Optional };
@@ -224,6 +228,7 @@ mod tests {
             Outcome::Failed(Failure {
                 problems: vec![Problem::new(Field::Email, code)],
                 existing: Some(Box::new(existing.clone())),
+                malformed: None,
                 log: None,
             })
         };

@@ -70,6 +70,8 @@ pub fn policy(campaign: &Policy) -> Policy {
     ] {
         policy.fields.insert(field, Presence::Required);
     }
+    // The seed lists `state` as optional, in the United States too.
+    policy.fields.insert(Field::State, Presence::Hidden);
     policy.password.composition = Composition::LowerUpperDigitOrSpecial;
     policy
 }

@@ -61,15 +61,11 @@ pub async fn admit<S: Store>(
     }
 }
 
-/// Writes an outcome in the negotiated dialect (or, when the name was unknown, a
-/// `request.malformed` in the route's). `envelope` is the JSON-RPC call's, when there was one.
-pub fn encode_in(answer_in: Result<Dialect, Dialect>, outcome: Outcome, echo: &Echo) -> Reply {
-    let (dialect, outcome) = match answer_in {
-        Ok(dialect) => (dialect, outcome),
-        Err(route) => (route, Outcome::Failed(Failure::request(Code::RequestMalformed))),
-    };
+/// Writes an outcome in the negotiated dialect. `echo` carries what the request's own dialect
+/// echoes (a JSON-RPC envelope, a Poken code); `locale` and `policy` fill the native messages.
+pub fn encode_in(dialect: Dialect, outcome: Outcome, echo: &Echo, locale: Locale, policy: &Policy) -> Reply {
     match dialect {
-        Dialect::Native => crate::native::encode(&outcome, Locale::En, &Policy::default()),
+        Dialect::Native => crate::native::encode(&outcome, locale, policy),
         Dialect::Engagement => engagement::encode(&outcome),
         Dialect::GetResponse => getresponse::encode(&outcome, &echo.envelope),
         Dialect::MoveDigital => movedigital::encode(&outcome),
@@ -95,18 +91,43 @@ pub enum Outcome {
 pub struct Failure {
     pub problems: Vec<Problem>,
     pub existing: Option<Box<AccountRecord>>,
+    /// Why a `request.malformed` body could not be read (native answers differ by status).
+    pub malformed: Option<Malformed>,
     pub log: Option<String>,
+}
+
+/// Why a request body could not be read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Malformed {
+    /// Over the route's bound (413).
+    TooLarge,
+    /// Not the content type the route reads (415).
+    WrongContentType,
+    /// Not readable in the route's encoding, or not its shape (400).
+    Unreadable,
+    /// A native request that names no campaign (400).
+    NoCampaign,
 }
 
 impl Failure {
     /// A request-level problem (auth, malformed, internal...).
     pub fn request(code: Code) -> Self {
-        Self { problems: vec![Problem::new(Field::Request, code)], existing: None, log: None }
+        Self { problems: vec![Problem::new(Field::Request, code)], existing: None, malformed: None, log: None }
+    }
+
+    /// A body that could not be read, and why.
+    pub fn malformed(why: Malformed) -> Self {
+        Self { malformed: Some(why), ..Self::request(Code::RequestMalformed) }
     }
 
     /// Problems on fields (or on the request), nothing else.
     pub fn of(problems: &[(Field, Code)]) -> Self {
-        Self { problems: problems.iter().map(|(f, c)| Problem::new(*f, *c)).collect(), existing: None, log: None }
+        Self {
+            problems: problems.iter().map(|(f, c)| Problem::new(*f, *c)).collect(),
+            existing: None,
+            malformed: None,
+            log: None,
+        }
     }
 
     pub fn internal(log: impl Into<String>) -> Self {
@@ -145,8 +166,10 @@ impl Outcome {
 impl From<SignupError> for Failure {
     fn from(error: SignupError) -> Self {
         match error {
-            SignupError::Invalid(problems) => Self { problems, existing: None, log: None },
-            SignupError::Taken { problem, existing } => Self { problems: vec![problem], existing, log: None },
+            SignupError::Invalid(problems) => Self { problems, existing: None, malformed: None, log: None },
+            SignupError::Taken { problem, existing } => {
+                Self { problems: vec![problem], existing, malformed: None, log: None }
+            }
             SignupError::Internal(why) => Self::internal(why),
         }
     }
@@ -183,13 +206,17 @@ impl Dialect {
         }
     }
 
-    /// The answer's dialect: the caller's choice, else the route's. An unknown name is a
-    /// `request.malformed`, answered in the route's dialect.
+    /// The answer's dialect: the caller's choice (the header, else the query's `dialect`), else
+    /// the route's. `Err` carries the route's dialect: an unknown name is a `request.malformed`,
+    /// answered in the route's dialect.
     pub fn negotiate(route: Dialect, header: Option<&str>, query: Option<&str>) -> Result<Dialect, Dialect> {
-        let asked = header.or_else(|| query?.split('&').find_map(|pair| pair.strip_prefix("dialect=")));
+        let asked = match header {
+            Some(name) => Some(name.to_owned()),
+            None => crate::handler::query_value(query, "dialect"),
+        };
         match asked {
             None => Ok(route),
-            Some(name) => Dialect::from_name(name).ok_or(route),
+            Some(name) => Dialect::from_name(&name).ok_or(route),
         }
     }
 }
@@ -204,6 +231,9 @@ mod tests {
         assert_eq!(Dialect::negotiate(Dialect::Engagement, Some("GetResponse"), None), Ok(Dialect::GetResponse));
         assert_eq!(Dialect::negotiate(Dialect::Native, None, Some("a=1&dialect=poken")), Ok(Dialect::Poken));
         assert_eq!(Dialect::negotiate(Dialect::Native, Some("klingon"), None), Err(Dialect::Native));
+        assert_eq!(Dialect::negotiate(Dialect::Poken, None, Some("dialect=klingon")), Err(Dialect::Poken));
+        assert_eq!(Dialect::negotiate(Dialect::Poken, None, Some("dialect=")), Err(Dialect::Poken));
+        assert_eq!(Dialect::negotiate(Dialect::Poken, None, Some("dialect=%6Eative")), Ok(Dialect::Native));
     }
 
     #[test]
@@ -214,6 +244,7 @@ mod tests {
                 Problem::new(Field::Request, Code::AuthInvalid),
             ],
             existing: None,
+            malformed: None,
             log: None,
         };
         assert_eq!(failure.first().code, Code::AuthInvalid);

@@ -41,6 +41,8 @@ pub struct CreateAccount {
     pub form: SignupForm,
     pub extra_profile: BTreeMap<String, String>,
     pub security_answer: Option<String>,
+    /// Problems with values outside the rule set, reported with the rule set's.
+    pub problems: Vec<Problem>,
 }
 
 /// The campaign's policy as MoveDigital asks: username, e-mail and the agreement required;
@@ -83,20 +85,29 @@ pub fn decode(body: &[u8]) -> Result<CreateAccount, Failure> {
     form.set(Field::LastName, take("lastname"));
     form.set(Field::Website, take("website"));
     let mut extra_profile = BTreeMap::new();
+    let mut problems = Vec::new();
     let question = take("security_question");
     if !question.trim().is_empty() {
-        let text = Text::parse(&question, 200).map_err(|code| Failure::of(&[(Field::Request, code)]))?;
-        extra_profile.insert("security_question".to_owned(), text.to_string());
+        match Text::parse(&question, 200) {
+            Ok(text) => drop(extra_profile.insert("security_question".to_owned(), text.to_string())),
+            Err(code) => problems.push(Problem::new(Field::Request, code)),
+        }
     }
     let updates = take("updates");
     if !updates.trim().is_empty() {
-        let on = parse_flag(&updates, Spelling::OnOff).map_err(|code| Failure::of(&[(Field::Request, code)]))?;
-        extra_profile.insert("updates".to_owned(), if on { "on" } else { "off" }.to_owned());
+        match parse_flag(&updates, Spelling::OnOff) {
+            Ok(on) => drop(extra_profile.insert("updates".to_owned(), if on { "on" } else { "off" }.to_owned())),
+            Err(code) => problems.push(Problem::new(Field::Request, code)),
+        }
     }
     let answer = take("security_answer");
     take("method");
-    if password.is_empty() || confirm.is_empty() || !fields.is_empty() {
+    if !fields.is_empty() {
         return Err(malformed());
+    }
+    // "Required but ignored": a missing one is a missing required value, listed with the rest.
+    if password.is_empty() || confirm.is_empty() {
+        problems.push(Problem::new(Field::Password, Code::Required));
     }
     Ok(CreateAccount {
         userid,
@@ -105,6 +116,7 @@ pub fn decode(body: &[u8]) -> Result<CreateAccount, Failure> {
         form,
         extra_profile,
         security_answer: (!answer.is_empty()).then_some(answer),
+        problems,
     })
 }
 
@@ -133,6 +145,7 @@ pub async fn create_account<S: Store>(
     signup.password = PasswordSource::Temporary { outbox_secret };
     signup.controller_id = Some(operator.id);
     signup.extra_profile = call.extra_profile;
+    signup.problems = call.problems;
     signup.outbox = vec![OutboxEntry { kind: "temporary_password", send_at_ms: now_ms }];
     if let Some(answer) = call.security_answer {
         let Ok(secret_hash) = crate::secrets::hash_secret(&answer.trim().to_lowercase()) else {
@@ -384,12 +397,23 @@ mod tests {
         for bad in [
             "method=other&userid=1",
             "method=movedigital.accounts.proxy.createAccount&username=a&username=b",
-            "method=movedigital.accounts.proxy.createAccount&userid=1&sessionid=s&session=x&username=abc&email=a%40b.co&eula_agree=yes",
             "method=movedigital.accounts.proxy.createAccount&userid=1&sessionid=s&session=x&username=abc&password=p&confirm_password=p&email=a%40b.co&eula_agree=yes&colour=red",
-            "method=movedigital.accounts.proxy.createAccount&userid=1&sessionid=s&session=x&username=abc&password=p&confirm_password=p&email=a%40b.co&eula_agree=yes&updates=maybe",
         ] {
             let failure = decode(bad.as_bytes()).unwrap_err();
             assert_eq!(read(&encode(&Outcome::Failed(failure))).1[0].0, "106", "{bad}");
+        }
+        // Bad values are collected, to be listed with every other problem of the call.
+        for (bad, want) in [
+            (
+                "method=movedigital.accounts.proxy.createAccount&userid=1&sessionid=s&session=x&username=abc&email=a%40b.co&eula_agree=yes",
+                vec![Problem::new(Field::Password, Code::Required)],
+            ),
+            (
+                "method=movedigital.accounts.proxy.createAccount&userid=1&sessionid=s&session=x&username=abc&password=p&confirm_password=p&email=a%40b.co&eula_agree=yes&updates=maybe&security_question=%00",
+                vec![Problem::new(Field::Request, Code::TextInvalid), Problem::new(Field::Request, Code::EnumInvalid)],
+            ),
+        ] {
+            assert_eq!(decode(bad.as_bytes()).unwrap().problems, want, "{bad}");
         }
     }
 }

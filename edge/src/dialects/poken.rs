@@ -72,8 +72,9 @@ const DENIED_NOT_NEW: &str = "Permission denied, not a new account anymore.";
 fn code_of(problem: &Problem, operation: Operation) -> Option<u32> {
     Some(match (problem.code, problem.field) {
         (Code::AliasTaken, _) => 10001,
-        (Code::PasswordTooShort | Code::PasswordTooLong | Code::PasswordTooWeak, _)
-        | (Code::Required, Field::Password) => 10002,
+        // Poken has no code for a password that is too long or too common: those are 10000
+        // with our text, which says what is wrong.
+        (Code::PasswordTooShort, _) | (Code::Required, Field::Password) => 10002,
         (Code::EmailTaken, _) => 10004,
         (Code::IdentityInvalid, _) => 10010,
         (Code::AliasTooShort, _) | (Code::Required, Field::Alias) => 10014,
@@ -123,14 +124,18 @@ pub struct CreateRequest {
     pub extra_profile: BTreeMap<String, String>,
     pub send_email: SendEmail,
     pub send_at_s: Option<i64>,
+    /// Problems with values outside the rule set, reported with the rule set's.
+    pub problems: Vec<Problem>,
 }
 
-/// The policy Poken creates with: alias, e-mail and password required.
+/// The policy Poken creates with: alias, e-mail and password required; `state` optional even
+/// in the United States ("(optional) The State/Region").
 pub fn policy(campaign: &Policy) -> Policy {
     let mut policy = campaign.clone();
     for field in [Field::Alias, Field::Email, Field::Password] {
         policy.fields.insert(field, Presence::Required);
     }
+    policy.fields.insert(Field::State, Presence::Hidden);
     policy
 }
 
@@ -168,39 +173,52 @@ pub fn decode_create(body: &[u8]) -> Result<CreateRequest, Failure> {
             form.set(field, value);
         }
     }
+    // Values outside the rule set: each problem is collected, and reported with the rule set's.
     let mut extra_profile = BTreeMap::new();
+    let mut problems = Vec::new();
+    let mut judge = |field: Field, parsed: Result<(&str, String), Code>| match parsed {
+        Ok((key, value)) => drop(extra_profile.insert(key.to_owned(), value)),
+        Err(code) => problems.push(Problem::new(field, code)),
+    };
     if let Some(ip) = take("ip") {
-        let ip = parse_ipv4_integer(&ip).map_err(|code| bad(Field::Request, code))?;
-        extra_profile.insert("ip".to_owned(), ip.to_string());
+        judge(Field::Request, parse_ipv4_integer(&ip).map(|ip| ("ip", ip.to_string())));
     }
     if let Some(mobile) = take("mobilePhone") {
-        let phone = Phone::parse(&mobile).map_err(|_| bad(Field::Phone, Code::PhoneInvalid))?;
-        extra_profile.insert("mobile_phone".to_owned(), phone.to_string());
+        let phone = Phone::parse(&mobile).map_err(|_| Code::PhoneInvalid);
+        judge(Field::Phone, phone.map(|p| ("mobile_phone", p.to_string())));
     }
     if let Some(email) = take("registrationEmail") {
-        let email = Email::parse(&email).map_err(|_| bad(Field::Email, Code::EmailInvalid))?;
-        extra_profile.insert("registration_email".to_owned(), email.to_string());
+        let email = Email::parse(&email).map_err(|_| Code::EmailInvalid);
+        judge(Field::Email, email.map(|e| ("registration_email", e.to_string())));
     }
     for key in ["visitorCategories", "inviteId"] {
         if let Some(value) = take(key) {
-            let text = Text::parse(&value, 500).map_err(|code| bad(Field::Request, code))?;
-            extra_profile.insert(key.to_owned(), text.to_string());
+            judge(Field::Request, Text::parse(&value, 500).map(|t| (key, t.to_string())));
         }
     }
     if let Some(stop) = take("stopProcessing") {
-        let stop = parse_flag(&stop, Spelling::TrueFalse).map_err(|code| bad(Field::Request, code))?;
-        extra_profile.insert("stopProcessing".to_owned(), stop.to_string());
+        let stop = parse_flag(&stop, Spelling::TrueFalse);
+        judge(Field::Request, stop.map(|stop| ("stopProcessing", stop.to_string())));
     }
-    let send_email =
-        take("sendEmailId").map(|v| SendEmail::parse(&v)).transpose().map_err(|code| bad(Field::Request, code))?;
-    let send_at_s = take("sendEmailTimestamp")
-        .map(|v| parse_unix_seconds(&v))
-        .transpose()
-        .map_err(|code| bad(Field::Request, code))?;
+    let send_email = match take("sendEmailId").map(|v| SendEmail::parse(&v)).transpose() {
+        Ok(send_email) => send_email,
+        Err(code) => {
+            problems.push(Problem::new(Field::Request, code));
+            None
+        }
+    };
+    let send_at_s = match take("sendEmailTimestamp").map(|v| parse_unix_seconds(&v)).transpose() {
+        Ok(send_at_s) => send_at_s,
+        Err(code) => {
+            problems.push(Problem::new(Field::Request, code));
+            None
+        }
+    };
     let send_email = send_email.unwrap_or(SendEmail::CampaignDefault);
-    // "only valid for sendEmailId=2"
-    if send_at_s.is_some() != (send_email == SendEmail::Scheduled) {
-        return Err(bad(Field::Request, Code::DateInvalid));
+    // "only valid for sendEmailId=2" (and required with it).
+    let scheduled = send_email == SendEmail::Scheduled;
+    if scheduled != send_at_s.is_some() && !problems.iter().any(|p| p.code == Code::DateInvalid) {
+        problems.push(Problem::new(Field::Request, Code::DateInvalid));
     }
     let wants_code = match take("response_type").as_deref() {
         None => false,
@@ -208,17 +226,20 @@ pub fn decode_create(body: &[u8]) -> Result<CreateRequest, Failure> {
         Some(_) => return Err(malformed()),
     };
     let campaign_id = take("campaignId");
-    let ext_ref_id = take("extRefId")
-        .map(|v| Text::parse(&v, 200).map(|t| t.to_string()))
-        .transpose()
-        .map_err(|code| bad(Field::Request, code))?;
+    let ext_ref_id = match take("extRefId").map(|v| Text::parse(&v, 200)).transpose() {
+        Ok(ext_ref_id) => ext_ref_id.map(|t| t.to_string()),
+        Err(code) => {
+            problems.push(Problem::new(Field::Request, code));
+            None
+        }
+    };
     for ignored in ["client_id", "redirect_uri", "state_token"] {
         take(ignored);
     }
     if !fields.is_empty() {
         return Err(malformed());
     }
-    Ok(CreateRequest { campaign_id, ext_ref_id, wants_code, form, extra_profile, send_email, send_at_s })
+    Ok(CreateRequest { campaign_id, ext_ref_id, wants_code, form, extra_profile, send_email, send_at_s, problems })
 }
 
 /// The outbox entry a `sendEmailId` asks for.
@@ -254,7 +275,7 @@ pub async fn create_account<S: Store>(store: &S, request: &VendorRequest<'_>, no
     let (mut campaign, controller) = match &call.campaign_id {
         None => (no_campaign(), None),
         Some(campaign_id) => {
-            let bearer = request.authorization.and_then(|h| h.strip_prefix("Bearer ")).map(str::trim);
+            let bearer = request.authorization.and_then(|h| crate::auth::credentials_of(h, "Bearer"));
             let Some(bearer) = bearer else { return (echo, forbidden()) };
             let Ok(operator) = crate::auth::operator(store, Presented::Bearer(bearer), request.client_ip, now_ms).await
             else {
@@ -276,6 +297,7 @@ pub async fn create_account<S: Store>(store: &S, request: &VendorRequest<'_>, no
     // "processed only if a valid campaign id is provided"
     signup.ext_ref_id = call.campaign_id.as_ref().and(call.ext_ref_id);
     signup.extra_profile = call.extra_profile;
+    signup.problems = call.problems;
     signup.outbox = welcome(call.send_email, call.send_at_s, now_ms);
     let outcome: Outcome = sign_up(store, signup, now_ms).await.into();
     let Outcome::Created(created) = &outcome else { return (echo, outcome) };
@@ -310,29 +332,46 @@ async fn issue<S: Store>(
 
 /// `POST /poken/oauth2/token` (`grant_type=authorization_code`, `code`): RFC 6749 JSON. A code
 /// works once, within its lifetime; the first exchange also marks the account as claimed.
-pub async fn exchange_code<S: Store>(store: &S, body: &[u8], now_ms: i64) -> Reply {
-    let error = |status: u16, error: &str| {
-        Reply::new(status, "application/json", json!({"error": error}).to_string())
+/// Errors as RFC 6749 §5.2 sorts them: a body that is not a form, a parameter sent twice or a
+/// missing `grant_type` or `code` is `invalid_request`; another grant type is
+/// `unsupported_grant_type`; a code that is malformed, unknown, used or expired is `invalid_grant`.
+pub async fn exchange_code<S: Store>(store: &S, content_type: Option<&str>, body: &[u8], now_ms: i64) -> Reply {
+    let error = |status: u16, error: &str, description: &str| {
+        Reply::new(status, "application/json", json!({"error": error, "error_description": description}).to_string())
             .with_header("cache-control", "no-store")
+            .with_header("pragma", "no-cache")
     };
-    let Ok(fields) = fields_of(body) else { return error(400, "invalid_request") };
-    if fields.get("grant_type").map(String::as_str) != Some("authorization_code") {
-        return error(400, "unsupported_grant_type");
+    let is_form = content_type
+        .and_then(|ct| ct.split(';').next())
+        .is_some_and(|mime| mime.trim().eq_ignore_ascii_case("application/x-www-form-urlencoded"));
+    if !is_form {
+        return error(400, "invalid_request", "send application/x-www-form-urlencoded");
     }
-    let Some((lookup, secret)) = fields.get("code").and_then(|c| split_token(c, "pc_", '.')) else {
-        return error(400, "invalid_grant");
+    let Ok(fields) = fields_of(body) else {
+        return error(400, "invalid_request", "the body is not a form, or repeats a parameter");
+    };
+    let present = |name: &str| fields.get(name).map(String::as_str).filter(|v| !v.is_empty());
+    match present("grant_type") {
+        None => return error(400, "invalid_request", "grant_type is missing"),
+        Some("authorization_code") => {}
+        Some(_) => return error(400, "unsupported_grant_type", "only authorization_code is supported"),
+    }
+    let Some(code) = present("code") else { return error(400, "invalid_request", "code is missing") };
+    let invalid_grant = || error(400, "invalid_grant", "the code is invalid, expired or already used");
+    let Some((lookup, secret)) = split_token(code, "pc_", '.') else {
+        return invalid_grant();
     };
     let taken = match store.take_credential(CredentialKind::OauthCode, lookup).await {
         Ok(taken) => taken,
-        Err(e) => return error(500, "server_error").with_log(e.0),
+        Err(e) => return error(500, "server_error", "try again").with_log(e.0),
     };
     let Some(code) =
         taken.filter(|c| c.expires_at_ms.is_none_or(|t| now_ms < t) && verify_secret(secret, &c.secret_hash))
     else {
-        return error(400, "invalid_grant");
+        return invalid_grant();
     };
     if let Err(e) = store.claim_account(&code.owner_id, now_ms).await {
-        return error(500, "server_error").with_log(e.0);
+        return error(500, "server_error", "try again").with_log(e.0);
     }
     match issue(store, CredentialKind::AccountToken, &code.owner_id, now_ms + TOKEN_TTL_S * 1000, "pa_").await {
         Ok(token) => Reply::new(
@@ -340,8 +379,9 @@ pub async fn exchange_code<S: Store>(store: &S, body: &[u8], now_ms: i64) -> Rep
             "application/json",
             json!({"access_token": token, "token_type": "bearer", "expires_in": TOKEN_TTL_S}).to_string(),
         )
-        .with_header("cache-control", "no-store"),
-        Err(why) => error(500, "server_error").with_log(why),
+        .with_header("cache-control", "no-store")
+        .with_header("pragma", "no-cache"),
+        Err(why) => error(500, "server_error", "try again").with_log(why),
     }
 }
 
@@ -354,8 +394,7 @@ async fn updatable<S: Store>(
 ) -> Result<AccountRecord, Failure> {
     let token = request
         .authorization
-        .and_then(|h| h.strip_prefix("Bearer "))
-        .map(str::trim)
+        .and_then(|h| crate::auth::credentials_of(h, "Bearer"))
         .ok_or(Failure::request(Code::AuthRequired))?;
     let unknown_identity = || Failure::request(Code::IdentityInvalid);
     if let Some((lookup, secret)) = split_token(token, "pa_", '.') {
@@ -419,7 +458,7 @@ pub async fn update_profile<S: Store>(store: &S, request: &VendorRequest<'_>, no
     };
     let (change, problems) = change_of(fields, &policy(&campaign_policy));
     if !problems.is_empty() {
-        return fail(Failure { problems, existing: None, log: None });
+        return fail(Failure { problems, existing: None, malformed: None, log: None });
     }
     match store.update_account(&account.id, &change).await {
         Ok(()) => (echo, Outcome::Updated { id: account.id, number: account.number }),
@@ -714,15 +753,26 @@ mod tests {
         assert_eq!(call.extra_profile["mobile_phone"], "+442079460959");
         assert_eq!(call.ext_ref_id.as_deref(), Some("crm-42"));
         assert!(enlist_shared::validate(&call.form, &policy(&Policy::default())).is_ok());
-        for bad in [
-            "alias=a&alias=b",
-            "sendEmailTimestamp=1",
-            "sendEmailId=2",
-            "colour=red",
-            "response_type=token",
-            "ip=1.2.3.4",
+        for malformed in ["alias=a&alias=b", "colour=red", "response_type=token"] {
+            assert!(decode_create(malformed.as_bytes()).is_err(), "{malformed}");
+        }
+        // Bad values outside the rule set are collected, to be reported with the rule set's.
+        for (bad, want) in [
+            ("sendEmailTimestamp=1", vec![Problem::new(Field::Request, Code::DateInvalid)]),
+            ("sendEmailId=2", vec![Problem::new(Field::Request, Code::DateInvalid)]),
+            ("ip=1.2.3.4", vec![Problem::new(Field::Request, Code::IpInvalid)]),
+            (
+                "ip=x&mobilePhone=12&registrationEmail=no&stopProcessing=maybe&sendEmailId=9",
+                vec![
+                    Problem::new(Field::Request, Code::IpInvalid),
+                    Problem::new(Field::Phone, Code::PhoneInvalid),
+                    Problem::new(Field::Email, Code::EmailInvalid),
+                    Problem::new(Field::Request, Code::EnumInvalid),
+                    Problem::new(Field::Request, Code::EnumInvalid),
+                ],
+            ),
         ] {
-            assert!(decode_create(bad.as_bytes()).is_err(), "{bad}");
+            assert_eq!(decode_create(bad.as_bytes()).unwrap().problems, want, "{bad}");
         }
     }
 
@@ -758,6 +808,40 @@ mod tests {
         xml.split(&format!("<{element}>")).nth(1).and_then(|s| s.split('<').next()).unwrap_or_default()
     }
 
+    const FORM: &str = "application/x-www-form-urlencoded";
+
+    #[test]
+    fn token_errors_are_rfc_6749_section_5_2s() {
+        let store = MemoryStore::new();
+        let error_of = |content_type: Option<&str>, body: &str| {
+            let reply = block_on(exchange_code(&store, content_type, body.as_bytes(), 0));
+            assert_eq!(reply.header("cache-control"), Some("no-store"));
+            assert_eq!(reply.content_type, "application/json");
+            let doc: serde_json::Value = serde_json::from_str(&reply.body).unwrap();
+            (reply.status, doc["error"].as_str().unwrap().to_owned())
+        };
+        for (content_type, body, want) in [
+            (Some(FORM), "code=pc_a.b", "invalid_request"),
+            (Some(FORM), "grant_type=&code=pc_a.b", "invalid_request"),
+            (Some(FORM), "grant_type=authorization_code", "invalid_request"),
+            (Some(FORM), "grant_type=authorization_code&code=", "invalid_request"),
+            (Some(FORM), "grant_type=authorization_code&code=pc_a.b&code=pc_c.d", "invalid_request"),
+            (Some("application/json"), r#"{"grant_type":"authorization_code","code":"pc_a.b"}"#, "invalid_request"),
+            (None, "grant_type=authorization_code&code=pc_a.b", "invalid_request"),
+            (Some(FORM), "grant_type=password&username=a&password=b", "unsupported_grant_type"),
+            (Some(FORM), "grant_type=client_credentials", "unsupported_grant_type"),
+            (Some(FORM), "grant_type=authorization_code&code=nonsense", "invalid_grant"),
+            (Some(FORM), "grant_type=authorization_code&code=pc_unknown.secret", "invalid_grant"),
+            (
+                Some("application/x-www-form-urlencoded; charset=UTF-8"),
+                "grant_type=authorization_code&code=pc_x.y",
+                "invalid_grant",
+            ),
+        ] {
+            assert_eq!(error_of(content_type, body), (400, want.to_owned()), "{content_type:?} {body}");
+        }
+    }
+
     #[test]
     fn code_token_profile_flow() {
         let store = MemoryStore::new();
@@ -765,13 +849,22 @@ mod tests {
             call(&store, create, None, "alias=ada&password=Analytical-1843&email=ada%40example.com&response_type=code");
         assert_eq!(created.status, 200, "{}", created.body);
         let code = value_of(&created.body, "code").to_owned();
-        let token_reply =
-            block_on(exchange_code(&store, format!("grant_type=authorization_code&code={code}").as_bytes(), 1_500));
+        let token_reply = block_on(exchange_code(
+            &store,
+            Some(FORM),
+            format!("grant_type=authorization_code&code={code}").as_bytes(),
+            1_500,
+        ));
         assert_eq!(token_reply.status, 200, "{}", token_reply.body);
         let token: serde_json::Value = serde_json::from_str(&token_reply.body).unwrap();
-        let again =
-            block_on(exchange_code(&store, format!("grant_type=authorization_code&code={code}").as_bytes(), 1_600));
-        assert_eq!((again.status, again.body.as_str()), (400, r#"{"error":"invalid_grant"}"#), "a code works once");
+        let again = block_on(exchange_code(
+            &store,
+            Some(FORM),
+            format!("grant_type=authorization_code&code={code}").as_bytes(),
+            1_600,
+        ));
+        let again_error: serde_json::Value = serde_json::from_str(&again.body).unwrap();
+        assert_eq!((again.status, &again_error["error"]), (400, &json!("invalid_grant")), "a code works once");
         let bearer = format!("Bearer {}", token["access_token"].as_str().unwrap());
         let updated = call(&store, update, Some(&bearer), "visibility=PUBLIC&timezone=europe%2Fwarsaw&alias=ada_l");
         assert_eq!(read(&updated).0, "SUCCESS", "{}", updated.body);

@@ -37,6 +37,7 @@ pub fn text(code: Code) -> &'static str {
         Code::TlsRequired => "Use a secure (HTTPS) connection.",
         Code::RequestMalformed => "The request could not be read.",
         Code::RateLimited => "Too many attempts. Please wait a minute and try again.",
+        Code::RequestInProgress => "This request is still being processed. Please try again in a moment.",
         Code::NotFound => "There is nothing at this address.",
         Code::MethodNotAllowed => "This address does not accept that kind of request.",
         Code::Internal => "Something went wrong on our side. Please try again.",

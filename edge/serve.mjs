@@ -1,0 +1,129 @@
+// Serves the Worker under workerd through Miniflare's API, with local D1, KV and the static
+// assets, and without wrangler dev's proxy (whose lost loopback connections under load answer
+// POSTs with a false "Your worker restarted mid-request" 503):
+//
+//   node edge/serve.mjs --script <module> --port <port> --state <dir>
+//                       [--vars <file>] [--assets <dir>] [--edge]
+//
+// <module>: the Rust Worker (edge/build/worker/shim.mjs) or the benchmark's JavaScript peer.
+// Local D1 and KV persist under <dir> in wrangler's layout (v3/d1, v3/kv), so the migrations
+// `wrangler d1 migrations apply --persist-to <dir>` applied are what the Worker sees.
+// <file>: NAME=value lines (the Worker's variables and secrets; never on a command line).
+//
+// --edge puts a front on <port> that plays the part Cloudflare's edge plays in production:
+// it sets CF-Connecting-IP to the address the TCP connection came from, replacing whatever a
+// client sent (workerd alone keeps a client's own CF-Connecting-IP, so any caller could claim
+// any address), and hands each request to workerd on a private loopback port. Without --edge
+// (the benchmarks), clients talk to workerd directly. Prints "ready" when serving.
+import { Miniflare } from "miniflare";
+import fs from "node:fs";
+import http from "node:http";
+import path from "node:path";
+import { parseArgs } from "node:util";
+
+const { values: args } = parseArgs({
+  options: {
+    script: { type: "string" },
+    port: { type: "string" },
+    state: { type: "string" },
+    vars: { type: "string" },
+    assets: { type: "string" },
+    edge: { type: "boolean", default: false },
+  },
+});
+if (!args.script || !args.port || !args.state) {
+  console.error("usage: node edge/serve.mjs --script <module> --port <port> --state <dir> [--vars <file>] [--assets <dir>] [--edge]");
+  process.exit(2);
+}
+
+/** NAME=value lines; blank lines and # comments skipped. */
+function readVars(file) {
+  const vars = {};
+  for (const line of fs.readFileSync(file, "utf8").split("\n")) {
+    const trimmed = line.trim();
+    if (!trimmed || trimmed.startsWith("#")) continue;
+    const at = trimmed.indexOf("=");
+    if (at > 0) vars[trimmed.slice(0, at).trim()] = trimmed.slice(at + 1).trim();
+  }
+  return vars;
+}
+
+const bindings = {
+  REQUIRE_TLS: "false",
+  // Off unless the caller asks (`RATE_LIMIT_PER_MINUTE=1000000 cargo xtask bench worker`
+  // measures what counting every attempt costs without ever refusing one).
+  RATE_LIMIT_PER_MINUTE: process.env.RATE_LIMIT_PER_MINUTE ?? "0",
+  CAMPAIGN_RATE_LIMIT_PER_MINUTE: process.env.CAMPAIGN_RATE_LIMIT_PER_MINUTE ?? "0",
+  ADMIN_TOKEN: "bench-admin-token",
+  OUTBOX_SECRET: "bench-outbox-secret",
+  ...(args.vars ? readVars(args.vars) : {}),
+};
+
+// The bindings and compatibility date of edge/wrangler.toml.
+const mf = new Miniflare({
+  modules: true,
+  scriptPath: path.resolve(args.script),
+  modulesRules: [
+    { type: "ESModule", include: ["**/*.js", "**/*.mjs"] },
+    { type: "CompiledWasm", include: ["**/*.wasm"] },
+  ],
+  compatibilityDate: "2026-04-01",
+  compatibilityFlags: [],
+  d1Databases: { DB: "00000000-0000-4000-8000-000000000000" },
+  kvNamespaces: { KV: "00000000000000000000000000000000" },
+  d1Persist: path.join(args.state, "v3/d1"),
+  kvPersist: path.join(args.state, "v3/kv"),
+  ...(args.assets
+    ? { assets: { directory: path.resolve(args.assets), routerConfig: { has_user_worker: true } } }
+    : {}),
+  bindings,
+  host: "127.0.0.1",
+  port: args.edge ? 0 : Number(args.port),
+});
+const runtime = await mf.ready;
+
+let front;
+if (args.edge) {
+  // Hop-by-hop headers are the front's own business on each side.
+  const hopByHop = new Set(["connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade"]);
+  front = http.createServer((request, response) => {
+    const headers = {};
+    for (const [name, value] of Object.entries(request.headers)) {
+      if (!hopByHop.has(name) && name !== "cf-connecting-ip") headers[name] = value;
+    }
+    headers["cf-connecting-ip"] = (request.socket.remoteAddress ?? "").replace(/^::ffff:/, "");
+    // A fresh connection per request: nothing to lose to an idle keep-alive race.
+    const upstream = http.request(
+      { host: runtime.hostname, port: runtime.port, method: request.method, path: request.url, headers, agent: false },
+      (answer) => {
+        const answerHeaders = [];
+        for (let i = 0; i < answer.rawHeaders.length; i += 2) {
+          if (!hopByHop.has(answer.rawHeaders[i].toLowerCase())) {
+            answerHeaders.push(answer.rawHeaders[i], answer.rawHeaders[i + 1]);
+          }
+        }
+        response.writeHead(answer.statusCode ?? 502, answerHeaders);
+        answer.pipe(response);
+      },
+    );
+    upstream.on("error", (error) => {
+      console.error(`the local runtime did not answer ${request.method} ${request.url}: ${error.message}`);
+      if (!response.headersSent) response.writeHead(502, { "content-type": "text/plain" });
+      response.end("the local runtime did not answer\n");
+    });
+    request.pipe(upstream);
+  });
+  front.keepAliveTimeout = 60_000;
+  await new Promise((resolve, reject) => {
+    front.once("error", reject);
+    front.listen(Number(args.port), "127.0.0.1", resolve);
+  });
+}
+console.log("ready");
+const stop = async () => {
+  front?.close();
+  await mf.dispose();
+  process.exit(0);
+};
+process.on("SIGTERM", stop);
+process.on("SIGINT", stop);
