@@ -93,9 +93,11 @@ if (args.edge) {
     }
     headers["cf-connecting-ip"] = (request.socket.remoteAddress ?? "").replace(/^::ffff:/, "");
     // A fresh connection per request: nothing to lose to an idle keep-alive race.
+    let answered = false;
     const upstream = http.request(
       { host: runtime.hostname, port: runtime.port, method: request.method, path: request.url, headers, agent: false },
       (answer) => {
+        answered = true;
         const answerHeaders = [];
         for (let i = 0; i < answer.rawHeaders.length; i += 2) {
           if (!hopByHop.has(answer.rawHeaders[i].toLowerCase())) {
@@ -107,6 +109,7 @@ if (args.edge) {
       },
     );
     upstream.on("error", (error) => {
+      if (answered) return; // the answer is on its way; its own stream ends the response
       console.error(`the local runtime did not answer ${request.method} ${request.url}: ${error.message}`);
       if (!response.headersSent) response.writeHead(502, { "content-type": "text/plain" });
       response.end("the local runtime did not answer\n");

@@ -38,9 +38,14 @@ mod glue {
         let headers: Vec<(String, String)> = req.headers().entries().collect();
         let route = Route::resolve(&method, url.path());
         let declared = req.headers().get("content-length")?.and_then(|v| v.trim().parse::<usize>().ok());
-        // A body declared over the route's bound is refused without being read.
+        // A body declared over the route's bound is refused without being kept: it is drained
+        // chunk by chunk (a runtime that answers before the body is consumed resets the
+        // connection locally, and the client may lose the answer).
         let body = match declared {
-            Some(length) if length > body_bound(route) => None,
+            Some(length) if length > body_bound(route) => {
+                drain(&mut req).await;
+                None
+            }
             _ => Some(req.bytes().await?),
         };
         let request = handler::Request {
@@ -59,6 +64,13 @@ mod glue {
         };
         let store = store(&env)?;
         into_response(handler::handle(&store, &request, &config, now_ms()).await)
+    }
+
+    async fn drain(req: &mut Request) {
+        use futures_util::StreamExt;
+        if let Ok(mut chunks) = req.stream() {
+            while let Some(Ok(_)) = chunks.next().await {}
+        }
     }
 
     fn store(env: &Env) -> Result<EdgeStore> {
