@@ -92,7 +92,14 @@ pub async fn handle<S: Store>(store: &S, request: &Request, config: &Config, now
 fn answer_plain(route: Route) -> Reply {
     match route {
         Route::Health => Reply::new(200, "text/plain", "ok".into()),
-        Route::MethodNotAllowed { allow } => native::method_not_allowed(allow),
+        Route::MethodNotAllowed { allow, dialect } => {
+            // Written in the path's own dialect (a vendor client parses its own error form),
+            // with HTTP's own status and `Allow`, whatever status the dialect usually uses.
+            let outcome = Outcome::Failed(Failure::request(Code::MethodNotAllowed));
+            let mut reply = dialects::encode_in(dialect, outcome, &Echo::default(), Locale::En, &Policy::default());
+            reply.status = 405;
+            reply.with_header("allow", allow)
+        }
         _ => native::not_found(),
     }
 }
@@ -555,6 +562,19 @@ mod tests {
         let store = MemoryStore::new();
         let reply = send(&store, &request("GET", "/v1/accounts", &[], ""));
         assert_eq!((reply.status, reply.header("allow")), (405, Some("POST")));
+        assert!(reply.body.contains("route.method_not_allowed"));
+        for (path, own_form) in [
+            ("/poken/account/create", "<success>FAILURE</success>"),
+            ("/getresponse", "\"error\""),
+            ("/movedigital/services/rest/", "stat=\"fail\""),
+            ("/engagement/users", "\"message\""),
+        ] {
+            for method in ["GET", "PUT", "DELETE"] {
+                let reply = send(&store, &request(method, path, &[], ""));
+                assert_eq!((reply.status, reply.header("allow")), (405, Some("POST")), "{method} {path}");
+                assert!(reply.body.contains(own_form), "{method} {path}: {}", reply.body);
+            }
+        }
         assert_eq!(send(&store, &request("GET", "/nope", &[], "")).status, 404);
         assert_eq!(send(&store, &request("GET", "/healthz", &[], "")).body, "ok");
     }

@@ -310,11 +310,6 @@ pub fn not_found() -> Reply {
     request_problem(404, "No such route", Code::NotFound, Locale::En)
 }
 
-pub fn method_not_allowed(allow: &str) -> Reply {
-    request_problem(405, "Method not allowed on this route", Code::MethodNotAllowed, Locale::En)
-        .with_header("allow", allow)
-}
-
 /// A 500 whose reason goes to the Worker's log, never to the caller.
 pub fn internal(log_only: &str) -> Reply {
     request_problem(500, "Internal error", Code::Internal, Locale::En).with_log(log_only)
@@ -529,7 +524,5 @@ mod tests {
         let nf = not_found();
         assert_eq!((nf.status, nf.content_type.as_str()), (404, PROBLEM_JSON));
         assert!(nf.body.contains("route.not_found"));
-        let wrong = method_not_allowed("POST");
-        assert_eq!((wrong.status, wrong.header("allow")), (405, Some("POST")));
     }
 }

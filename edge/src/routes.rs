@@ -25,9 +25,11 @@ pub enum Route {
     PokenToken,
     /// `POST /poken/account/profile`: Poken "Update Account Profile".
     PokenProfile,
-    /// A known path with the wrong method; `allow` is the `Allow` header's value.
+    /// A known path with the wrong method; `allow` is the `Allow` header's value, `dialect` the
+    /// path's own (its refusal is written in it).
     MethodNotAllowed {
         allow: &'static str,
+        dialect: crate::dialects::Dialect,
     },
     NotFound,
 }
@@ -90,13 +92,13 @@ impl Route {
                     return *route;
                 }
                 if *route_method != "OPTIONS" {
-                    allowed = Some(*route_method);
+                    allowed = Some((*route_method, route.dialect()));
                 }
             }
         }
         match allowed {
-            Some(allow) => Route::MethodNotAllowed { allow },
-            None => Route::NotFound,
+            Some((allow, Some(dialect))) => Route::MethodNotAllowed { allow, dialect },
+            _ => Route::NotFound,
         }
     }
 }
@@ -113,7 +115,14 @@ mod tests {
         assert_eq!(Route::resolve("GET", "/healthz"), Route::Health);
         assert_eq!(Route::resolve("POST", "/engagement/users"), Route::EngagementCreateUser);
         assert_eq!(Route::resolve("DELETE", "/admin/accounts/x"), Route::Admin);
-        assert_eq!(Route::resolve("GET", "/v1/accounts"), Route::MethodNotAllowed { allow: "POST" });
+        assert_eq!(
+            Route::resolve("GET", "/v1/accounts"),
+            Route::MethodNotAllowed { allow: "POST", dialect: crate::dialects::Dialect::Native }
+        );
+        assert_eq!(
+            Route::resolve("PUT", "/getresponse"),
+            Route::MethodNotAllowed { allow: "POST", dialect: crate::dialects::Dialect::GetResponse }
+        );
         assert_eq!(Route::resolve("POST", "/v1/accounts/"), Route::NotFound);
         assert_eq!(Route::resolve("GET", "/nope"), Route::NotFound);
         assert!(Route::MoveDigital.needs_tls() && Route::Admin.needs_tls() && !Route::Health.needs_tls());

@@ -28,8 +28,12 @@ fn campaign_with_operator(id: &str, policy: Value) -> (String, Value) {
     (key, answer.json()["credentials"].clone())
 }
 
-fn count(sql_where: &str) -> u64 {
-    worker().d1(&format!("SELECT COUNT(*) AS n FROM accounts WHERE {sql_where}"))[0]["n"].as_u64().unwrap()
+/// How many accounts hold `email`, asked through the admin API (the Worker's own view: a second
+/// process reading the D1 file while the shared Worker writes would meet SQLite's lock).
+fn accounts_with(email: &str) -> usize {
+    let answer = worker().admin("GET", &format!("/admin/accounts?email={}", email.replace('@', "%40")), None);
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    answer.json()["accounts"].as_array().unwrap().len()
 }
 
 /// A good signup body per route, for `email`, with the credentials it needs.
@@ -121,14 +125,14 @@ fn an_unknown_dialect_name_is_refused_and_changes_nothing_on_every_route() {
                 refused.body
             );
         }
-        assert_eq!(count(&format!("email = '{email}'")), 0, "{route}: a refused request stored an account");
+        assert_eq!(accounts_with(&email), 0, "{route}: a refused request stored an account");
         let retry = post(&path, content_type, &body, &headers, &[]);
         assert!(
             retry.status < 300 && !retry.body.contains("fail") && !retry.body.contains("error"),
             "{route}: {}",
             retry.body
         );
-        assert_eq!(count(&format!("email = '{email}'")), 1, "{route}");
+        assert_eq!(accounts_with(&email), 1, "{route}");
     }
 }
 
@@ -175,7 +179,7 @@ fn six_overlapping_retries_with_one_key_get_the_first_answer() {
         &[("x-publishable-key", &key), ("idempotency-key", "retry-7f1c")],
     );
     assert_eq!((later.status, &later.body), (201, &answers[0].body));
-    assert_eq!(count("email = 'flaky@example.com'"), 1);
+    assert_eq!(accounts_with("flaky@example.com"), 1);
 }
 
 #[test]
@@ -196,7 +200,7 @@ fn poken_and_movedigital_report_every_problem_together() {
     let md = post(&path, content_type, &body, &[], &[]);
     assert!(md.body.contains("stat=\"fail\""), "{}", md.body);
     assert!(md.body.matches("<error ").count() >= 3, "e-mail, updates and the question together: {}", md.body);
-    assert_eq!(count("campaign_id = 'together'"), 0);
+    assert_eq!(accounts_with("nope"), 0);
 }
 
 #[test]
@@ -329,5 +333,5 @@ fn a_forged_cf_connecting_ip_does_not_pass_an_address_allowlist() {
         &[("cf-connecting-ip", "203.0.113.7")],
     );
     assert_eq!(forged.status, 401, "a header any client can send is no address: {}", forged.body);
-    assert_eq!(count("email = 'forged@example.com'"), 0);
+    assert_eq!(accounts_with("forged@example.com"), 0);
 }
