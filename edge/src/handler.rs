@@ -70,14 +70,16 @@ pub const VENDOR_MAX_BODY_BYTES: usize = 64 * 1024;
 pub async fn handle<S: Store>(store: &S, request: &Request, config: &Config, now_ms: i64) -> Reply {
     let route = Route::resolve(&request.method, &request.path);
     let reply = match route.dialect() {
-        None => answer_plain(route),
+        None => answer_plain(route, request.accept_language()),
         Some(route_dialect) => {
             // The answer's dialect is settled before anything else runs: a request naming an
             // unknown one is refused, in the route's dialect, with no effect at all.
             let asked = Dialect::negotiate(route_dialect, request.header("x-signup-dialect"), request.query.as_deref());
             match asked {
                 Err(route_dialect) => refuse(route_dialect, Code::RequestMalformed, request),
-                Ok(answer_in) if config.require_tls && !request.https => refuse_tls(route, answer_in),
+                Ok(answer_in) if config.require_tls && !request.https => {
+                    refuse_tls(route, answer_in, request.accept_language())
+                }
                 Ok(answer_in) => answer(store, route, answer_in, request, config, now_ms).await,
             }
         }
@@ -89,18 +91,18 @@ pub async fn handle<S: Store>(store: &S, request: &Request, config: &Config, now
 }
 
 /// Routes with no dialect: health, unknown paths, wrong methods.
-fn answer_plain(route: Route) -> Reply {
+fn answer_plain(route: Route, locale: Locale) -> Reply {
     match route {
         Route::Health => Reply::new(200, "text/plain", "ok".into()),
         Route::MethodNotAllowed { allow, dialect } => {
             // Written in the path's own dialect (a vendor client parses its own error form),
             // with HTTP's own status and `Allow`, whatever status the dialect usually uses.
             let outcome = Outcome::Failed(Failure::request(Code::MethodNotAllowed));
-            let mut reply = dialects::encode_in(dialect, outcome, &Echo::default(), Locale::En, &Policy::default());
+            let mut reply = dialects::encode_in(dialect, outcome, &Echo::default(), locale, &Policy::default());
             reply.status = 405;
             reply.with_header("allow", allow)
         }
-        _ => native::not_found(),
+        _ => native::not_found(locale),
     }
 }
 
@@ -112,10 +114,10 @@ fn refuse(dialect: Dialect, code: Code, request: &Request) -> Reply {
 
 /// Plain HTTP on a route that carries credentials or personal data. The admin API and the
 /// token endpoint answer in their own forms; everything else in the negotiated dialect.
-fn refuse_tls(route: Route, answer_in: Dialect) -> Reply {
+fn refuse_tls(route: Route, answer_in: Dialect, locale: Locale) -> Reply {
     let outcome = Outcome::Failed(Failure::request(Code::TlsRequired));
     let dialect = if route.answers_in_any_dialect() { answer_in } else { Dialect::Native };
-    dialects::encode_in(dialect, outcome, &Echo::default(), Locale::En, &Policy::default())
+    dialects::encode_in(dialect, outcome, &Echo::default(), locale, &Policy::default())
 }
 
 async fn answer<S: Store>(
@@ -149,7 +151,7 @@ async fn answer<S: Store>(
             };
             native::policy(store, campaign.as_deref(), meta).await
         }
-        Route::Preflight => native::preflight(store, request.header("origin")).await,
+        Route::Preflight => native::preflight(store, request.header("origin"), request.accept_language()).await,
         Route::Admin => {
             let admin_request = admin::AdminRequest {
                 method: &request.method,
@@ -180,7 +182,9 @@ async fn answer<S: Store>(
         | Route::MoveDigital
         | Route::PokenCreate
         | Route::PokenProfile => vendor(store, route, answer_in, request, config, now_ms).await,
-        Route::Health | Route::MethodNotAllowed { .. } | Route::NotFound => answer_plain(route),
+        Route::Health | Route::MethodNotAllowed { .. } | Route::NotFound => {
+            answer_plain(route, request.accept_language())
+        }
     }
 }
 
@@ -576,6 +580,8 @@ mod tests {
             }
         }
         assert_eq!(send(&store, &request("GET", "/nope", &[], "")).status, 404);
+        let german = send(&store, &request("GET", "/nope", &[("accept-language", "de")], ""));
+        assert!(german.body.contains("Unter dieser Adresse"), "{}", german.body);
         assert_eq!(send(&store, &request("GET", "/healthz", &[], "")).body, "ok");
     }
 

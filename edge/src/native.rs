@@ -192,13 +192,13 @@ pub async fn policy<S: Store>(store: &S, campaign_id: Option<&str>, meta: Reques
 }
 
 /// CORS pre-flight: allowed only for origins some campaign lists.
-pub async fn preflight<S: Store>(store: &S, origin: Option<&str>) -> Reply {
+pub async fn preflight<S: Store>(store: &S, origin: Option<&str>, locale: Locale) -> Reply {
     let allowed = match origin {
         Some(origin) => store.origin_allowed_anywhere(origin).await.unwrap_or(false),
         None => false,
     };
     if !allowed {
-        return request_problem(403, "Origin not allowed", Code::AuthForbidden, Locale::En);
+        return request_problem(403, "Origin not allowed", Code::AuthForbidden, locale);
     }
     with_cors(Reply::new(204, "text/plain", String::new()), origin)
         .with_header("access-control-allow-methods", "GET, POST, OPTIONS")
@@ -306,8 +306,8 @@ fn status_of(code: Code) -> (u16, &'static str) {
     }
 }
 
-pub fn not_found() -> Reply {
-    request_problem(404, "No such route", Code::NotFound, Locale::En)
+pub fn not_found(locale: Locale) -> Reply {
+    request_problem(404, "No such route", Code::NotFound, locale)
 }
 
 /// A 500 whose reason goes to the Worker's log, never to the caller.
@@ -494,10 +494,10 @@ mod tests {
     #[test]
     fn preflights_only_for_listed_origins() {
         let f = fixture();
-        let ok = block_on(preflight(&f.store, Some("https://events.example.com")));
+        let ok = block_on(preflight(&f.store, Some("https://events.example.com"), Locale::En));
         assert_eq!(ok.status, 204);
         assert!(ok.header("access-control-allow-headers").unwrap().contains("x-publishable-key"));
-        assert_eq!(block_on(preflight(&f.store, Some("https://evil.example.com"))).status, 403);
+        assert_eq!(block_on(preflight(&f.store, Some("https://evil.example.com"), Locale::En)).status, 403);
     }
 
     #[test]
@@ -521,7 +521,7 @@ mod tests {
 
     #[test]
     fn unknown_routes_and_methods_are_problem_documents() {
-        let nf = not_found();
+        let nf = not_found(Locale::En);
         assert_eq!((nf.status, nf.content_type.as_str()), (404, PROBLEM_JSON));
         assert!(nf.body.contains("route.not_found"));
     }
