@@ -6,7 +6,7 @@
 use crate::dialects::{self, Dialect, Echo, Failure, Malformed, Outcome, VendorRequest};
 use crate::limits::{self, Bucket};
 use crate::reply::Reply;
-use crate::routes::Route;
+use crate::routes::{Form, Route};
 use crate::store::Store;
 use crate::{admin, native};
 use enlist_shared::{Code, Locale, Policy};
@@ -76,7 +76,11 @@ pub async fn handle<S: Store>(store: &S, request: &Request, config: &Config, now
             // unknown one is refused, in the route's dialect, with no effect at all.
             let asked = Dialect::negotiate(route_dialect, request.header("x-signup-dialect"), request.query.as_deref());
             match asked {
+                Err(_) if route.form() == Form::OAuth => token_error(400, "unknown dialect name"),
                 Err(route_dialect) => refuse(route_dialect, Code::RequestMalformed, request),
+                Ok(_) if route.form() == Form::OAuth && config.require_tls && !request.https => {
+                    token_error(403, "use HTTPS")
+                }
                 Ok(answer_in) if config.require_tls && !request.https => {
                     refuse_tls(route, answer_in, request.accept_language())
                 }
@@ -94,11 +98,17 @@ pub async fn handle<S: Store>(store: &S, request: &Request, config: &Config, now
 fn answer_plain(route: Route, locale: Locale) -> Reply {
     match route {
         Route::Health => Reply::new(200, "text/plain", "ok".into()),
-        Route::MethodNotAllowed { allow, dialect } => {
-            // Written in the path's own dialect (a vendor client parses its own error form),
-            // with HTTP's own status and `Allow`, whatever status the dialect usually uses.
+        Route::MethodNotAllowed { allow, form } => {
+            // Written in the path's own form (a vendor client parses its own errors), with
+            // HTTP's own status and `Allow`, whatever status the dialect usually uses.
             let outcome = Outcome::Failed(Failure::request(Code::MethodNotAllowed));
-            let mut reply = dialects::encode_in(dialect, outcome, &Echo::default(), locale, &Policy::default());
+            let mut reply = match form {
+                Form::Dialect(dialect) => {
+                    dialects::encode_in(dialect, outcome, &Echo::default(), locale, &Policy::default())
+                }
+                Form::OAuth => token_error(405, "use POST"),
+                Form::Plain => native::encode(&outcome, locale, &Policy::default()),
+            };
             reply.status = 405;
             reply.with_header("allow", allow)
         }
@@ -166,14 +176,10 @@ async fn answer<S: Store>(
         }
         Route::PokenToken => {
             if address_limited(store, request, now_ms).await {
-                return Reply::new(
-                    429,
-                    "application/json",
-                    r#"{"error":"invalid_request","error_description":"Too many requests"}"#.into(),
-                );
+                return token_error(429, "too many requests");
             }
             match request.bounded_body(bound) {
-                None => Reply::new(413, "application/json", r#"{"error":"invalid_request"}"#.into()),
+                None => token_error(413, "the body is too large"),
                 Some(body) => dialects::poken::exchange_code(store, request.header("content-type"), body, now_ms).await,
             }
         }
@@ -237,6 +243,11 @@ async fn vendor<S: Store>(
         Outcome::Failed(Failure::malformed(Malformed::TooLarge))
     };
     dialects::encode_in(answer_in, outcome, &echo, request.accept_language(), &Policy::default())
+}
+
+/// A refusal of the token endpoint, in its own form.
+fn token_error(status: u16, description: &str) -> Reply {
+    dialects::poken::token_error(status, "invalid_request", description)
 }
 
 /// Counts the request against its client address; whether it is over the limit.

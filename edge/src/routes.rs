@@ -25,11 +25,11 @@ pub enum Route {
     PokenToken,
     /// `POST /poken/account/profile`: Poken "Update Account Profile".
     PokenProfile,
-    /// A known path with the wrong method; `allow` is the `Allow` header's value, `dialect` the
-    /// path's own (its refusal is written in it).
+    /// A known path with the wrong method; `allow` is the `Allow` header's value, `form` what
+    /// the path's answers are written in (so is the refusal).
     MethodNotAllowed {
         allow: &'static str,
-        dialect: crate::dialects::Dialect,
+        form: Form,
     },
     NotFound,
 }
@@ -48,7 +48,28 @@ const TABLE: &[(&str, &str, Route)] = &[
     ("POST", "/poken/account/profile", Route::PokenProfile),
 ];
 
+/// What a route's refusals are written in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Form {
+    /// A dialect's own wire form.
+    Dialect(crate::dialects::Dialect),
+    /// RFC 6749 §5.2 JSON: the OAuth2 token endpoint.
+    OAuth,
+    /// A native problem document (the health route).
+    Plain,
+}
+
 impl Route {
+    /// What the route's refusals (an unknown dialect name, plain HTTP, a wrong method) are
+    /// written in.
+    pub fn form(self) -> Form {
+        match (self, self.dialect()) {
+            (Route::PokenToken, _) => Form::OAuth,
+            (_, Some(dialect)) => Form::Dialect(dialect),
+            (_, None) => Form::Plain,
+        }
+    }
+
     /// The dialect a route reads and, unless asked otherwise, answers in.
     pub fn dialect(self) -> Option<crate::dialects::Dialect> {
         use crate::dialects::Dialect;
@@ -92,14 +113,11 @@ impl Route {
                     return *route;
                 }
                 if *route_method != "OPTIONS" {
-                    allowed = Some((*route_method, route.dialect()));
+                    allowed = Some(Route::MethodNotAllowed { allow: route_method, form: route.form() });
                 }
             }
         }
-        match allowed {
-            Some((allow, Some(dialect))) => Route::MethodNotAllowed { allow, dialect },
-            _ => Route::NotFound,
-        }
+        allowed.unwrap_or(Route::NotFound)
     }
 }
 
@@ -117,14 +135,19 @@ mod tests {
         assert_eq!(Route::resolve("DELETE", "/admin/accounts/x"), Route::Admin);
         assert_eq!(
             Route::resolve("GET", "/v1/accounts"),
-            Route::MethodNotAllowed { allow: "POST", dialect: crate::dialects::Dialect::Native }
+            Route::MethodNotAllowed { allow: "POST", form: Form::Dialect(crate::dialects::Dialect::Native) }
         );
         assert_eq!(
             Route::resolve("PUT", "/getresponse"),
-            Route::MethodNotAllowed { allow: "POST", dialect: crate::dialects::Dialect::GetResponse }
+            Route::MethodNotAllowed { allow: "POST", form: Form::Dialect(crate::dialects::Dialect::GetResponse) }
         );
         assert_eq!(Route::resolve("POST", "/v1/accounts/"), Route::NotFound);
         assert_eq!(Route::resolve("GET", "/nope"), Route::NotFound);
+        assert_eq!(
+            Route::resolve("GET", "/poken/oauth2/token"),
+            Route::MethodNotAllowed { allow: "POST", form: Form::OAuth }
+        );
+        assert_eq!(Route::resolve("POST", "/healthz"), Route::MethodNotAllowed { allow: "GET", form: Form::Plain });
         assert!(Route::MoveDigital.needs_tls() && Route::Admin.needs_tls() && !Route::Health.needs_tls());
     }
 }

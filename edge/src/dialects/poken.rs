@@ -336,11 +336,7 @@ async fn issue<S: Store>(
 /// missing `grant_type` or `code` is `invalid_request`; another grant type is
 /// `unsupported_grant_type`; a code that is malformed, unknown, used or expired is `invalid_grant`.
 pub async fn exchange_code<S: Store>(store: &S, content_type: Option<&str>, body: &[u8], now_ms: i64) -> Reply {
-    let error = |status: u16, error: &str, description: &str| {
-        Reply::new(status, "application/json", json!({"error": error, "error_description": description}).to_string())
-            .with_header("cache-control", "no-store")
-            .with_header("pragma", "no-cache")
-    };
+    let error = token_error;
     let is_form = content_type
         .and_then(|ct| ct.split(';').next())
         .is_some_and(|mime| mime.trim().eq_ignore_ascii_case("application/x-www-form-urlencoded"));
@@ -383,6 +379,13 @@ pub async fn exchange_code<S: Store>(store: &S, content_type: Option<&str>, body
         .with_header("pragma", "no-cache"),
         Err(why) => error(500, "server_error", "try again").with_log(why),
     }
+}
+
+/// An RFC 6749 §5.2 error answer of the token endpoint (never cached, as §5.1 asks).
+pub fn token_error(status: u16, error: &str, description: &str) -> Reply {
+    Reply::new(status, "application/json", json!({"error": error, "error_description": description}).to_string())
+        .with_header("cache-control", "no-store")
+        .with_header("pragma", "no-cache")
 }
 
 /// Who may update which profile.
