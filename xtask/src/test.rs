@@ -70,7 +70,7 @@ pub fn run() -> Outcome {
         std::fs::remove_dir_all(&suite)?;
     }
     step(
-        "end-to-end tests: the Worker under wrangler dev (workerd, local D1/KV)",
+        "end-to-end tests: the Worker under workerd (edge/serve.mjs, local D1/KV)",
         cargo().args(["test", "-p", "enlist-e2e"]).env("ENLIST_WRANGLER", &tools.wrangler),
     )?;
     step(
