@@ -147,6 +147,13 @@ impl Browser {
         self.call("POST", "/execute/sync", json!({"script": source, "args": []}))
     }
 
+    /// Makes the viewport `width` × `height` CSS pixels (a phone at 320, a desktop at 1280),
+    /// through Chromium's device emulation: a headless window's size is not its viewport's.
+    pub fn viewport(&self, width: u32, height: u32) {
+        let params = json!({"width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600});
+        self.call("POST", "/goog/cdp/execute", json!({"cmd": "Emulation.setDeviceMetricsOverride", "params": params}));
+    }
+
     /// A PNG screenshot of the viewport.
     pub fn screenshot_png(&self) -> Vec<u8> {
         let encoded = self.call("GET", "/screenshot", Value::Null);
