@@ -355,7 +355,8 @@ pub(crate) mod tests {
     #[test]
     fn a_mobile_reconciliation_key_makes_the_phone_unique_in_the_campaign() {
         let store = MemoryStore::new();
-        let c = campaign(serde_json::json!({"reconciliation_key": "mobile", "fields": {"email": "optional"}}));
+        let c = campaign(serde_json::json!({"reconciliation_key": "mobile",
+            "fields": {"email": "optional", "password": "hidden", "phone": "optional"}}));
         let mut signup = Signup::new(&c, SignupForm::new().with(Field::Phone, "+48 111 111 111"), "engagement");
         signup.password = PasswordSource::None;
         block_on(sign_up(&store, signup.clone(), 0)).unwrap();

@@ -1,7 +1,7 @@
 //! Campaigns: who may sign up where, under which policy.
 
 use crate::secrets::{constant_time_eq, random_token};
-use enlist_shared::Policy;
+use enlist_shared::{Field, Policy, Presence, ReconciliationKey};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -43,7 +43,7 @@ impl Campaign {
         let allowed_origins = request.allowed_origins.iter().map(|o| origin(o)).collect::<Result<Vec<_>, _>>()?;
         let policy = match request.policy {
             None => Policy::default(),
-            Some(overrides) => Policy::from_json(&overrides.to_string())?,
+            Some(overrides) => policy_from_overrides(&overrides)?,
         };
         let publishable_key = format!("pk_{}", random_token(24)?);
         Ok(Self { id: id.to_owned(), name: name.to_owned(), allowed_origins, policy, publishable_key })
@@ -58,6 +58,42 @@ impl Campaign {
     pub fn allows_origin(&self, origin: &str) -> bool {
         self::origin(origin).is_ok_and(|o| self.allowed_origins.contains(&o))
     }
+}
+
+/// A campaign's policy: its overrides merged onto the default policy key by key (objects merge,
+/// other values replace), so `{"fields": {"alias": "optional"}}` adds an optional alias and
+/// keeps the default's required e-mail and password. A policy that leaves no way to reach the
+/// registrant is refused, naming the key.
+pub fn policy_from_overrides(overrides: &Value) -> Result<Policy, String> {
+    fn merge(base: &mut Value, over: &Value) {
+        match (base, over) {
+            (Value::Object(base), Value::Object(over)) => {
+                for (key, value) in over {
+                    match base.get_mut(key) {
+                        Some(slot) => merge(slot, value),
+                        None => drop(base.insert(key.clone(), value.clone())),
+                    }
+                }
+            }
+            (slot, value) => *slot = value.clone(),
+        }
+    }
+    if !overrides.is_object() {
+        return Err("policy: an object of overrides, like {\"fields\": {\"alias\": \"optional\"}}".into());
+    }
+    let mut merged = serde_json::to_value(Policy::default()).map_err(|e| format!("policy: {e}"))?;
+    merge(&mut merged, overrides);
+    let policy = Policy::from_json(&merged.to_string())?;
+    let shown = |field| policy.presence(field) != Presence::Hidden;
+    if !shown(Field::Email) && !shown(Field::Phone) {
+        return Err(
+            "policy.fields: shows neither `email` nor `phone`: there would be no way to reach the registrant".into()
+        );
+    }
+    if policy.reconciliation_key == ReconciliationKey::Mobile && !shown(Field::Phone) {
+        return Err("policy.reconciliation_key: `mobile` needs the `phone` field shown (policy.fields.phone)".into());
+    }
+    Ok(policy)
 }
 
 /// `https://Events.Example.com:443/` → `https://events.example.com`. Scheme, host and an
@@ -93,6 +129,35 @@ mod tests {
 
     fn request(value: Value) -> CampaignRequest {
         serde_json::from_value(value).unwrap()
+    }
+
+    #[test]
+    fn policy_overrides_merge_onto_the_default_key_by_key() {
+        // The README's own example: an optional alias, e-mail and password still required.
+        let policy = policy_from_overrides(&json!({"fields": {"alias": "optional"}})).unwrap();
+        assert_eq!(policy.presence(Field::Alias), Presence::Optional);
+        assert_eq!(policy.presence(Field::Email), Presence::Required);
+        assert_eq!(policy.presence(Field::Password), Presence::Required);
+        let shorter = policy_from_overrides(&json!({"password": {"min_chars": 12}})).unwrap();
+        assert_eq!(shorter.password.min_chars, 12);
+        assert_eq!(shorter.password.max_chars, Policy::default().password.max_chars, "siblings kept");
+        assert_eq!(shorter.fields, Policy::default().fields);
+        let hidden = policy_from_overrides(&json!({"fields": {"password": "hidden"}})).unwrap();
+        assert_eq!(hidden.presence(Field::Password), Presence::Hidden);
+    }
+
+    #[test]
+    fn a_policy_with_no_way_to_reach_the_registrant_is_refused_naming_the_key() {
+        let no_contact = policy_from_overrides(&json!({"fields": {"email": "hidden"}})).unwrap_err();
+        assert!(no_contact.starts_with("policy.fields"), "{no_contact}");
+        let mobile = policy_from_overrides(&json!({"reconciliation_key": "mobile"})).unwrap_err();
+        assert!(mobile.starts_with("policy.reconciliation_key"), "{mobile}");
+        assert!(
+            policy_from_overrides(&json!({"reconciliation_key": "mobile", "fields": {"phone": "required"}})).is_ok()
+        );
+        assert!(policy_from_overrides(&json!({"fields": {"email": "hidden", "phone": "required"}})).is_ok());
+        assert!(policy_from_overrides(&json!(["fields"])).unwrap_err().starts_with("policy"));
+        assert!(policy_from_overrides(&json!({"fields": {"alias": "sometimes"}})).unwrap_err().starts_with("policy"));
     }
 
     #[test]

@@ -506,7 +506,7 @@ fn a_taken_alias_or_reconciliation_phone_is_409_natively() {
     let mobiles = add_campaign(
         &store,
         "mobiles",
-        json!({"reconciliation_key": "mobile", "fields": {"phone": "optional", "password": "required"}}),
+        json!({"reconciliation_key": "mobile", "fields": {"phone": "optional", "email": "hidden", "password": "required"}}),
         &[],
     );
     let signup = |key: &str, body: Value| {
@@ -1296,7 +1296,7 @@ fn engagement_refuses_a_body_that_is_not_application_json() {
 #[test]
 fn engagement_mobile_number_errors_carry_the_seeds_texts() {
     let store = MemoryStore::new();
-    add_campaign(&store, "mob", json!({"reconciliation_key": "mobile"}), &[]);
+    add_campaign(&store, "mob", json!({"reconciliation_key": "mobile", "fields": {"phone": "optional"}}), &[]);
     let issued = add_operator(&store, 10, &[Permission::AccountsCreate], &["mob"], &[]);
     let user = |mobile: &str| {
         json!({"firstName": "Latha", "lastName": "Ganesh", "country": "India", "mobileNumber": mobile}).to_string()

@@ -335,3 +335,25 @@ fn a_forged_cf_connecting_ip_does_not_pass_an_address_allowlist() {
     assert_eq!(forged.status, 401, "a header any client can send is no address: {}", forged.body);
     assert_eq!(accounts_with("forged@example.com"), 0);
 }
+
+#[test]
+fn policy_overrides_merge_onto_the_default_and_a_policy_that_reaches_nobody_is_refused() {
+    // The README's own example: an optional user name beside the default e-mail and password.
+    let key = worker().create_campaign("merged", json!({"fields": {"alias": "optional"}}));
+    let policy = enlist_e2e::get_with(&worker().url("/v1/policy?campaign=merged"), &[("x-publishable-key", &key)]);
+    assert_eq!(policy.status, 200, "{}", policy.body);
+    let fields = &policy.json()["policy"]["fields"];
+    assert_eq!(
+        (&fields["alias"], &fields["email"], &fields["password"]),
+        (&json!("optional"), &json!("required"), &json!("required")),
+        "{fields}"
+    );
+    let refused = worker().admin(
+        "POST",
+        "/admin/campaigns",
+        Some(json!({"id": "nobody", "name": "Nobody", "policy": {"fields": {"email": "hidden"}}})),
+    );
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(refused.json()["detail"].as_str().unwrap().starts_with("policy.fields"), "{}", refused.body);
+    assert_eq!(worker().admin("GET", "/admin/accounts?email=x%40example.com", None).status, 200);
+}

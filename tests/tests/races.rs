@@ -149,7 +149,7 @@ fn a_hundred_concurrent_signups_with_one_alias_make_one_account() {
 #[test]
 fn a_hundred_concurrent_signups_with_one_reconciliation_phone_make_one_account() {
     let worker = spawn_worker();
-    let basic = race_operator(&worker, json!({"reconciliation_key": "mobile"}));
+    let basic = race_operator(&worker, json!({"reconciliation_key": "mobile", "fields": {"phone": "optional"}}));
     let base = worker.base.clone();
     let answers = at_once(100, move |i| {
         let body = json!({"firstName": "Ada", "lastName": "L", "country": "India", "mobileNumber": "919876543210", "email": format!("m{i}@example.com")});

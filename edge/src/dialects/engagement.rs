@@ -316,8 +316,10 @@ mod tests {
 
         #[test]
         fn the_mobile_key_and_its_texts() {
-            let (store, auth) =
-                setup(vec![Permission::AccountsCreate], serde_json::json!({"reconciliation_key": "mobile"}));
+            let (store, auth) = setup(
+                vec![Permission::AccountsCreate],
+                serde_json::json!({"reconciliation_key": "mobile", "fields": {"phone": "optional"}}),
+            );
             let no_mobile =
                 post(&store, Some(&auth), r#"{"firstName":"A","lastName":"B","country":"India","state":""}"#);
             assert_eq!(body(&no_mobile)["message"], MOBILE_REQUIRED);
