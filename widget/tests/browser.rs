@@ -309,8 +309,15 @@ async fn the_honeypot_is_out_of_reach_and_sent_only_when_filled() {
     let trap: HtmlInputElement = find(&host, "input[name=homepage]").unchecked_into();
     assert_eq!(trap.tab_index(), -1, "Tab never reaches it");
     assert_eq!(trap.closest("[aria-hidden=true]").unwrap().map(|e| e.class_name()).as_deref(), Some("enlist-trap"));
-    let place = trap.get_bounding_client_rect();
-    assert!(place.right() <= 0.0, "off-screen: {}", place.right());
+    // Invisible where it stands (clipped to nothing, transparent, 1 px), not moved off-screen:
+    // an offset widens a right-to-left page by as much.
+    let wrapper = trap.closest(".enlist-trap").unwrap().unwrap();
+    let place = wrapper.get_bounding_client_rect();
+    assert!(place.width() <= 1.0 && place.height() <= 1.0, "1 px: {}x{}", place.width(), place.height());
+    let style = web_sys::window().unwrap().get_computed_style(&wrapper).unwrap().unwrap();
+    assert_eq!(style.get_property_value("opacity").unwrap(), "0");
+    assert!(style.get_property_value("clip-path").unwrap().starts_with("inset(50%"));
+    assert!(place.left() >= 0.0, "not off-screen: {}", place.left());
 
     // A person leaves it empty: the body has no trap.
     fill_valid_form(&host).await;
