@@ -29,6 +29,24 @@ pub struct Request {
 }
 
 impl Request {
+    /// A request over HTTPS for `target` (a path with an optional `?query`), with its headers
+    /// and whole body, from an unknown address: what tests and the fuzzer send.
+    pub fn new(method: &str, target: &str, headers: &[(&str, &str)], body: &[u8]) -> Self {
+        let (path, query) = match target.split_once('?') {
+            Some((path, query)) => (path, Some(query.to_owned())),
+            None => (target, None),
+        };
+        Request {
+            method: method.into(),
+            https: true,
+            path: path.into(),
+            query,
+            headers: headers.iter().map(|(n, v)| (n.to_ascii_lowercase(), (*v).to_owned())).collect(),
+            body: Some(body.to_vec()),
+            client_ip: None,
+        }
+    }
+
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
@@ -295,19 +313,7 @@ mod tests {
     }
 
     fn request(method: &str, path_and_query: &str, headers: &[(&str, &str)], body: &str) -> Request {
-        let (path, query) = match path_and_query.split_once('?') {
-            Some((path, query)) => (path, Some(query.to_owned())),
-            None => (path_and_query, None),
-        };
-        Request {
-            method: method.into(),
-            https: true,
-            path: path.into(),
-            query,
-            headers: headers.iter().map(|(n, v)| (n.to_ascii_lowercase(), (*v).to_owned())).collect(),
-            body: Some(body.as_bytes().to_vec()),
-            client_ip: None,
-        }
+        Request::new(method, path_and_query, headers, body.as_bytes())
     }
 
     fn config() -> Config {

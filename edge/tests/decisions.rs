@@ -87,19 +87,7 @@ fn config() -> Config {
 }
 
 fn request(method: &str, path_and_query: &str, headers: &[(&str, &str)], body: &str) -> Request {
-    let (path, query) = match path_and_query.split_once('?') {
-        Some((path, query)) => (path, Some(query.to_owned())),
-        None => (path_and_query, None),
-    };
-    Request {
-        method: method.into(),
-        https: true,
-        path: path.into(),
-        query,
-        headers: headers.iter().map(|(n, v)| (n.to_ascii_lowercase(), (*v).to_owned())).collect(),
-        body: Some(body.as_bytes().to_vec()),
-        client_ip: None,
-    }
+    Request::new(method, path_and_query, headers, body.as_bytes())
 }
 
 /// The same request over plain HTTP.

@@ -154,15 +154,12 @@ pub fn plumbing(data: &[u8]) -> u64 {
     let negotiated = Dialect::negotiate(Dialect::Native, header, query);
     let basic = auth::parse_basic(header.unwrap_or(&text));
     // The whole request path of the Worker, on an empty store.
-    let request = handler::Request {
-        method: method.to_owned(),
-        https: true,
-        path: path.to_owned(),
-        query: query.map(str::to_owned),
-        headers: header.map(|h| vec![("x-signup-dialect".to_owned(), h.to_owned())]).unwrap_or_default(),
-        body: Some(data.to_vec()),
-        client_ip: None,
+    let target = match query {
+        Some(query) => format!("{path}?{query}"),
+        None => path.to_owned(),
     };
+    let headers: Vec<(&str, &str)> = header.map(|h| vec![("x-signup-dialect", h)]).unwrap_or_default();
+    let request = handler::Request::new(method, &target, &headers, data);
     let reply = pollster::block_on(handler::handle(&MemoryStore::new(), &request, &handler::Config::default(), 0));
     assert!(reply.status >= 200 && reply.status < 600);
     signature((format!("{route:?}"), format!("{negotiated:?}"), basic.is_some(), reply.status))
