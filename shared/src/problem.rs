@@ -36,7 +36,7 @@ pub enum Field {
     Request,
 }
 
-/// A stable problem code (`CONTRACT.md` §1). The wire spelling never changes once shipped.
+/// A stable problem code (listed in the README). The wire spelling never changes once shipped.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Code {
     Required,
@@ -292,7 +292,7 @@ mod tests {
             "internal",
         ];
         for name in contract {
-            assert!(name.parse::<Code>().is_ok(), "{name} is in CONTRACT.md §1 but not in Code");
+            assert!(name.parse::<Code>().is_ok(), "{name} is a documented code but not in Code");
         }
     }
 

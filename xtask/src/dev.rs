@@ -1,4 +1,4 @@
-//! `cargo xtask dev`: the whole product on 127.0.0.1 (CONTRACT.md §5).
+//! `cargo xtask dev`: the whole product on 127.0.0.1 (README, "The two commands").
 
 use crate::proc::{catch_stop_signals, stop_group, stop_requested};
 use crate::tools::{ensure_build_tools, Tools};
