@@ -357,3 +357,13 @@ fn policy_overrides_merge_onto_the_default_and_a_policy_that_reaches_nobody_is_r
     assert!(refused.json()["detail"].as_str().unwrap().starts_with("policy.fields"), "{}", refused.body);
     assert_eq!(worker().admin("GET", "/admin/accounts?email=x%40example.com", None).status, 200);
 }
+
+#[test]
+fn the_widgets_files_may_be_loaded_and_timed_by_pages_of_any_origin() {
+    for file in ["/embed.js", "/enlist-widget.js", "/enlist-widget_bg.wasm", "/widget.css"] {
+        let answer = ureq::get(&worker().url(file)).call().unwrap_or_else(|e| panic!("GET {file}: {e}"));
+        assert_eq!(answer.status(), 200, "{file}");
+        assert_eq!(answer.header("access-control-allow-origin"), Some("*"), "{file}");
+        assert_eq!(answer.header("timing-allow-origin"), Some("*"), "{file}");
+    }
+}

@@ -338,6 +338,26 @@ async fn the_honeypot_is_out_of_reach_and_sent_only_when_filled() {
 }
 
 #[wasm_bindgen_test]
+async fn contact_fields_carry_autocomplete_tokens_that_keep_personal_values_out_of_work_ones() {
+    let mut policy = Policy::default();
+    for field in [Field::Phone, Field::WorkPhone, Field::WorkFax, Field::WorkEmail, Field::CountryName] {
+        policy.fields.insert(field, Presence::Optional);
+    }
+    let host = mount(policy, Locale::En);
+    settle().await;
+    for (id, token) in [
+        ("enlist-email", "email"),
+        ("enlist-phone", "tel"),
+        ("enlist-work-phone", "work tel"),
+        ("enlist-work-fax", "fax tel"),
+        ("enlist-work-email", "work email"),
+        ("enlist-country-name", "country-name"),
+    ] {
+        assert_eq!(find(&host, &format!("#{id}")).get_attribute("autocomplete").as_deref(), Some(token), "{id}");
+    }
+}
+
+#[wasm_bindgen_test]
 async fn every_kind_of_field_judges_live_with_the_rule_set() {
     // The widget's build fetches the common list at run time; here the test installs it (a
     // no-op where the test build compiled it in).
