@@ -2,8 +2,8 @@
 //! Errors are RFC 9457 documents whose `detail` names the offending key.
 
 use crate::campaign::{Campaign, CampaignRequest};
-use crate::handler::query_value;
 use crate::operator::{configured_secret_matches, Operator, OperatorRequest};
+use crate::query::query_value;
 use crate::reply::Reply;
 use crate::store::{InsertError, Store, StoreError};
 use serde::de::DeserializeOwned;

@@ -5,6 +5,7 @@
 
 use crate::dialects::{self, Dialect, Echo, Failure, Malformed, Outcome, VendorRequest};
 use crate::limits::{self, Bucket};
+use crate::query::query_value;
 use crate::reply::Reply;
 use crate::routes::{Form, Route};
 use crate::store::Store;
@@ -95,7 +96,7 @@ pub async fn handle<S: Store>(store: &S, request: &Request, config: &Config, now
             let asked = Dialect::negotiate(route_dialect, request.header("x-signup-dialect"), request.query.as_deref());
             match asked {
                 Err(_) if route.form() == Form::OAuth => token_error(400, "unknown dialect name"),
-                Err(route_dialect) => refuse(route_dialect, Code::RequestMalformed, request),
+                Err(route_dialect) => refuse(route_dialect, Code::RequestMalformed, request.accept_language()),
                 Ok(_) if route.form() == Form::OAuth && config.require_tls && !request.https => {
                     token_error(403, "use HTTPS")
                 }
@@ -119,13 +120,10 @@ fn answer_plain(route: Route, locale: Locale) -> Reply {
         Route::MethodNotAllowed { allow, form } => {
             // Written in the path's own form (a vendor client parses its own errors), with
             // HTTP's own status and `Allow`, whatever status the dialect usually uses.
-            let outcome = Outcome::Failed(Failure::request(Code::MethodNotAllowed));
             let mut reply = match form {
-                Form::Dialect(dialect) => {
-                    dialects::encode_in(dialect, outcome, &Echo::default(), locale, &Policy::default())
-                }
+                Form::Dialect(dialect) => refuse(dialect, Code::MethodNotAllowed, locale),
                 Form::OAuth => token_error(405, "use POST"),
-                Form::Plain => native::encode(&outcome, locale, &Policy::default()),
+                Form::Plain => refuse(Dialect::Native, Code::MethodNotAllowed, locale),
             };
             reply.status = 405;
             reply.with_header("allow", allow)
@@ -135,17 +133,16 @@ fn answer_plain(route: Route, locale: Locale) -> Reply {
 }
 
 /// A request-level refusal written in `dialect`, in the caller's language where it has one.
-fn refuse(dialect: Dialect, code: Code, request: &Request) -> Reply {
+fn refuse(dialect: Dialect, code: Code, locale: Locale) -> Reply {
     let outcome = Outcome::Failed(Failure::request(code));
-    dialects::encode_in(dialect, outcome, &Echo::default(), request.accept_language(), &Policy::default())
+    dialects::encode_in(dialect, outcome, &Echo::default(), locale, &Policy::default())
 }
 
 /// Plain HTTP on a route that carries credentials or personal data. The admin API and the
 /// token endpoint answer in their own forms; everything else in the negotiated dialect.
 fn refuse_tls(route: Route, answer_in: Dialect, locale: Locale) -> Reply {
-    let outcome = Outcome::Failed(Failure::request(Code::TlsRequired));
     let dialect = if route.answers_in_any_dialect() { answer_in } else { Dialect::Native };
-    dialects::encode_in(dialect, outcome, &Echo::default(), locale, &Policy::default())
+    refuse(dialect, Code::TlsRequired, locale)
 }
 
 async fn answer<S: Store>(
@@ -274,11 +271,6 @@ async fn address_limited<S: Store>(store: &S, request: &Request, now_ms: i64) ->
         Some(ip) => limits::admit(store, Bucket::Address(ip), now_ms).await.is_err(),
         None => false,
     }
-}
-
-/// The first value of `name` in a query string, percent-decoded.
-pub fn query_value(query: Option<&str>, name: &str) -> Option<String> {
-    form_urlencoded::parse(query?.as_bytes()).find(|(key, _)| key == name).map(|(_, value)| value.into_owned())
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ pub mod limits;
 pub mod memory;
 pub mod native;
 pub mod operator;
+pub mod query;
 pub mod reply;
 pub mod routes;
 pub mod secrets;

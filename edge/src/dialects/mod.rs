@@ -212,7 +212,7 @@ impl Dialect {
     pub fn negotiate(route: Dialect, header: Option<&str>, query: Option<&str>) -> Result<Dialect, Dialect> {
         let asked = match header {
             Some(name) => Some(name.to_owned()),
-            None => crate::handler::query_value(query, "dialect"),
+            None => crate::query::query_value(query, "dialect"),
         };
         match asked {
             None => Ok(route),
