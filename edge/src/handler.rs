@@ -168,8 +168,11 @@ async fn answer<S: Store>(
         }
         Route::Policy => {
             let campaign = query_value(request.query.as_deref(), "campaign");
+            // The widget sends its (public) key in the query, which keeps the request simple
+            // (no CORS pre-flight); the header, where sent, wins.
+            let key = query_value(request.query.as_deref(), "key");
             let meta = native::RequestMeta {
-                publishable_key: request.header("x-publishable-key"),
+                publishable_key: request.header("x-publishable-key").or(key.as_deref()),
                 origin: request.header("origin"),
                 accept_language: request.header("accept-language"),
                 ..Default::default()

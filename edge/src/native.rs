@@ -179,10 +179,14 @@ struct PolicyDocument<'a> {
 pub async fn policy<S: Store>(store: &S, campaign_id: Option<&str>, meta: RequestMeta<'_>) -> Reply {
     let locale = Locale::negotiate(meta.accept_language.unwrap_or(""), &Locale::ALL);
     let Some(campaign_id) = campaign_id.filter(|c| !c.is_empty()) else {
-        return encode(&Outcome::Failed(Failure::malformed(Malformed::NoCampaign)), locale, &Policy::default());
+        return encode(&Outcome::Failed(Failure::malformed(Malformed::NoCampaign)), locale, &Policy::default())
+            .with_header("access-control-allow-origin", "*");
     };
     match admit(store, campaign_id, meta).await {
-        Err(failure) => encode(&Outcome::Failed(failure), locale, &Policy::default()),
+        // Any page may read why it was refused (a wrong key, an origin the campaign does not
+        // list): the widget tells its organiser. A refusal carries nothing about the campaign.
+        Err(failure) => encode(&Outcome::Failed(failure), locale, &Policy::default())
+            .with_header("access-control-allow-origin", "*"),
         Ok(c) => {
             let doc = PolicyDocument { campaign: &c.id, name: &c.name, policy: &c.policy };
             let reply = Reply::new(200, JSON, serde_json::to_string(&doc).expect("plain data serialises"));
@@ -326,11 +330,7 @@ fn problems(status: u16, title: &'static str, problems: &[Problem], locale: Loca
         status,
         errors: problems
             .iter()
-            .map(|p| WireProblem {
-                field: p.field.as_str(),
-                code: p.code.as_str(),
-                message: message(*p, locale, policy),
-            })
+            .map(|p| WireProblem { field: p.field.as_str(), code: p.code.wire(), message: message(*p, locale, policy) })
             .collect(),
     };
     Reply::new(status, PROBLEM_JSON, serde_json::to_string(&doc).expect("plain data serialises"))

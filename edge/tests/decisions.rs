@@ -543,7 +543,8 @@ fn an_idempotency_key_is_kept_per_campaign_for_24_hours() {
     );
 }
 
-/// "CORS: answers to a browser carry `Access-Control-Allow-Origin` only for the campaign's allowed origins".
+/// "CORS: answers to a browser carry `Access-Control-Allow-Origin` only for the campaign's allowed origins"
+/// … "`GET /v1/policy` *refusals* … carry `Access-Control-Allow-Origin: *` … a refusal carries nothing about the campaign".
 #[test]
 fn answers_to_an_allowed_origin_carry_allow_origin_on_the_policy_route_and_with_problems() {
     let store = MemoryStore::new();
@@ -556,7 +557,27 @@ fn answers_to_an_allowed_origin_carry_allow_origin_on_the_policy_route_and_with_
     assert_eq!(allowed.status, 200, "{}", allowed.body);
     assert_eq!(allowed.header("access-control-allow-origin"), Some("https://events.example.com"));
     let foreign = policy_for("https://evil.example.com");
-    assert_eq!((foreign.status, foreign.header("access-control-allow-origin")), (403, None), "{}", foreign.body);
+    assert_eq!((foreign.status, foreign.header("access-control-allow-origin")), (403, Some("*")), "{}", foreign.body);
+    assert_eq!(doc(&foreign)["errors"][0]["code"], "auth.forbidden");
+    assert!(
+        !foreign.body.contains("web") && !foreign.body.contains("policy"),
+        "nothing of the campaign: {}",
+        foreign.body
+    );
+    // Wrong key and unknown campaign: one answer, readable by the page, equal in every byte.
+    let wrong =
+        send(&store, &request("GET", "/v1/policy?campaign=web&key=pk_wrong", &[("origin", "https://x.example")], ""));
+    let unknown =
+        send(&store, &request("GET", "/v1/policy?campaign=nope&key=pk_wrong", &[("origin", "https://x.example")], ""));
+    assert_eq!((wrong.status, wrong.header("access-control-allow-origin")), (401, Some("*")), "{}", wrong.body);
+    assert_eq!((wrong.status, &wrong.body), (unknown.status, &unknown.body));
+    // The key in the query (the widget's simple request) admits like the header.
+    let by_query = send(
+        &store,
+        &request("GET", &format!("/v1/policy?campaign=web&key={key}"), &[("origin", "https://events.example.com")], ""),
+    );
+    assert_eq!(by_query.status, 200, "{}", by_query.body);
+    assert_eq!(by_query.header("access-control-allow-origin"), Some("https://events.example.com"));
     let headers =
         [("content-type", JSON), ("x-publishable-key", key.as_str()), ("origin", "https://events.example.com")];
     let body = json!({"campaign": "web", "email": "nope", "password": "Analytical-1843"}).to_string();

@@ -42,11 +42,16 @@ pub enum Code {
     Required,
     AliasTooShort,
     AliasInvalid,
+    /// A reserved word in any disguise: on the wire `alias.invalid` (see [`Code::wire`]).
+    AliasReserved,
     AliasNumeric,
     AliasTaken,
     PasswordTooShort,
     PasswordTooLong,
     PasswordTooWeak,
+    /// One of the most used passwords, or one character repeated: on the wire
+    /// `password.too_weak` (see [`Code::wire`]).
+    PasswordCommon,
     EmailInvalid,
     EmailTaken,
     CountryInvalid,
@@ -197,11 +202,13 @@ wire_names!(Code {
     Required => "required",
     AliasTooShort => "alias.too_short",
     AliasInvalid => "alias.invalid",
+    AliasReserved => "alias.reserved",
     AliasNumeric => "alias.numeric",
     AliasTaken => "alias.taken",
     PasswordTooShort => "password.too_short",
     PasswordTooLong => "password.too_long",
     PasswordTooWeak => "password.too_weak",
+    PasswordCommon => "password.common",
     EmailInvalid => "email.invalid",
     EmailTaken => "email.taken",
     CountryInvalid => "country.invalid",
@@ -235,9 +242,37 @@ wire_names!(Code {
     Internal => "internal",
 });
 
+impl Code {
+    /// The code a client sees. Two codes only refine another one so that the message can say
+    /// why (a reserved user name, a common password); on every wire they keep the code the
+    /// API has always given for them. Every other code is its own.
+    pub const fn parent(self) -> Code {
+        match self {
+            Code::AliasReserved => Code::AliasInvalid,
+            Code::PasswordCommon => Code::PasswordTooWeak,
+            other => other,
+        }
+    }
+
+    /// The wire spelling of [`Code::parent`].
+    pub const fn wire(self) -> &'static str {
+        self.parent().as_str()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn refinements_keep_their_parent_code_on_the_wire() {
+        assert_eq!(Code::AliasReserved.wire(), "alias.invalid");
+        assert_eq!(Code::PasswordCommon.wire(), "password.too_weak");
+        assert_eq!(Code::EmailTaken.wire(), "email.taken");
+        for code in Code::ALL {
+            assert_eq!(code.wire().parse::<Code>().map(Code::parent), Ok(code.parent()));
+        }
+    }
 
     #[test]
     fn every_code_and_field_round_trips_through_its_wire_name() {

@@ -1,6 +1,6 @@
 //! Talking to the Worker's native routes.
 
-use enlist_shared::{Policy, Problem, SignupForm};
+use enlist_shared::{Code, Policy, Problem, SignupForm};
 use gloo_net::http::Request;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
@@ -65,11 +65,15 @@ struct PolicyDocument {
     policy: Policy,
 }
 
-/// The campaign's policy could not be had (network, status, or not a policy document). The
-/// widget then says it is unavailable; why is in the browser's network panel (formatting the
-/// error here would bring every error text of the HTTP and JSON stacks into the wasm).
+/// Why the campaign's policy could not be had.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Unavailable;
+pub enum Unavailable {
+    /// The Worker refused the request (status, problem code): the organiser's set-up is wrong,
+    /// and retrying cannot help.
+    Refused(u16, Option<Code>),
+    /// No answer, a server failure, or a body that is not ours: a retry may help.
+    Unreachable(Option<u16>),
+}
 
 /// Every request goes through here: the answer's status and text, `None` when there is no
 /// answer. (One copy of the fetch machinery in the wasm, however many callers.)
@@ -83,10 +87,26 @@ async fn success_text(request: Result<Request, gloo_net::Error>) -> Option<Strin
     exchange(request).await.filter(|(status, _)| (200..300).contains(status)).map(|(_, text)| text)
 }
 
+/// `GET /v1/policy`. The key travels in the query (it is public: it sits in the page), so the
+/// request is a simple one without a CORS pre-flight, and the Worker's refusals (a wrong key, an
+/// origin the campaign does not list) reach the widget, which tells the organiser which.
 pub async fn fetch_policy(target: &Target) -> Result<Policy, Unavailable> {
-    let url = format!("{}/v1/policy?campaign={}", target.api_base, js_sys::encode_uri_component(&target.campaign));
-    let text = success_text(Request::get(&url).header("x-publishable-key", &target.key).build()).await;
-    text.and_then(|text| from_json::<PolicyDocument>(&text)).map(|d| d.policy).ok_or(Unavailable)
+    let url = format!(
+        "{}/v1/policy?campaign={}&key={}",
+        target.api_base,
+        js_sys::encode_uri_component(&target.campaign),
+        js_sys::encode_uri_component(&target.key)
+    );
+    match exchange(Request::get(&url).build()).await {
+        Some((200, text)) => {
+            from_json::<PolicyDocument>(&text).map(|d| d.policy).ok_or(Unavailable::Unreachable(Some(200)))
+        }
+        Some((status, text)) if (400..500).contains(&status) => {
+            let code = from_json::<ProblemDocument>(&text).and_then(|d| d.errors.first().map(|p| p.code));
+            Err(Unavailable::Refused(status, code))
+        }
+        other => Err(Unavailable::Unreachable(other.map(|(status, _)| status))),
+    }
 }
 
 /// GETs a text file (a static asset beside the widget); `None` on any failure.
@@ -145,7 +165,7 @@ pub fn nonce() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use enlist_shared::{Code, Field, Locale, Presence};
+    use enlist_shared::{Field, Locale, Presence};
 
     #[test]
     fn a_policy_document_reads_back_whole_escapes_and_all() {

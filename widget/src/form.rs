@@ -10,7 +10,7 @@
 
 use crate::api::{idempotency_key, nonce, post_signup, ServerAnswer, Target};
 use crate::dom::{self, el, flag, set};
-use crate::i18n::{label, language_name, strength_name, text, Text};
+use crate::i18n::{label, language_name, not_ready, state_name, strength_name, text, Text};
 use enlist_shared::{message, strength, validate, Code, Field, Locale, Policy, Problem, SignupForm, TimeZone, UsState};
 use leptos::prelude::*;
 use std::cell::RefCell;
@@ -93,10 +93,11 @@ struct Control {
     meter: Option<(Element, Element)>,
 }
 
-/// What an effect draws: a field, or the form's own elements (button, hint, status, retry).
+/// What an effect draws: a field, or the form's own elements (button, status line, and the
+/// panel that replaces the fields once the account exists).
 enum Part {
     Field(Control),
-    Form([Element; 4]),
+    Form([Element; 3]),
 }
 
 /// What an effect last wrote.
@@ -120,10 +121,8 @@ struct FieldShown {
 #[derive(Clone, PartialEq)]
 struct FormShown {
     state: &'static str,
-    ready: bool,
-    /// The number of fields that need attention, when the hint says so.
-    hint: Option<usize>,
     status: String,
+    /// The last try found no server: the one button offers to try again.
     retry: bool,
 }
 
@@ -278,18 +277,45 @@ impl Form {
             dom::text(&el(&caption, "span", &[("aria-hidden", "true")]), " *");
         }
         let input = self.control(field, self.state.values.with_untracked(is_us));
+        if matches!(field, Field::Country | Field::TimeZone) {
+            // A search box narrows a long list (its options are hidden, not removed): phones
+            // show a select as one long wheel.
+            let search = format!("{} {}", label(field, locale), text(Text::Search, locale).to_lowercase());
+            el(
+                &wrapper,
+                "input",
+                &[
+                    ("type", "search"),
+                    ("class", "enlist-filter"),
+                    ("aria-label", &search),
+                    ("placeholder", text(Text::Search, locale)),
+                    ("aria-controls", &id),
+                    ("autocomplete", "off"),
+                ],
+            );
+        }
         let _ = wrapper.append_child(&input);
         let meter = (field == Field::Password).then(|| {
+            // Shows what is typed, for checking it: a toggle button (aria-pressed), in the tab
+            // order right after the password.
+            let reveal = el(
+                &wrapper,
+                "button",
+                &[("type", "button"), ("class", "enlist-reveal"), ("aria-controls", &id), ("aria-pressed", "false")],
+            );
+            dom::text(&reveal, text(Text::ShowPassword, locale));
             let line = el(&wrapper, "div", &[("class", "enlist-meter")]);
+            // One step per strength level, the first one filled as soon as anything is typed:
+            // "very weak" shows a red sliver, not an empty bar.
             let meter = el(
                 &line,
                 "meter",
                 &[
                     ("min", "0"),
-                    ("max", "4"),
-                    ("low", "2"),
-                    ("high", "3"),
-                    ("optimum", "4"),
+                    ("max", "5"),
+                    ("low", "2.5"),
+                    ("high", "3.5"),
+                    ("optimum", "5"),
                     ("aria-label", text(Text::Strength, locale)),
                 ],
             );
@@ -305,13 +331,13 @@ impl Form {
         let (id, problem_id) = (control_id(field), problem_id(field));
         let options: Option<Vec<(String, String)>> = match field {
             Field::Country => Some(crate::country_names::options(self.locale)),
-            Field::TimeZone => {
-                Some(TimeZone::all().map(|t| (t.name().to_owned(), t.name().replace('_', " "))).collect())
-            }
+            Field::TimeZone => Some(crate::zones::options(self.locale)),
             Field::Lang => {
                 Some(self.policy.languages.iter().map(|l| (l.tag().to_owned(), language_name(*l).to_owned())).collect())
             }
-            Field::State if us => Some(UsState::all().map(|s| (s.code().to_owned(), s.name().to_owned())).collect()),
+            Field::State if us => {
+                Some(UsState::all().map(|s| (s.code().to_owned(), state_name(s, self.locale).to_owned())).collect())
+            }
             _ => None,
         };
         let mut attributes = vec![
@@ -379,7 +405,7 @@ impl Form {
         let input = control.input.borrow();
         if before.is_none_or(|b| b.code != now.code) {
             set(&input, "aria-invalid", Some(if now.code.is_some() { "true" } else { "false" }));
-            set(&control.problem, "data-code", now.code.map(Code::as_str));
+            set(&control.problem, "data-code", now.code.map(Code::wire));
             let message = now.code.map(|code| message(Problem::new(field, code), self.locale, &self.policy));
             dom::text(&control.problem, message.as_deref().unwrap_or(""));
         }
@@ -389,16 +415,17 @@ impl Form {
         if let Some((meter, word)) =
             control.meter.as_ref().filter(|_| before.is_none_or(|b| b.strength != now.strength))
         {
-            set(meter, "value", Some(&now.strength.unwrap_or(0).to_string()));
+            set(meter, "value", Some(&now.strength.map_or(0, |score| score + 1).to_string()));
             dom::text(word, now.strength.map_or("", |score| strength_name(score, self.locale)));
         }
         now
     }
 
-    /// The form's own elements after the fields: the honeypot, the button, the hint, the
-    /// status line and the retry button.
-    fn chrome(&self) -> [Element; 4] {
+    /// The form's own elements after the fields: the honeypot, the one button, the status
+    /// line, and the panel shown once the account exists.
+    fn chrome(&self) -> [Element; 3] {
         let form = &self.element;
+        let locale = self.locale;
         let trap = el(form, "div", &[("class", "enlist-trap"), ("aria-hidden", "true")]);
         dom::text(&el(&trap, "label", &[("for", "enlist-homepage")]), "Homepage");
         el(
@@ -412,38 +439,44 @@ impl Form {
                 ("autocomplete", "off"),
             ],
         );
-        let button = el(form, "button", &[("type", "submit"), ("aria-describedby", "enlist-hint enlist-status")]);
-        let hint = el(form, "p", &[("id", "enlist-hint"), ("class", "enlist-hint")]);
+        let button = el(form, "button", &[("type", "submit"), ("aria-describedby", "enlist-status")]);
         let status = el(
             form,
             "p",
             &[("id", "enlist-status"), ("class", "enlist-status"), ("role", "status"), ("aria-live", "polite")],
         );
-        let retry = el(form, "button", &[("type", "button"), ("class", "enlist-retry"), ("hidden", "")]);
-        dom::text(&retry, text(Text::Retry, self.locale));
-        [button, hint, status, retry]
+        let done = el(form, "div", &[("class", "enlist-done"), ("hidden", "")]);
+        let heading = el(&done, "h3", &[("id", "enlist-done"), ("tabindex", "-1")]);
+        dom::text(&heading, text(Text::CreatedHeading, locale));
+        dom::text(&el(&done, "p", &[]), text(Text::Created, locale));
+        [button, status, done]
     }
 
     /// Writes the form's state onto its own elements (the form's effect).
-    fn draw_form(&self, [button, hint, status, retry]: &[Element; 4], before: Option<FormShown>) -> FormShown {
+    fn draw_form(&self, [button, status, done]: &[Element; 3], before: Option<FormShown>) -> FormShown {
         let State { problems, progress, .. } = self.state;
         let locale = self.locale;
         let (pending, attempted, answer) =
             progress.with(|p| (p.pending, p.attempted, p.last.as_ref().map(|s| s.answer.clone())));
         let created = matches!(answer, Some(ServerAnswer::Created { .. }));
         let open = problems.with(Vec::len);
+        // Nothing is said until there is something to say: no count before a first try.
         let status_text = if pending {
             text(Text::Sending, locale).to_owned()
         } else {
             match &answer {
-                Some(ServerAnswer::Created { .. }) => text(Text::Created, locale).to_owned(),
+                Some(ServerAnswer::Created { .. }) => String::new(),
                 Some(ServerAnswer::Unreachable) => text(Text::NetworkError, locale).to_owned(),
-                Some(ServerAnswer::Problems(found)) => found
-                    .iter()
-                    .find(|p| p.field == Field::Request)
-                    .map(|p| message(*p, locale, &self.policy))
-                    .unwrap_or_else(|| text(Text::FixFields, locale).to_owned()),
-                None if attempted && open > 0 => text(Text::FixFields, locale).to_owned(),
+                Some(ServerAnswer::Problems(found)) => {
+                    if let Some(request) = found.iter().find(|p| p.field == Field::Request) {
+                        message(*request, locale, &self.policy)
+                    } else if found.iter().any(|p| p.code == Code::EmailTaken) {
+                        text(Text::AlreadyRegistered, locale).to_owned()
+                    } else {
+                        not_ready(found.len(), locale)
+                    }
+                }
+                None if attempted && open > 0 => not_ready(open, locale),
                 None => String::new(),
             }
         };
@@ -455,31 +488,24 @@ impl Form {
             } else {
                 "open"
             },
-            ready: open == 0 && !pending,
-            hint: (open > 0 && !created).then_some(open),
             status: status_text,
             retry: matches!(answer, Some(ServerAnswer::Unreachable)),
         };
         let before = before.as_ref();
-        if before.is_none_or(|b| b.state != now.state) {
+        if before.is_none_or(|b| b.state != now.state || b.retry != now.retry) {
             set(&self.element, "data-state", Some(now.state));
             set(&self.element, "aria-busy", Some(if pending { "true" } else { "false" }));
-            dom::text(button, text(if pending { Text::Sending } else { Text::Submit }, locale));
+            let label = match (pending, now.retry) {
+                (true, _) => Text::Sending,
+                (false, true) => Text::Retry,
+                (false, false) => Text::Submit,
+            };
+            dom::text(button, text(label, locale));
             flag(button, "hidden", created);
-        }
-        if before.is_none_or(|b| b.ready != now.ready) {
-            set(button, "aria-disabled", Some(if now.ready { "false" } else { "true" }));
-        }
-        if before.is_none_or(|b| b.hint != now.hint) {
-            flag(hint, "hidden", now.hint.is_none());
-            let count = now.hint.map(|n| text(Text::NotReady, locale).replace("{n}", &n.to_string()));
-            dom::text(hint, count.as_deref().unwrap_or(""));
+            flag(done, "hidden", !created);
         }
         if before.is_none_or(|b| b.status != now.status) {
             dom::text(status, &now.status);
-        }
-        if before.is_none_or(|b| b.retry != now.retry) {
-            flag(retry, "hidden", !now.retry);
         }
         now
     }
@@ -493,10 +519,11 @@ impl Form {
                 self.send();
             }
             "click" => {
-                if target.class_name() == "enlist-retry" {
-                    self.send();
+                if target.class_name() == "enlist-reveal" {
+                    reveal(&target);
                 }
             }
+            _ if target.class_name() == "enlist-filter" => filter(&target),
             _ => {
                 let name = target.get_attribute("name").unwrap_or_default();
                 if name == "homepage" {
@@ -545,20 +572,63 @@ impl Form {
             leptos::task::spawn_local(async move {
                 let trap = me.trap.borrow().clone();
                 let answer = post_signup(&me.target, &form, &trap, &key, me.locale.tag()).await;
+                // Where the reader goes next: the success heading, the first field the server
+                // found fault with, or the button (which now offers to try again, described by
+                // the status line).
+                let next = match &answer {
+                    ServerAnswer::Created { .. } => "#enlist-done",
+                    ServerAnswer::Problems(found) if found.iter().any(|p| p.field != Field::Request) => {
+                        "[aria-invalid='true']"
+                    }
+                    _ => "button[type='submit']",
+                };
                 // The form may have been replaced meanwhile (another language arrived).
                 let _ = progress.try_update(|p| {
                     p.last = Some(Submission { form, answer });
                     p.pending = false;
                 });
+                me.focus_after_render(next);
             });
         } else {
-            let element = self.element.clone();
-            request_animation_frame(move || {
-                let first = element.query_selector("[aria-invalid='true']").ok().flatten();
-                if let Some(first) = first.and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
-                    let _ = first.focus();
-                }
-            });
+            self.focus_after_render("[aria-invalid='true']");
         }
+    }
+
+    /// Moves the keyboard to the first element matching `selector` once the page shows the
+    /// new state.
+    fn focus_after_render(&self, selector: &'static str) {
+        let element = self.element.clone();
+        request_animation_frame(move || {
+            let first = element.query_selector(selector).ok().flatten();
+            if let Some(first) = first.and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
+                let _ = first.focus();
+            }
+        });
+    }
+}
+
+/// The show-password toggle: the password's input (just before it) flips between `password`
+/// and `text`.
+fn reveal(button: &Element) {
+    let shown = button.get_attribute("aria-pressed").as_deref() != Some("true");
+    set(button, "aria-pressed", Some(if shown { "true" } else { "false" }));
+    if let Some(input) = button.previous_element_sibling() {
+        set(&input, "type", Some(if shown { "text" } else { "password" }));
+    }
+}
+
+/// A long list's search box: hides the options whose text does not contain what is typed
+/// (case and accents folded as the rule set folds country names); the chosen one stays.
+fn filter(search: &Element) {
+    let wanted = enlist_shared::values::country::fold(&dom::value(search));
+    let Some(select) = search.next_element_sibling() else { return };
+    let chosen = dom::value(&select);
+    let options = select.children();
+    for i in 0..options.length() {
+        let Some(option) = options.item(i) else { continue };
+        let value = option.get_attribute("value").unwrap_or_default();
+        let name = enlist_shared::values::country::fold(&option.text_content().unwrap_or_default());
+        let keep = wanted.is_empty() || value.is_empty() || value == chosen || name.contains(&wanted);
+        flag(&option, "hidden", !keep);
     }
 }

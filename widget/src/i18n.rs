@@ -18,30 +18,35 @@ pub enum Text {
     Submit,
     Sending,
     Retry,
+    CreatedHeading,
     Created,
-    FixFields,
     NetworkError,
+    /// The e-mail address has an account here already: what it means, what to do.
+    AlreadyRegistered,
     Choose,
     Strength,
     /// The five strength levels, `|`-separated.
     StrengthLevels,
-    /// Why the form cannot be sent yet; `{n}` is the number of fields that need attention.
-    NotReady,
+    ShowPassword,
+    /// The label of a long list's search box.
+    Search,
 }
 
 impl Text {
     #[cfg(test)]
-    const ALL: [Text; 10] = [
+    const ALL: [Text; 12] = [
         Text::Submit,
         Text::Sending,
         Text::Retry,
+        Text::CreatedHeading,
         Text::Created,
-        Text::FixFields,
         Text::NetworkError,
+        Text::AlreadyRegistered,
         Text::Choose,
         Text::Strength,
         Text::StrengthLevels,
-        Text::NotReady,
+        Text::ShowPassword,
+        Text::Search,
     ];
 
     fn key(self) -> &'static str {
@@ -49,39 +54,84 @@ impl Text {
             Text::Submit => "text.submit",
             Text::Sending => "text.sending",
             Text::Retry => "text.retry",
+            Text::CreatedHeading => "text.created_heading",
             Text::Created => "text.created",
-            Text::FixFields => "text.fix_fields",
             Text::NetworkError => "text.network_error",
+            Text::AlreadyRegistered => "text.already_registered",
             Text::Choose => "text.choose",
             Text::Strength => "text.strength",
             Text::StrengthLevels => "text.strength_levels",
-            Text::NotReady => "text.not_ready",
+            Text::ShowPassword => "text.show_password",
+            Text::Search => "text.search",
         }
     }
 }
 
+/// "{n} fields still need attention", in the plural form the language uses for `n`: the
+/// browser's CLDR plural rules pick the category (Polish has `one`, `few`, `many`), the file
+/// has a line per category (`text.not_ready.few`), `other` standing in for a missing one.
+pub fn not_ready(n: usize, locale: Locale) -> String {
+    let rules = js_sys::Intl::PluralRules::new(&js_sys::Array::of1(&locale.tag().into()), &js_sys::Object::new());
+    let category = rules.select(n as f64).as_string().unwrap_or_default();
+    not_ready_in(n, &category, locale)
+}
+
+/// [`not_ready`] for a plural category already chosen.
+fn not_ready_in(n: usize, category: &str, locale: Locale) -> String {
+    let text = Some(word(&format!("text.not_ready.{category}"), locale))
+        .filter(|t| !t.is_empty())
+        .unwrap_or_else(|| word("text.not_ready.other", locale));
+    text.replace("{n}", &n.to_string())
+}
+
+/// A US state's name in `locale` (the language files name them; English is the rule set's).
+pub fn state_name(state: enlist_shared::UsState, locale: Locale) -> &'static str {
+    Some(word(&format!("state.{}", state.code()), locale)).filter(|n| !n.is_empty()).unwrap_or(state.name())
+}
+
 /// What the widget says before a language's file can have arrived: compiled in for every
-/// language.
+/// language. (While the policy loads, the loading line is embed.js's.)
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Early {
-    Loading,
+    /// The organiser's set-up is wrong (the console says what): retrying cannot help.
     NotConfigured,
+    /// No answer, or the server failed: a retry may help.
+    Unreachable,
+    Retry,
 }
 
 pub fn early(which: Early, locale: Locale) -> &'static str {
     match (which, locale) {
-        (Early::Loading, Locale::En) => "Loading the registration form…",
-        (Early::Loading, Locale::De) => "Anmeldeformular wird geladen…",
-        (Early::Loading, Locale::Fr) => "Chargement du formulaire d’inscription…",
-        (Early::Loading, Locale::Es) => "Cargando el formulario de registro…",
-        (Early::Loading, Locale::Pl) => "Ładowanie formularza rejestracji…",
-        (Early::Loading, Locale::It) => "Caricamento del modulo di registrazione…",
         (Early::NotConfigured, Locale::En) => "This registration form is not available right now.",
         (Early::NotConfigured, Locale::De) => "Dieses Anmeldeformular ist gerade nicht verfügbar.",
         (Early::NotConfigured, Locale::Fr) => "Ce formulaire d’inscription n’est pas disponible pour le moment.",
         (Early::NotConfigured, Locale::Es) => "Este formulario de registro no está disponible ahora.",
         (Early::NotConfigured, Locale::Pl) => "Ten formularz rejestracji jest teraz niedostępny.",
         (Early::NotConfigured, Locale::It) => "Questo modulo di registrazione non è disponibile al momento.",
+        (Early::Unreachable, Locale::En) => {
+            "The registration form could not be reached. Check your connection and try again."
+        }
+        (Early::Unreachable, Locale::De) => {
+            "Das Anmeldeformular war nicht erreichbar. Prüfen Sie Ihre Verbindung und versuchen Sie es erneut."
+        }
+        (Early::Unreachable, Locale::Fr) => {
+            "Le formulaire d’inscription est injoignable. Vérifiez votre connexion et réessayez."
+        }
+        (Early::Unreachable, Locale::Es) => {
+            "No se pudo cargar el formulario de registro. Comprueba tu conexión y vuelve a intentarlo."
+        }
+        (Early::Unreachable, Locale::Pl) => {
+            "Nie udało się wczytać formularza rejestracji. Sprawdź połączenie i spróbuj ponownie."
+        }
+        (Early::Unreachable, Locale::It) => {
+            "Impossibile raggiungere il modulo di registrazione. Controlla la connessione e riprova."
+        }
+        (Early::Retry, Locale::En) => "Try again",
+        (Early::Retry, Locale::De) => "Erneut versuchen",
+        (Early::Retry, Locale::Fr) => "Réessayer",
+        (Early::Retry, Locale::Es) => "Reintentar",
+        (Early::Retry, Locale::Pl) => "Spróbuj ponownie",
+        (Early::Retry, Locale::It) => "Riprova",
     }
 }
 
@@ -249,12 +299,50 @@ pub(crate) mod tests {
             for text in Text::ALL {
                 assert!(words(locale).unwrap().iter().any(|(k, _)| *k == text.key()), "{:?} in {}", text, locale.tag());
             }
-            assert!(self::text(Text::NotReady, locale).contains("{n}"));
+            assert!(words(locale).unwrap().iter().any(|(k, _)| *k == "text.not_ready.other"), "{}", locale.tag());
             assert_eq!(self::text(Text::StrengthLevels, locale).split('|').count(), 5);
             assert!(!strength_name(4, locale).is_empty());
         }
         assert_eq!(label(Field::Password, Locale::De), "Passwort");
         assert_eq!(text(Text::Submit, Locale::Fr), "Créer mon compte");
+    }
+
+    #[test]
+    fn counts_take_the_plural_form_of_their_category() {
+        install_all();
+        // Categories as CLDR gives them (the browser picks them at run time).
+        assert_eq!(not_ready_in(1, "one", Locale::Pl), "1 pole wymaga jeszcze uwagi.");
+        assert_eq!(not_ready_in(3, "few", Locale::Pl), "3 pola wymagają jeszcze uwagi.");
+        assert_eq!(not_ready_in(5, "many", Locale::Pl), "5 pól wymaga jeszcze uwagi.");
+        assert_eq!(not_ready_in(2, "other", Locale::En), "2 fields still need attention.");
+        assert_eq!(not_ready_in(1, "one", Locale::En), "1 field still needs attention.");
+        assert_eq!(
+            not_ready_in(7, "many", Locale::De),
+            "7 Felder brauchen noch Ihre Aufmerksamkeit.",
+            "other stands in"
+        );
+    }
+
+    #[test]
+    fn us_states_are_named_in_the_page_language() {
+        install_all();
+        let california = enlist_shared::UsState::parse("CA").unwrap();
+        assert_eq!(state_name(california, Locale::En), "California");
+        assert_eq!(state_name(california, Locale::De), "Kalifornien");
+        assert_eq!(state_name(california, Locale::Fr), "Californie");
+        for locale in Locale::ALL {
+            for state in enlist_shared::UsState::all() {
+                assert!(!state_name(state, locale).is_empty());
+                if locale != Locale::En {
+                    assert!(
+                        !word(&format!("state.{}", state.code()), locale).is_empty(),
+                        "{} in {}",
+                        state.code(),
+                        locale.tag()
+                    );
+                }
+            }
+        }
     }
 
     #[test]

@@ -1,3 +1,3 @@
-fn main() {
-    enlist_widget::mount_all();
-}
+// The widget is a library that embed.js loads and mounts (`mount_into`); Trunk builds it from
+// this binary target, which has nothing to do on its own.
+fn main() {}

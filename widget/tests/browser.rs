@@ -75,18 +75,133 @@ async fn submitting_shows_every_problem_and_says_why() {
     let host = mount(Policy::default(), Locale::En);
     settle().await;
     let button: HtmlElement = find(&host, "button[type=submit]").unchecked_into();
-    assert_eq!(button.get_attribute("aria-disabled").as_deref(), Some("true"), "an empty form is not ready");
+    // Before anyone typed, nothing is said and nothing looks disabled.
+    assert_eq!(button.get_attribute("aria-disabled"), None);
+    assert_eq!(text_of(&host, "#enlist-status"), "");
     assert_eq!(
-        text_of(&host, "#enlist-hint"),
-        "2 field(s) still need attention before you can register.",
-        "and says why"
+        host.query_selector_all("button:not(.enlist-reveal)").unwrap().length(),
+        1,
+        "one button (besides the password toggle)"
     );
-    assert!(button.get_attribute("aria-describedby").unwrap().contains("enlist-hint"));
+    assert_eq!(button.get_attribute("aria-describedby").as_deref(), Some("enlist-status"));
     button.click();
     settle().await;
     assert_eq!(text_of(&host, "#enlist-email-problem"), "This field is required.");
     assert_eq!(text_of(&host, "#enlist-password-problem"), "This field is required.");
-    assert_eq!(text_of(&host, "#enlist-status"), "Please correct the highlighted fields.");
+    assert_eq!(text_of(&host, "#enlist-status"), "2 fields still need attention.", "said once, counted");
+    until("focus on the first field to mend", || focused_id() == "enlist-email").await;
+}
+
+/// The id of the element that has the keyboard.
+fn focused_id() -> String {
+    web_sys::window().unwrap().document().unwrap().active_element().map(|e| e.id()).unwrap_or_default()
+}
+
+#[wasm_bindgen_test]
+async fn counts_take_each_languages_plural_forms() {
+    assert!(enlist_widget::install_language(
+        Locale::Pl,
+        include_str!("../locales/pl.txt"),
+        include_str!("../../shared/catalogue/pl.txt")
+    ));
+    let mut policy = Policy::default();
+    policy.fields.extend([(Field::FirstName, Presence::Required), (Field::LastName, Presence::Required)]);
+    let host = mount(policy.clone(), Locale::Pl);
+    settle().await;
+    find(&host, "button[type=submit]").unchecked_into::<HtmlElement>().click();
+    settle().await;
+    assert_eq!(text_of(&host, "#enlist-status"), "4 pola wymagają jeszcze uwagi.", "few");
+    type_into(&find(&host, "#enlist-first-name").unchecked_into(), "Ada").await;
+    type_into(&find(&host, "#enlist-last-name").unchecked_into(), "Lovelace").await;
+    type_into(&find(&host, "#enlist-email").unchecked_into(), "ada@example.com").await;
+    find(&host, "button[type=submit]").unchecked_into::<HtmlElement>().click();
+    settle().await;
+    assert_eq!(text_of(&host, "#enlist-status"), "1 pole wymaga jeszcze uwagi.", "one");
+    policy.fields.extend([Field::City, Field::Address, Field::Organization].map(|f| (f, Presence::Required)));
+    let host = mount(policy, Locale::Pl);
+    settle().await;
+    find(&host, "button[type=submit]").unchecked_into::<HtmlElement>().click();
+    settle().await;
+    assert_eq!(text_of(&host, "#enlist-status"), "7 pól wymaga jeszcze uwagi.", "many");
+}
+
+#[wasm_bindgen_test]
+async fn the_password_can_be_shown_and_the_advice_says_why_it_is_weak() {
+    assert!(enlist_shared::install_common_list(include_str!("../../shared/data/common-passwords.fc")));
+    let mut policy = Policy::default();
+    policy.fields.insert(Field::Alias, Presence::Optional);
+    policy.reserved_aliases.push("admin".into());
+    let host = mount(policy, Locale::En);
+    settle().await;
+    let password: HtmlInputElement = find(&host, "#enlist-password").unchecked_into();
+    let toggle: HtmlElement = find(&host, ".enlist-reveal").unchecked_into();
+    assert_eq!(toggle.tag_name(), "BUTTON");
+    assert_eq!(toggle.get_attribute("type").as_deref(), Some("button"), "never submits");
+    assert_eq!(toggle.get_attribute("aria-pressed").as_deref(), Some("false"));
+    assert_eq!(toggle.text_content().unwrap(), "Show password");
+    assert_eq!(password.next_element_sibling().unwrap().class_name(), "enlist-reveal", "right after it");
+    toggle.click();
+    assert_eq!(password.type_(), "text");
+    assert_eq!(toggle.get_attribute("aria-pressed").as_deref(), Some("true"));
+    toggle.click();
+    assert_eq!(password.type_(), "password");
+
+    type_into(&password, "Password1").await;
+    leave(&password).await;
+    assert_eq!(find(&host, "meter").get_attribute("value").as_deref(), Some("1"), "very weak still shows");
+    assert_eq!(text_of(&host, ".enlist-meter span"), "very weak");
+    let advice = text_of(&host, "#enlist-password-problem");
+    assert!(advice.contains("most used"), "{advice}");
+    assert!(!advice.contains("upper and lower"), "Password1 mixes them already: {advice}");
+    assert_eq!(
+        find(&host, "#enlist-password-problem").get_attribute("data-code").as_deref(),
+        Some("password.too_weak")
+    );
+
+    let alias: HtmlInputElement = find(&host, "#enlist-alias").unchecked_into();
+    type_into(&alias, "Adm1n").await;
+    leave(&alias).await;
+    assert_eq!(text_of(&host, "#enlist-alias-problem"), "This user name is reserved: please choose another one.");
+}
+
+#[wasm_bindgen_test]
+async fn long_lists_are_localised_searchable_and_free_of_legacy_zones() {
+    assert!(enlist_widget::install_language(
+        Locale::De,
+        include_str!("../locales/de.txt"),
+        include_str!("../../shared/catalogue/de.txt")
+    ));
+    let mut policy = Policy::default();
+    policy.fields.extend([Field::Country, Field::State, Field::TimeZone].map(|f| (f, Presence::Optional)));
+    let host = mount(policy, Locale::De);
+    settle().await;
+    let zones: Vec<String> = {
+        let all = host.query_selector_all("#enlist-time-zone option").unwrap();
+        (1..all.length())
+            .map(|i| all.item(i).unwrap().unchecked_into::<Element>().get_attribute("value").unwrap())
+            .collect()
+    };
+    for legacy in ["Zulu", "W-SU", "US/Pacific", "GB", "Etc/GMT+5"] {
+        assert!(!zones.iter().any(|z| z == legacy), "{legacy} is a legacy alias");
+    }
+    assert!(zones.iter().any(|z| z == "Europe/Berlin") && zones.len() > 300 && zones.len() < 500, "{}", zones.len());
+    let berlin = text_of(&host, "#enlist-time-zone option[value='Europe/Berlin']");
+    assert!(berlin.starts_with("Berlin") && berlin.contains("Mitteleurop"), "{berlin}");
+
+    // The search box narrows the list.
+    let search: HtmlInputElement = find(&host, "[data-field=country] .enlist-filter").unchecked_into();
+    assert_eq!(search.get_attribute("aria-controls").as_deref(), Some("enlist-country"));
+    type_into(&search, "österr").await;
+    let shown = host.query_selector_all("#enlist-country option:not([hidden])").unwrap();
+    let names: Vec<String> = (0..shown.length()).map(|i| shown.item(i).unwrap().text_content().unwrap()).collect();
+    assert!(names.contains(&"Österreich".to_owned()) && names.len() <= 3, "{names:?}");
+
+    let country: HtmlSelectElement = find(&host, "#enlist-country").unchecked_into();
+    country.set_value("US");
+    fire(&country, "change");
+    settle().await;
+    settle().await;
+    assert_eq!(text_of(&host, "#enlist-state option[value=CA]"), "Kalifornien", "US states in German");
 }
 
 #[wasm_bindgen_test]
@@ -110,8 +225,8 @@ async fn the_policy_decides_the_fields_and_the_password_meter_moves() {
     type_into(&password, "aaaa").await;
     let weak = find(&host, "meter").get_attribute("value");
     type_into(&password, "Xk#9v!Qz2@Lm").await;
-    assert_eq!(find(&host, "meter").get_attribute("value").as_deref(), Some("4"));
-    assert_ne!(weak.as_deref(), Some("4"));
+    assert_eq!(find(&host, "meter").get_attribute("value").as_deref(), Some("5"));
+    assert_eq!(weak.as_deref(), Some("1"), "very weak fills the first step");
 
     let state: Element = find(&host, "#enlist-state");
     assert_eq!(state.tag_name(), "INPUT", "free text outside the US");
@@ -257,9 +372,13 @@ async fn server_problems_land_on_their_fields_until_edited() {
     fill_valid_form(&host).await;
     find(&host, "button[type=submit]").unchecked_into::<HtmlElement>().click();
     round_trip().await;
-    assert_eq!(text_of(&host, "#enlist-email-problem"), "An account with this e-mail address already exists.");
+    assert_eq!(text_of(&host, "#enlist-email-problem"), "This e-mail address is already registered.");
     assert_eq!(find(&host, "#enlist-email-problem").get_attribute("data-code").as_deref(), Some("email.taken"));
     assert_eq!(text_of(&host, "#enlist-password-problem"), "", "only the field the server named");
+    // What it means and the ways forward, said once, and the keyboard on the address.
+    let status = text_of(&host, "#enlist-status");
+    assert!(status.contains("already on the list") && status.contains("someone else"), "{status}");
+    until("focus on the e-mail address", || focused_id() == "enlist-email").await;
 
     type_into(&find(&host, "#enlist-email").unchecked_into(), "ada.l@example.com").await;
     assert_eq!(text_of(&host, "#enlist-email-problem"), "", "an edited field is judged again");
@@ -278,14 +397,29 @@ async fn a_network_error_is_retried_with_the_same_key_and_never_double_submits()
     assert_eq!(posted_keys().len(), 1, "one request for two clicks");
     assert!(text_of(&host, "#enlist-status").contains("could not reach"), "{}", text_of(&host, "#enlist-status"));
 
-    find(&host, ".enlist-retry").unchecked_into::<HtmlElement>().click();
+    // One button, which now offers to try again, and has the keyboard.
+    assert_eq!(host.query_selector_all("button").unwrap().length(), 2, "the submit button and the password toggle");
+    assert_eq!(submit.text_content().unwrap(), "Try again");
+    until("focus on the button", || {
+        web_sys::window().unwrap().document().unwrap().active_element() == Some(submit.clone().into())
+    })
+    .await;
+    submit.click();
     round_trip().await;
     let keys = posted_keys();
     assert_eq!(keys.len(), 2);
     assert!(!keys[0].is_empty());
     assert_eq!(keys[0], keys[1], "the retry carries the first attempt's idempotency key");
     assert_eq!(find(&host, "form").get_attribute("data-state").as_deref(), Some("created"));
-    assert!(text_of(&host, "#enlist-status").contains("registered"));
+    // Success: a heading that has the keyboard, what happens next, no form left to edit.
+    assert_eq!(find(&host, ".enlist-done").get_attribute("hidden"), None);
+    assert_eq!(text_of(&host, ".enlist-done h3"), "You're registered");
+    assert!(text_of(&host, ".enlist-done p").contains("nothing more to do"));
+    assert!(submit.has_attribute("hidden"));
+    until("focus on the heading", || focused_id() == "enlist-done").await;
+    for input in ["#enlist-email", "#enlist-password"] {
+        assert!(find(&host, input).has_attribute("disabled"), "{input} cannot be edited");
+    }
 }
 
 fn posted_bodies() -> Vec<serde_json::Value> {
@@ -372,6 +506,7 @@ async fn every_kind_of_field_judges_live_with_the_rule_set() {
     for (id, typed, code) in [
         ("#enlist-alias", "12345", "alias.numeric"),
         ("#enlist-alias", "Adm1n", "alias.invalid"),
+        ("#enlist-alias", "ada lovelace", "alias.invalid"),
         ("#enlist-first-name", &"x".repeat(101), "text.too_long"),
         ("#enlist-phone", "12", "phone.invalid"),
         ("#enlist-website", "javascript:alert(1)", "url.invalid"),

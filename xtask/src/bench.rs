@@ -221,7 +221,9 @@ fn widget_size(tools: &Tools) -> Outcome<Vec<Figure>> {
     let mut totals = (0usize, 0usize);
     let mut figures = Vec::new();
     for extension in ["wasm", "js", "css"] {
+        // embed.js beside the page, the fingerprinted files in `w/`.
         let files: Vec<PathBuf> = std::fs::read_dir(&dist)?
+            .chain(std::fs::read_dir(dist.join("w"))?)
             .filter_map(|e| e.ok().map(|e| e.path()))
             .filter(|p| p.extension().is_some_and(|x| x == extension))
             .collect();

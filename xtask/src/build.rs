@@ -3,6 +3,7 @@
 use crate::proc::step;
 use crate::tools::Tools;
 use crate::{root, Outcome};
+use std::path::Path;
 use std::process::Command;
 
 /// Trunk 0.22 needs a newer rustc than this project's toolchain; 0.21 is the line that builds.
@@ -40,7 +41,73 @@ pub fn widget(tools: &Tools) -> Outcome {
         "--allow-overwrite",
         "--log-level=warning",
     ]);
-    step("minify what the page downloads: esbuild --minify (widget glue, embed.js, widget.css)", &mut esbuild)
+    step("minify what the page downloads: esbuild --minify (widget glue, embed.js, widget.css)", &mut esbuild)?;
+    fingerprint(&dist)
+}
+
+/// The files embed.js loads, renamed by content into `dist/w/` (`w/enlist-widget.3f2a….js`),
+/// so browsers and Cloudflare may keep them a year without asking again (`_headers` marks
+/// `/w/*` immutable); embed.js itself keeps its name (the one tag organisers paste) and a short
+/// cache life, and names the current files. The demo page's own Trunk loader is dropped: it
+/// would only load the same module a second time under its old name.
+pub fn fingerprint(dist: &Path) -> Outcome {
+    use sha2::{Digest, Sha256};
+    let out = dist.join("w");
+    if out.exists() {
+        std::fs::remove_dir_all(&out)?;
+    }
+    std::fs::create_dir_all(&out)?;
+    let mut renamed: Vec<(&str, String)> = Vec::new();
+    // The wasm first: the glue names it.
+    for name in ["enlist-widget_bg.wasm", "enlist-widget.js", "widget.css"] {
+        let mut bytes = std::fs::read(dist.join(name))?;
+        if name.ends_with(".js") {
+            bytes = substitute(&bytes, &renamed);
+        }
+        let digest = Sha256::digest(&bytes);
+        let hash: String = digest.iter().take(6).map(|b| format!("{b:02x}")).collect();
+        let (stem, extension) = name.rsplit_once('.').expect("file names have extensions");
+        let hashed = format!("w/{stem}.{hash}.{extension}");
+        std::fs::write(dist.join(&hashed), &bytes)?;
+        std::fs::remove_file(dist.join(name))?;
+        renamed.push((name, hashed));
+    }
+    let embed = dist.join("embed.js");
+    let script = substitute(&std::fs::read(&embed)?, &renamed);
+    std::fs::write(&embed, script)?;
+    let page = dist.join("index.html");
+    let html = String::from_utf8_lossy(&std::fs::read(&page)?).into_owned();
+    std::fs::write(&page, without_trunk_loader(&html))?;
+    println!("fingerprinted: {}", renamed.iter().map(|(_, h)| h.as_str()).collect::<Vec<_>>().join(", "));
+    Ok(())
+}
+
+/// `bytes` with every quoted old name (`"widget.css"`, `'widget.css'`) replaced by its new one.
+fn substitute(bytes: &[u8], renamed: &[(&str, String)]) -> Vec<u8> {
+    let mut text = String::from_utf8_lossy(bytes).into_owned();
+    for (old, new) in renamed {
+        for quote in ['"', '\''] {
+            text = text.replace(&format!("{quote}{old}{quote}"), &format!("{quote}{new}{quote}"));
+        }
+    }
+    text.into_bytes()
+}
+
+/// The page without Trunk's module loader and preload links for the widget.
+fn without_trunk_loader(html: &str) -> String {
+    let mut page = html.to_owned();
+    if let Some(start) = page.find("<script type=\"module\">") {
+        if let Some(len) = page[start..].find("</script>") {
+            page.replace_range(start..start + len + "</script>".len(), "");
+        }
+    }
+    for tag in ["<link rel=\"modulepreload\"", "<link rel=\"preload\""] {
+        while let Some(start) = page.find(tag) {
+            let Some(len) = page[start..].find('>') else { break };
+            page.replace_range(start..=start + len, "");
+        }
+    }
+    page
 }
 
 /// Builds what a page downloads (the widget, and the size probes measured beside it) with the

@@ -255,7 +255,7 @@ pub fn encode(outcome: &Outcome) -> Reply {
                         code,
                         msg: error_text(code),
                         field: (detail && p.field != Field::Request).then(|| p.field.as_str()),
-                        problem: detail.then(|| p.code.as_str()),
+                        problem: detail.then(|| p.code.wire()),
                     }
                 })
                 .collect();

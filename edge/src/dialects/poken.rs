@@ -78,7 +78,7 @@ fn code_of(problem: &Problem, operation: Operation) -> Option<u32> {
         (Code::EmailTaken, _) => 10004,
         (Code::IdentityInvalid, _) => 10010,
         (Code::AliasTooShort, _) | (Code::Required, Field::Alias) => 10014,
-        (Code::AliasInvalid, _) => 10015,
+        (Code::AliasInvalid | Code::AliasReserved, _) => 10015,
         (Code::AliasNumeric, _) => 10016,
         (Code::EmailInvalid, _) | (Code::Required, Field::Email) => 10017,
         (Code::AuthForbidden | Code::AddressForbidden, _) if operation == Operation::Create => 10018,

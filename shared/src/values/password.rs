@@ -52,8 +52,10 @@ impl Password {
         if chars > rules.max_chars.min(Self::MAX_CHARS) {
             return Err(Code::PasswordTooLong);
         }
-        if !composes(input, rules.composition) || (rules.refuse_common && (is_common(input) || is_one_repeated(input)))
-        {
+        if rules.refuse_common && (is_common(input) || is_one_repeated(input)) {
+            return Err(Code::PasswordCommon);
+        }
+        if !composes(input, rules.composition) {
             return Err(Code::PasswordTooWeak);
         }
         Ok(Self(input.to_owned()))
@@ -228,12 +230,13 @@ mod tests {
         for common in ["password", "PASSWORD", "12345678", "baseball", "qwertyuiop", "iloveyou"] {
             assert!(is_common(common), "{common}");
         }
-        assert_eq!(Password::parse("Password", &rules()), Err(Code::PasswordTooWeak));
+        assert_eq!(Password::parse("Password", &rules()), Err(Code::PasswordCommon));
+        assert_eq!(Password::parse("Password1", &rules()), Err(Code::PasswordCommon), "common beats composition");
         assert!(!is_common("Analytical-Engine-1843"));
         let lax = PasswordRules { refuse_common: false, ..rules() };
         assert!(Password::parse("password", &lax).is_ok());
-        assert_eq!(Password::parse("        ", &rules()), Err(Code::PasswordTooWeak));
-        assert_eq!(Password::parse("ZZZZZZZZZZZZ", &rules()), Err(Code::PasswordTooWeak));
+        assert_eq!(Password::parse("        ", &rules()), Err(Code::PasswordCommon));
+        assert_eq!(Password::parse("ZZZZZZZZZZZZ", &rules()), Err(Code::PasswordCommon));
     }
 
     #[test]
