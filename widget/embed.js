@@ -17,14 +17,6 @@
     pl: "Ładowanie formularza rejestracji…",
     it: "Caricamento del modulo di registrazione…",
   };
-  var FAILED = {
-    en: "The registration form could not load. Please reload the page.",
-    de: "Das Anmeldeformular konnte nicht geladen werden. Bitte laden Sie die Seite neu.",
-    fr: "Le formulaire d’inscription n’a pas pu se charger. Veuillez recharger la page.",
-    es: "No se pudo cargar el formulario de registro. Vuelve a cargar la página.",
-    pl: "Nie udało się wczytać formularza rejestracji. Odśwież stronę.",
-    it: "Impossibile caricare il modulo di registrazione. Ricarica la pagina.",
-  };
   var UNAVAILABLE = {
     en: "This registration form is not available right now.",
     de: "Dieses Anmeldeformular ist gerade nicht verfügbar.",
@@ -113,6 +105,6 @@
         error
       );
       note.setAttribute("role", "alert");
-      note.textContent = FAILED[lang];
+      note.textContent = UNAVAILABLE[lang];
     });
 })();

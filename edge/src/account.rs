@@ -124,7 +124,7 @@ pub fn profile_of(valid: &ValidSignup) -> BTreeMap<String, String> {
     };
     put(Field::Country, valid.country.map(|c| c.alpha2().to_owned()));
     put(Field::State, valid.us_state.map(|s| s.code().to_owned()));
-    put(Field::TimeZone, valid.time_zone.map(|t| t.name().to_owned()));
+    put(Field::TimeZone, valid.time_zone.as_ref().map(|t| t.name().to_owned()));
     put(Field::Lang, valid.lang.map(|l| l.to_string()));
     put(Field::WorkPhone, valid.work_phone.as_ref().map(ToString::to_string));
     put(Field::WorkFax, valid.work_fax.as_ref().map(ToString::to_string));

@@ -27,5 +27,5 @@ pub use values::password::{common_list_ready, install_common_list, strength, Com
 pub use values::phone::Phone;
 pub use values::state::UsState;
 pub use values::text::Text;
-pub use values::timezone::TimeZone;
+pub use values::timezone::{install_zones, zones_ready, TimeZone};
 pub use values::url::WebUrl;

@@ -437,6 +437,25 @@ pub fn operator_basic(credentials: &serde_json::Value) -> String {
 }
 
 /// An HTTP answer: status and body, whatever the status.
+/// The widget's files as a page loads them: `/embed.js`, then the content-named files it names
+/// (`/w/enlist-widget.<hash>.js`, its wasm, its stylesheet).
+pub fn widget_files(worker: &Worker) -> Vec<String> {
+    let embed = get(&worker.url("/embed.js"));
+    assert_eq!(embed.status, 200, "embed.js is served");
+    let mut files = vec!["/embed.js".to_owned()];
+    let mut rest = embed.body.as_str();
+    while let Some(at) = rest.find("w/") {
+        let name: String =
+            rest[at..].chars().take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '.' | '_' | '-')).collect();
+        if name.matches('.').count() == 2 && !files.contains(&format!("/{name}")) {
+            files.push(format!("/{name}"));
+        }
+        rest = &rest[at + 2..];
+    }
+    assert_eq!(files.len(), 4, "embed.js names the glue, the wasm and the stylesheet: {files:?}");
+    files
+}
+
 pub struct Answer {
     pub status: u16,
     pub content_type: String,

@@ -172,7 +172,8 @@ fn the_demo_page_and_the_embed_files_are_served() {
         page.body.contains(r#"<script src="/embed.js" data-campaign="demo""#),
         "the page embeds the widget with the one tag"
     );
-    for file in ["/embed.js", "/enlist-widget.js", "/enlist-widget_bg.wasm", "/widget.css"] {
+    for file in enlist_e2e::widget_files(&worker) {
+        let file = file.as_str();
         let answer = enlist_e2e::get_with(&worker.url(file), &[("origin", "https://some-event.example")]);
         assert_eq!(answer.status, 200, "{file} is served");
         assert_eq!(answer.header_acao.as_deref(), Some("*"), "{file} may be loaded cross-origin");

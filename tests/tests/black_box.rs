@@ -359,11 +359,23 @@ fn policy_overrides_merge_onto_the_default_and_a_policy_that_reaches_nobody_is_r
 }
 
 #[test]
-fn the_widgets_files_may_be_loaded_and_timed_by_pages_of_any_origin() {
-    for file in ["/embed.js", "/enlist-widget.js", "/enlist-widget_bg.wasm", "/widget.css"] {
-        let answer = ureq::get(&worker().url(file)).call().unwrap_or_else(|e| panic!("GET {file}: {e}"));
+fn the_widgets_files_may_be_loaded_and_timed_by_pages_of_any_origin_and_cached_by_content() {
+    for file in enlist_e2e::widget_files(worker()) {
+        let answer = ureq::get(&worker().url(&file)).call().unwrap_or_else(|e| panic!("GET {file}: {e}"));
         assert_eq!(answer.status(), 200, "{file}");
         assert_eq!(answer.header("access-control-allow-origin"), Some("*"), "{file}");
         assert_eq!(answer.header("timing-allow-origin"), Some("*"), "{file}");
+        let cache = answer.header("cache-control").unwrap_or_default().to_owned();
+        if file == "/embed.js" {
+            // The one tag's file keeps its name: checked again after five minutes.
+            assert_eq!(cache, "public, max-age=300", "{file}");
+        } else {
+            // Named by content: a year, never re-checked.
+            assert!(file.starts_with("/w/"), "{file}");
+            assert_eq!(cache, "public, max-age=31536000, immutable", "{file}");
+        }
     }
+    // Trunk's own loader under the old names is gone from the demo page.
+    let page = ureq::get(&worker().url("/")).call().unwrap().into_string().unwrap();
+    assert!(!page.contains("enlist-widget.js") && !page.contains("modulepreload"), "{page}");
 }

@@ -37,8 +37,19 @@ fn a_keyboard_only_signup_on_the_demo_page_lands_in_d1() {
     browser.keys(ENTER);
 
     browser.wait_in_shadow(WIDGET, "form[data-state='created']", Duration::from_secs(30));
-    let status = browser.wait_in_shadow(WIDGET, "#enlist-status", Duration::from_secs(1));
-    assert!(status.text().contains("registered"), "{}", status.text());
+    // The keyboard lands on the success heading, and the fields are gone.
+    let heading = browser.wait_in_shadow(WIDGET, "#enlist-done", Duration::from_secs(1));
+    assert_eq!(heading.text(), "You're registered");
+    let (focused, fields_shown) = {
+        let found = browser.script(
+            "const root = document.querySelector('.enlist-widget').shadowRoot;
+             return [root.activeElement && root.activeElement.id,
+                     [...root.querySelectorAll('.enlist-field')].some(f => f.getClientRects().length > 0)];",
+        );
+        (found[0].as_str().unwrap_or_default().to_owned(), found[1].as_bool().unwrap())
+    };
+    assert_eq!(focused, "enlist-done", "focus moves to what to read next");
+    assert!(!fields_shown, "no filled form left that looks editable");
     if let Ok(dir) = std::env::var("ENLIST_SCREENSHOT_DIR") {
         let path = std::path::Path::new(&dir).join("demo-page.png");
         std::fs::write(&path, browser.screenshot_png()).expect("write the screenshot");

@@ -75,6 +75,12 @@ pub enum Unavailable {
     Unreachable(Option<u16>),
 }
 
+/// The problems of a problem document (one copy of its reader in the wasm, for both callers).
+#[inline(never)]
+fn problems_in(text: &str) -> Option<Vec<Problem>> {
+    from_json::<ProblemDocument>(text).map(|d| d.errors)
+}
+
 /// Every request goes through here: the answer's status and text, `None` when there is no
 /// answer. (One copy of the fetch machinery in the wasm, however many callers.)
 async fn exchange(request: Result<Request, gloo_net::Error>) -> Option<(u16, String)> {
@@ -102,7 +108,7 @@ pub async fn fetch_policy(target: &Target) -> Result<Policy, Unavailable> {
             from_json::<PolicyDocument>(&text).map(|d| d.policy).ok_or(Unavailable::Unreachable(Some(200)))
         }
         Some((status, text)) if (400..500).contains(&status) => {
-            let code = from_json::<ProblemDocument>(&text).and_then(|d| d.errors.first().map(|p| p.code));
+            let code = problems_in(&text).and_then(|found| found.first().map(|p| p.code));
             Err(Unavailable::Refused(status, code))
         }
         other => Err(Unavailable::Unreachable(other.map(|(status, _)| status))),
@@ -137,7 +143,7 @@ pub async fn post_signup(
             from_json::<Created>(&body).map_or(ServerAnswer::Unreachable, |c| ServerAnswer::Created { id: c.id })
         }
         Some((status, body)) if status < 500 => {
-            from_json::<ProblemDocument>(&body).map_or(ServerAnswer::Unreachable, |d| ServerAnswer::Problems(d.errors))
+            problems_in(&body).map_or(ServerAnswer::Unreachable, ServerAnswer::Problems)
         }
         _ => ServerAnswer::Unreachable,
     }

@@ -132,6 +132,7 @@ pub fn build(element: Element, (target, policy, locale): (Target, Policy, Locale
     let shown: Vec<Field> = policy.shown().collect();
     let mut initial = SignupForm::new();
     if shown.contains(&Field::TimeZone) {
+        crate::rules::load_zones(&target.assets);
         if let Some(zone) = browser_time_zone() {
             initial.set(Field::TimeZone, zone);
         }
@@ -280,7 +281,7 @@ impl Form {
         if matches!(field, Field::Country | Field::TimeZone) {
             // A search box narrows a long list (its options are hidden, not removed): phones
             // show a select as one long wheel.
-            let search = format!("{} {}", label(field, locale), text(Text::Search, locale).to_lowercase());
+            let search = format!("{} · {}", label(field, locale), text(Text::Search, locale));
             el(
                 &wrapper,
                 "input",
@@ -331,7 +332,8 @@ impl Form {
         let (id, problem_id) = (control_id(field), problem_id(field));
         let options: Option<Vec<(String, String)>> = match field {
             Field::Country => Some(crate::country_names::options(self.locale)),
-            Field::TimeZone => Some(crate::zones::options(self.locale)),
+            // A text input where the browser cannot list its zones and the list has not come.
+            Field::TimeZone => crate::zones::options(self.locale),
             Field::Lang => {
                 Some(self.policy.languages.iter().map(|l| (l.tag().to_owned(), language_name(*l).to_owned())).collect())
             }

@@ -108,24 +108,12 @@ pub fn early(which: Early, locale: Locale) -> &'static str {
         (Early::NotConfigured, Locale::Es) => "Este formulario de registro no está disponible ahora.",
         (Early::NotConfigured, Locale::Pl) => "Ten formularz rejestracji jest teraz niedostępny.",
         (Early::NotConfigured, Locale::It) => "Questo modulo di registrazione non è disponibile al momento.",
-        (Early::Unreachable, Locale::En) => {
-            "The registration form could not be reached. Check your connection and try again."
-        }
-        (Early::Unreachable, Locale::De) => {
-            "Das Anmeldeformular war nicht erreichbar. Prüfen Sie Ihre Verbindung und versuchen Sie es erneut."
-        }
-        (Early::Unreachable, Locale::Fr) => {
-            "Le formulaire d’inscription est injoignable. Vérifiez votre connexion et réessayez."
-        }
-        (Early::Unreachable, Locale::Es) => {
-            "No se pudo cargar el formulario de registro. Comprueba tu conexión y vuelve a intentarlo."
-        }
-        (Early::Unreachable, Locale::Pl) => {
-            "Nie udało się wczytać formularza rejestracji. Sprawdź połączenie i spróbuj ponownie."
-        }
-        (Early::Unreachable, Locale::It) => {
-            "Impossibile raggiungere il modulo di registrazione. Controlla la connessione e riprova."
-        }
+        (Early::Unreachable, Locale::En) => "The registration form could not be reached.",
+        (Early::Unreachable, Locale::De) => "Das Anmeldeformular war nicht erreichbar.",
+        (Early::Unreachable, Locale::Fr) => "Le formulaire d’inscription est injoignable.",
+        (Early::Unreachable, Locale::Es) => "No se pudo cargar el formulario de registro.",
+        (Early::Unreachable, Locale::Pl) => "Nie udało się wczytać formularza rejestracji.",
+        (Early::Unreachable, Locale::It) => "Impossibile raggiungere il modulo di registrazione.",
         (Early::Retry, Locale::En) => "Try again",
         (Early::Retry, Locale::De) => "Erneut versuchen",
         (Early::Retry, Locale::Fr) => "Réessayer",

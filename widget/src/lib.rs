@@ -11,13 +11,13 @@ mod rules;
 mod zones;
 
 pub use api::Target;
-use enlist_shared::Code;
-use enlist_shared::{Locale, Policy};
+use dom::set;
+use enlist_shared::{Code, Locale, Policy};
 use form::build as build_form;
 pub use i18n::install_language;
 use i18n::{early, Early};
-use leptos::either::EitherOf3;
 use leptos::prelude::*;
+use std::sync::Arc;
 use wasm_bindgen::prelude::*;
 
 /// The page's language: the embed's `data-lang`, else the document's `lang`, else the browser's.
@@ -31,8 +31,20 @@ pub fn page_locale(data_lang: Option<String>) -> Locale {
         .unwrap_or_default()
 }
 
-/// The widget: loads the campaign's policy (unless given one), then shows the form. While the
-/// policy loads it draws nothing: embed.js's loading line (in the reserved space) stays.
+/// What the widget shows: nothing yet (embed.js's loading line stays), a line saying the form
+/// is unavailable (with a retry where one can help), or the form.
+#[derive(Clone)]
+enum Screen {
+    Waiting,
+    NotConfigured(Locale),
+    Unreachable(Locale, Arc<dyn Fn() + Send + Sync>),
+    Form(Target, Policy, Locale),
+}
+
+/// The widget: loads the campaign's policy (unless given one), then shows the form.
+///
+/// Every state is one `<div>` drawn by [`draw`], not a Leptos view per state: each view type
+/// is another copy of Leptos' rendering code in the wasm (see form.rs).
 #[component]
 pub fn Signup(
     #[prop(optional, into)] target: Target,
@@ -43,9 +55,9 @@ pub fn Signup(
 ) -> impl IntoView {
     let locale = locale.unwrap_or_else(|| page_locale(None));
     let loaded: RwSignal<Option<Result<Policy, api::Unavailable>>> = RwSignal::new(policy.map(Ok));
-    let fetch = {
+    let fetch: Arc<dyn Fn() + Send + Sync> = {
         let target = target.clone();
-        move || {
+        Arc::new(move || {
             let target = target.clone();
             loaded.set(None);
             leptos::task::spawn_local(async move {
@@ -55,7 +67,7 @@ pub fn Signup(
                 }
                 loaded.set(Some(answer));
             });
-        }
+        })
     };
     if loaded.get_untracked().is_none() {
         fetch();
@@ -65,31 +77,54 @@ pub fn Signup(
     i18n::load(locale, &target.assets);
     move || {
         i18n::track();
-        let fetch = fetch.clone();
-        match loaded.get() {
-            None => None,
-            Some(Err(api::Unavailable::Refused(..))) => Some(EitherOf3::A(view! {
-                <p class="enlist-status" role="alert">{early(Early::NotConfigured, locale)}</p>
-            })),
-            // Retrying can help here: the one button asks again.
-            Some(Err(api::Unavailable::Unreachable(_))) => Some(EitherOf3::B(view! {
-                <div class="enlist-unreachable">
-                    <p class="enlist-status" role="alert">{early(Early::Unreachable, locale)}</p>
-                    <button type="button" class="enlist-again" on:click=move |_| fetch()>{early(Early::Retry, locale)}</button>
-                </div>
-            })),
+        let screen = match loaded.get() {
+            None => Screen::Waiting,
+            Some(Err(api::Unavailable::Refused(..))) => Screen::NotConfigured(locale),
+            Some(Err(api::Unavailable::Unreachable(_))) => Screen::Unreachable(locale, fetch.clone()),
             Some(Ok(policy)) => {
                 let wanted = Locale::negotiate(locale.tag(), &policy.languages);
-                if !i18n::ready(wanted) {
+                if i18n::ready(wanted) {
+                    Screen::Form(target.clone(), policy, i18n::spoken(wanted))
+                } else {
                     i18n::load(wanted, &target.assets);
-                    return None;
+                    Screen::Waiting
                 }
-                let locale = i18n::spoken(wanted);
-                // Leptos renders the form element; the directive builds the fields inside it.
-                Some(EitherOf3::C(
-                    view! { <form class="enlist-form" novalidate use:build_form=(target.clone(), policy, locale)></form> },
-                ))
             }
+        };
+        view! { <div class="enlist-screen" use:draw=screen></div> }
+    }
+}
+
+/// Draws a screen into its `<div>`; anything but waiting takes the place of embed.js's
+/// loading line.
+fn draw(element: web_sys::Element, screen: Screen) {
+    if !matches!(screen, Screen::Waiting) {
+        if let Some(loading) = element.parent_element().and_then(|p| p.query_selector(".enlist-loading").ok().flatten())
+        {
+            loading.remove();
+        }
+    }
+    let note = |text: &str| {
+        let line = dom::el(&element, "p", &[("class", "enlist-status"), ("role", "alert")]);
+        dom::text(&line, text);
+    };
+    match screen {
+        Screen::Waiting => {}
+        Screen::NotConfigured(locale) => note(early(Early::NotConfigured, locale)),
+        Screen::Unreachable(locale, fetch) => {
+            set(&element, "class", Some("enlist-screen enlist-unreachable"));
+            note(early(Early::Unreachable, locale));
+            // Retrying can help here: the one button asks again.
+            let again = dom::el(&element, "button", &[("type", "button")]);
+            dom::text(&again, early(Early::Retry, locale));
+            let listener = Closure::<dyn FnMut()>::new(move || fetch());
+            let _ = again.add_event_listener_with_callback("click", listener.as_ref().unchecked_ref());
+            // Dropped with the screen.
+            StoredValue::new_local(listener);
+        }
+        Screen::Form(target, policy, locale) => {
+            let form = dom::el(&element, "form", &[("class", "enlist-form"), ("novalidate", "")]);
+            build_form(form, (target, policy, locale));
         }
     }
 }
@@ -101,27 +136,22 @@ fn tell_the_organiser(target: &Target, why: &api::Unavailable) {
     let origin = web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default();
     let api = if target.api_base.is_empty() { origin.as_str() } else { target.api_base.as_str() };
     let advice = match why {
-        api::Unavailable::Refused(_, Some(Code::AuthForbidden)) => format!(
-            "this page's origin {origin} is not among the allowed origins of campaign \"{campaign}\". \
-             Add it to the campaign's allowed_origins with the admin API."
-        ),
-        api::Unavailable::Refused(_, Some(Code::AuthInvalid | Code::AuthRequired)) => format!(
-            "campaign \"{campaign}\" does not exist, or data-key is not its publishable key. Copy both \
-             from the answer that created the campaign (or rotated its key)."
-        ),
-        api::Unavailable::Refused(status, code) => format!(
-            "the Worker at {api} refused the form's policy request ({status} {}). Check data-campaign \
-             and data-key.",
-            code.map_or("", Code::as_str)
-        ),
-        api::Unavailable::Unreachable(Some(status)) => format!(
-            "the Worker at {api} answered {status} to the form's policy request. The registrant is offered \
-             a retry."
-        ),
-        api::Unavailable::Unreachable(None) => format!(
-            "no answer from the Worker at {api} (it is down, the address in data-api is wrong, or the \
-             page's Content-Security-Policy blocks it: connect-src must allow it). The registrant is \
-             offered a retry."
+        api::Unavailable::Refused(_, Some(Code::AuthForbidden)) => {
+            format!("add this page's origin {origin} to campaign {campaign}'s allowed_origins (admin API)")
+        }
+        api::Unavailable::Refused(_, Some(Code::AuthInvalid | Code::AuthRequired)) => {
+            format!("no campaign {campaign} with this data-key: copy both from the campaign's creation answer")
+        }
+        api::Unavailable::Refused(status, code) => {
+            format!(
+                "{api} refused the policy request ({status} {}): check data-campaign",
+                code.map_or("", Code::as_str)
+            )
+        }
+        api::Unavailable::Unreachable(status) => format!(
+            "no usable answer from {api} ({}): is it up, is data-api right, does the page's CSP allow it \
+             (connect-src)? The registrant is offered a retry.",
+            status.map_or("network error".to_owned(), |s| s.to_string())
         ),
     };
     web_sys::console::error_1(&format!("enlist: {advice}").into());

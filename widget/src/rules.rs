@@ -1,8 +1,9 @@
-//! The rule set's run-time data. The common-password list is not compiled into the widget
-//! (it would be a tenth of the download): it is fetched beside the widget's wasm as soon as a
-//! form mounts, installed once per page, and every form judges its values again when it
-//! arrives. Until then the Worker, which has the list compiled in, still refuses common
-//! passwords, and its answer lands on the password field.
+//! The rule set's run-time data. The common-password list and the time-zone names are not
+//! compiled into the widget (together a seventh of the download): they are fetched beside the
+//! widget's wasm (the list as soon as a form mounts, the zones when a form shows the field),
+//! installed once per page, and every form judges its values again when they arrive. Until
+//! then the Worker, which has both compiled in, still judges them, and its answer lands on the
+//! field.
 
 use leptos::prelude::*;
 use std::cell::Cell;
@@ -10,6 +11,7 @@ use std::cell::Cell;
 thread_local! {
     static ARRIVED: ArcTrigger = ArcTrigger::new();
     static REQUESTED: Cell<bool> = const { Cell::new(false) };
+    static ZONES_REQUESTED: Cell<bool> = const { Cell::new(false) };
 }
 
 /// Makes the reactive closure that calls it run again when the list arrives.
@@ -20,16 +22,29 @@ pub fn track() {
 /// The file's name beside the widget's assets (Trunk copies `shared/data/common-passwords.fc`).
 pub const COMMON_LIST_FILE: &str = "common-passwords.fc";
 
-/// Starts fetching the list from the `assets` base URL, once per page, unless the rule set
-/// already has it.
+/// The zone list's name beside the widget's assets (Trunk copies `shared/data/time-zones.txt`).
+pub const ZONES_FILE: &str = "time-zones.txt";
+
+/// Starts fetching the common list from the `assets` base URL, once per page, unless the rule
+/// set already has it.
 pub fn load(assets: &str) {
-    if enlist_shared::common_list_ready() || REQUESTED.with(|requested| requested.replace(true)) {
-        return;
+    if !enlist_shared::common_list_ready() && !REQUESTED.with(|requested| requested.replace(true)) {
+        fetch(assets, COMMON_LIST_FILE, enlist_shared::install_common_list);
     }
-    let url = format!("{}/{COMMON_LIST_FILE}", assets.trim_end_matches('/'));
+}
+
+/// Starts fetching the zone names, once per page, unless the rule set already has them.
+pub fn load_zones(assets: &str) {
+    if !enlist_shared::zones_ready() && !ZONES_REQUESTED.with(|requested| requested.replace(true)) {
+        fetch(assets, ZONES_FILE, enlist_shared::install_zones);
+    }
+}
+
+fn fetch(assets: &str, file: &str, install: fn(&str) -> bool) {
+    let url = format!("{}/{file}", assets.trim_end_matches('/'));
     leptos::task::spawn_local(async move {
         if let Some(text) = crate::api::fetch_text(&url).await {
-            if enlist_shared::install_common_list(&text) {
+            if install(&text) {
                 ARRIVED.with(|arrived| arrived.notify());
             }
         }

@@ -30,8 +30,9 @@ fn generic_name(zone: &str, locale: Locale) -> Option<String> {
 }
 
 /// Every zone to offer, as (IANA id, name in `locale`), in the database's order (grouped by
-/// continent). Without the browser's list, every zone the rule set knows.
-pub fn options(locale: Locale) -> Vec<(String, String)> {
+/// continent). Without the browser's list, every zone the rule set knows; `None` when there
+/// is nothing to offer (then the field is typed).
+pub fn options(locale: Locale) -> Option<Vec<(String, String)>> {
     let known: Vec<TimeZone> = match canonical() {
         Some(ids) => {
             let mut zones: Vec<TimeZone> = ids.iter().filter_map(|id| TimeZone::parse(id).ok()).collect();
@@ -44,7 +45,7 @@ pub fn options(locale: Locale) -> Vec<(String, String)> {
         }
         None => TimeZone::all().collect(),
     };
-    known
+    let options: Vec<(String, String)> = known
         .into_iter()
         .map(|zone| {
             let id = zone.name();
@@ -55,5 +56,6 @@ pub fn options(locale: Locale) -> Vec<(String, String)> {
             };
             (id.to_owned(), name)
         })
-        .collect()
+        .collect();
+    (!options.is_empty()).then_some(options)
 }
