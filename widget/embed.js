@@ -6,7 +6,7 @@
 // the widget's data files are; default: beside this script).
 // The widget lives in a shadow root, so the page's CSS cannot break it; theme it with the
 // --enlist-* custom properties documented in widget.css. Until the form is drawn, this script
-// holds its place (--enlist-min-height, 20em by default) and says it is loading.
+// holds its place (--enlist-min-height, 320px by default) and says it is loading.
 (function () {
   "use strict";
   var LOADING = {
@@ -61,7 +61,7 @@
   host.classList.add("enlist-widget");
   // The space the form will take, held from the start so the page does not jump.
   host.style.display = "block";
-  host.style.minHeight = "var(--enlist-min-height, 20em)";
+  host.style.minHeight = "var(--enlist-min-height, 320px)";
   var shadow = host.attachShadow({ mode: "open" });
   var style = document.createElement("link");
   style.rel = "stylesheet";

@@ -397,7 +397,13 @@ impl Drop for Worker {
 /// Serves `html` at every path on a second loopback origin (a host page that embeds the widget
 /// cross-origin), until the process ends. Returns the origin.
 pub fn serve_page(html: String) -> String {
+    serve_page_with(html, "")
+}
+
+/// [`serve_page`] with extra response header lines (`"content-security-policy: ...\r\n"`).
+pub fn serve_page_with(html: String, headers: &str) -> String {
     use std::io::{BufRead, BufReader, Write};
+    let headers = headers.to_owned();
     let listener = TcpListener::bind("127.0.0.1:0").expect("a free loopback port");
     let origin = format!("http://{}", listener.local_addr().expect("an address"));
     std::thread::spawn(move || {
@@ -409,7 +415,7 @@ pub fn serve_page(html: String) -> String {
                 line.clear();
             }
             let mut stream = reader.into_inner();
-            let head = format!("HTTP/1.1 200 OK\r\ncontent-type: text/html; charset=utf-8\r\ncontent-length: {}\r\nconnection: close\r\n\r\n", html.len());
+            let head = format!("HTTP/1.1 200 OK\r\ncontent-type: text/html; charset=utf-8\r\ncontent-length: {}\r\n{headers}connection: close\r\n\r\n", html.len());
             let _ = stream.write_all(head.as_bytes()).and_then(|_| stream.write_all(html.as_bytes()));
         }
     });
