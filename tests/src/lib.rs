@@ -320,13 +320,18 @@ impl Worker {
 
     /// POSTs a native signup into the demo campaign (`campaign` added to `fields`).
     pub fn sign_up(&self, fields: serde_json::Value) -> Answer {
+        self.sign_up_in(DEMO_CAMPAIGN, DEMO_KEY, fields)
+    }
+
+    /// A native signup into `campaign` with its publishable key.
+    pub fn sign_up_in(&self, campaign: &str, key: &str, fields: serde_json::Value) -> Answer {
         let mut body = fields;
-        body["campaign"] = DEMO_CAMPAIGN.into();
+        body["campaign"] = campaign.into();
         post_with(
             &self.url("/v1/accounts"),
             Some("application/json"),
             body.to_string().as_bytes(),
-            &[("x-publishable-key", DEMO_KEY)],
+            &[("x-publishable-key", key)],
         )
     }
 
@@ -451,8 +456,10 @@ pub fn widget_files(worker: &Worker) -> Vec<String> {
     let mut files = vec!["/embed.js".to_owned()];
     let mut rest = embed.body.as_str();
     while let Some(at) = rest.find("w/") {
-        let name: String =
-            rest[at..].chars().take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '.' | '_' | '-')).collect();
+        let name: String = rest[at..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '.' | '_' | '-'))
+            .collect();
         if name.matches('.').count() == 2 && !files.contains(&format!("/{name}")) {
             files.push(format!("/{name}"));
         }

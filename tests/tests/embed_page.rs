@@ -93,9 +93,8 @@ fn the_one_tag_works_under_the_smallest_strict_content_security_policy() {
     let base = &worker.base;
     // Exactly the policy the README documents, nothing looser: no 'unsafe-inline', no
     // 'unsafe-eval'.
-    let policy = format!(
-        "default-src 'none'; script-src {base} 'wasm-unsafe-eval'; style-src {base}; connect-src {base}"
-    );
+    let policy =
+        format!("default-src 'none'; script-src {base} 'wasm-unsafe-eval'; style-src {base}; connect-src {base}");
     let tag = format!(r#"<script src="{base}/embed.js" data-campaign="strict" data-key="{key}" async></script>"#);
     let strict = serve_page_with(page("", &tag), &format!("content-security-policy: {policy}\r\n"));
     allow(worker, "strict", &strict);
@@ -148,13 +147,15 @@ fn each_organiser_mistake_is_told_in_the_console_and_the_registrant_sees_a_short
     let head = format!("{RECORDER}{HOSTILE}");
 
     // A wrong key (or a campaign that does not exist: the same answer).
-    let wrong_key = format!(r#"<script src="{base}/embed.js" data-campaign="mistakes" data-key="pk_wrong" async></script>"#);
+    let wrong_key =
+        format!(r#"<script src="{base}/embed.js" data-campaign="mistakes" data-key="pk_wrong" async></script>"#);
     browser.goto(&serve_page(page(&head, &wrong_key)));
     let said = wait_for_error(&browser, "data-key");
     assert!(said.iter().any(|e| e.contains("mistakes")), "names the campaign: {said:?}");
     browser.wait_in_shadow(WIDGET, "[role=alert]", Duration::from_secs(10));
     assert!(shadow_text(&browser).contains("not available"), "{}", shadow_text(&browser));
-    let buttons = browser.script("return document.querySelector('.enlist-widget').shadowRoot.querySelectorAll('button').length;");
+    let buttons =
+        browser.script("return document.querySelector('.enlist-widget').shadowRoot.querySelectorAll('button').length;");
     assert_eq!(buttons, json!(0), "no retry: retrying cannot mend a wrong key");
     // What the box held before any of the widget's files arrived: the space and "Loading…".
     let first: Value = browser.script("return window.__first;");

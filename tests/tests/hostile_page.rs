@@ -82,6 +82,13 @@ fn the_widget_fits_and_keeps_its_own_style_on_a_hostile_dark_right_to_left_page(
         .d1(&format!("UPDATE campaigns SET allowed_origins = '[\"{origin}\"]' WHERE id = 'hostile' RETURNING id"));
     assert_eq!(listed.len(), 1);
 
+    let registered = worker.sign_up_in(
+        "hostile",
+        &key,
+        json!({"email": "already.here@example.com", "password": "Analytical-Engine-1843"}),
+    );
+    assert_eq!(registered.status, 201, "{}", registered.body);
+
     let browser = Browser::start();
     for width in [320, 1280] {
         browser.viewport(width, 900);
@@ -106,5 +113,25 @@ fn the_widget_fits_and_keeps_its_own_style_on_a_hostile_dark_right_to_left_page(
         assert_eq!(seen["direction"], "rtl", "a right-to-left page gets a right-to-left form {at}");
         assert!(number(&seen["textContrast"]) >= 4.5, "typed text is readable on a dark page {at}");
         assert!(number(&seen["placeholderContrast"]) >= 4.5, "placeholders are readable {at}");
+
+        // Someone already registered tries again: told what it means and what to do, with the
+        // keyboard on the address to change.
+        browser.wait_in_shadow(WIDGET, "#enlist-email", Duration::from_secs(5)).click();
+        browser.keys("already.here@example.com");
+        browser.wait_in_shadow(WIDGET, "#enlist-password", Duration::from_secs(5)).click();
+        browser.keys("Analytical-Engine-1843");
+        browser.keys(enlist_e2e::webdriver::ENTER);
+        let problem =
+            browser.wait_in_shadow(WIDGET, "#enlist-email-problem[data-code='email.taken']", Duration::from_secs(20));
+        assert_eq!(problem.text(), "This e-mail address is already registered.", "{at}");
+        let status = browser.wait_in_shadow(WIDGET, "#enlist-status", Duration::from_secs(1)).text();
+        assert!(status.contains("already on the list") && status.contains("someone else"), "{status} {at}");
+        let focused = browser.script("return document.querySelector('.enlist-widget').shadowRoot.activeElement.id;");
+        assert_eq!(focused, "enlist-email", "{at}");
+        let buttons = browser.script(
+            "return [...document.querySelector('.enlist-widget').shadowRoot.querySelectorAll('button')]
+               .filter(b => b.getClientRects().length > 0 && !b.classList.contains('enlist-reveal')).length;",
+        );
+        assert_eq!(buttons, 1, "one button {at}");
     }
 }
