@@ -16,11 +16,25 @@ pub const ENTER: &str = "\u{E007}";
 /// The WebDriver code for the Tab key.
 pub const TAB: &str = "\u{E004}";
 
+/// The browsers the page tests run in: Debian's Chromium (ChromeDriver) and Firefox ESR
+/// (geckodriver).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Engine {
+    Chromium,
+    Firefox,
+}
+
 pub struct Browser {
     driver: Child,
     base: String,
     session: String,
+    engine: Engine,
+    /// Firefox only: the viewport asked for when it is narrower than its windows can be.
+    frame: std::cell::Cell<Option<(u32, u32)>>,
 }
+
+/// The narrowest window headless Firefox makes, in CSS pixels.
+const FIREFOX_MIN_WIDTH: u32 = 500;
 
 fn chromium_args() -> Vec<&'static str> {
     vec![
@@ -37,12 +51,41 @@ fn chromium_args() -> Vec<&'static str> {
     ]
 }
 
+/// What a new session asks of each browser. Firefox is kept off the network it would call
+/// home to (this machine's network is closed: each attempt would only cost time).
+fn capabilities(engine: Engine) -> Value {
+    match engine {
+        Engine::Chromium => json!({"browserName": "chrome",
+            "goog:chromeOptions": {"binary": "/usr/bin/chromium", "args": chromium_args()}}),
+        Engine::Firefox => json!({"browserName": "firefox",
+            "moz:firefoxOptions": {"binary": "/usr/bin/firefox-esr", "args": ["-headless"],
+                "prefs": {"app.update.auto": false, "browser.safebrowsing.malware.enabled": false,
+                    "browser.safebrowsing.phishing.enabled": false, "network.captive-portal-service.enabled": false,
+                    "network.connectivity-service.enabled": false, "datareporting.policy.dataSubmissionEnabled": false,
+                    "toolkit.telemetry.enabled": false, "extensions.update.enabled": false}}}),
+    }
+}
+
 impl Browser {
+    /// Headless Chromium.
     pub fn start() -> Browser {
-        let driver_path = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+        Browser::of(Engine::Chromium)
+    }
+
+    pub fn of(engine: Engine) -> Browser {
+        let (variable, default) = match engine {
+            Engine::Chromium => ("CHROMEDRIVER", "/usr/bin/chromedriver"),
+            Engine::Firefox => ("GECKODRIVER", "geckodriver"),
+        };
+        let driver_path = std::env::var(variable).unwrap_or_else(|_| default.into());
         let port = TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("free port");
-        let driver = Command::new(&driver_path)
-            .arg(format!("--port={port}"))
+        let mut command = Command::new(&driver_path);
+        match engine {
+            Engine::Chromium => command.arg(format!("--port={port}")),
+            // Each geckodriver its own ports (several run at once).
+            Engine::Firefox => command.args(["--port", &port.to_string(), "--websocket-port", "0"]),
+        };
+        let driver = command
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .process_group(0)
@@ -51,18 +94,17 @@ impl Browser {
         let base = format!("http://127.0.0.1:{port}");
         let deadline = Instant::now() + Duration::from_secs(20);
         while ureq::get(&format!("{base}/status")).call().is_err() {
-            assert!(Instant::now() < deadline, "chromedriver did not start");
+            assert!(Instant::now() < deadline, "{driver_path} did not start");
             std::thread::sleep(Duration::from_millis(100));
         }
-        let mut browser = Browser { driver, base, session: String::new() };
-        let created = browser.call(
-            "POST",
-            "/session",
-            json!({"capabilities": {"alwaysMatch": {"browserName": "chrome",
-                "goog:chromeOptions": {"binary": "/usr/bin/chromium", "args": chromium_args()}}}}),
-        );
+        let mut browser = Browser { driver, base, session: String::new(), engine, frame: Default::default() };
+        let created = browser.call("POST", "/session", json!({"capabilities": {"alwaysMatch": capabilities(engine)}}));
         browser.session = created["sessionId"].as_str().expect("a session id").to_owned();
         browser
+    }
+
+    pub fn engine(&self) -> Engine {
+        self.engine
     }
 
     fn call(&self, method: &str, path: &str, body: Value) -> Value {
@@ -83,8 +125,24 @@ impl Browser {
         value["value"].clone()
     }
 
+    /// Opens `url`. In Firefox at a viewport narrower than its narrowest window, the page opens
+    /// in an iframe of exactly that size (a viewport of its own: its media queries and layout
+    /// are a phone's), and every later command runs inside it.
     pub fn goto(&self, url: &str) {
-        self.call("POST", "/url", json!({ "url": url }));
+        match self.frame.get() {
+            None => {
+                self.call("POST", "/url", json!({ "url": url }));
+            }
+            Some((width, height)) => {
+                let phone = crate::serve_page(format!(
+                    r#"<!DOCTYPE html><html><head><meta charset="utf-8"><title>phone</title></head>
+                    <body style="margin:0"><iframe id="phone" src="{url}" style="width:{width}px;height:{height}px;border:0"></iframe></body></html>"#
+                ));
+                self.call("POST", "/url", json!({ "url": phone }));
+                let frame = self.wait_for("#phone", Duration::from_secs(10));
+                self.call("POST", "/frame", json!({"id": {ELEMENT_KEY: frame.id}}));
+            }
+        }
     }
 
     /// Waits up to `timeout` for a CSS selector to match, and returns the element.
@@ -147,11 +205,40 @@ impl Browser {
         self.call("POST", "/execute/sync", json!({"script": source, "args": []}))
     }
 
-    /// Makes the viewport `width` × `height` CSS pixels (a phone at 320, a desktop at 1280),
-    /// through Chromium's device emulation: a headless window's size is not its viewport's.
+    /// Makes the viewport `width` × `height` CSS pixels (a phone at 320, a desktop at 1280):
+    /// in Chromium through its device emulation (a headless window's size is not its
+    /// viewport's), in Firefox by sizing the window until its inner size is that.
     pub fn viewport(&self, width: u32, height: u32) {
-        let params = json!({"width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600});
-        self.call("POST", "/goog/cdp/execute", json!({"cmd": "Emulation.setDeviceMetricsOverride", "params": params}));
+        match self.engine {
+            Engine::Chromium => {
+                let params = json!({"width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600});
+                self.call(
+                    "POST",
+                    "/goog/cdp/execute",
+                    json!({"cmd": "Emulation.setDeviceMetricsOverride", "params": params}),
+                );
+            }
+            Engine::Firefox => {
+                // Measured on the window, not in a phone frame a page may have opened in.
+                self.call("POST", "/frame", json!({"id": null}));
+                self.frame.set((width < FIREFOX_MIN_WIDTH).then_some((width, height)));
+                let (width, height) = (width.max(FIREFOX_MIN_WIDTH), height);
+                // Window sizes are outer sizes; the frame adds whatever it adds.
+                let (mut outer_w, mut outer_h) = (width, height);
+                for _ in 0..4 {
+                    self.call("POST", "/window/rect", json!({"width": outer_w, "height": outer_h}));
+                    let inner = self.script("return [window.innerWidth, window.innerHeight];");
+                    let (w, h) = (inner[0].as_i64().unwrap_or(0), inner[1].as_i64().unwrap_or(0));
+                    if w == i64::from(width) {
+                        return;
+                    }
+                    outer_w = (i64::from(outer_w) + i64::from(width) - w).max(1) as u32;
+                    outer_h = (i64::from(outer_h) + i64::from(height) - h).max(1) as u32;
+                }
+                let inner = self.script("return window.innerWidth;");
+                assert_eq!(inner, json!(width), "Firefox's viewport could not be made {width} px wide");
+            }
+        }
     }
 
     /// A PNG screenshot of the viewport.

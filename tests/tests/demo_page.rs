@@ -2,15 +2,15 @@
 //! keyboard alone through the widget the page embeds with its one `<script>` tag.
 
 use enlist_e2e::spawn_worker;
-use enlist_e2e::webdriver::{Browser, CONTROL, ENTER, SHIFT, TAB};
+use enlist_e2e::webdriver::{Browser, Engine, CONTROL, ENTER, SHIFT, TAB};
 use std::time::Duration;
 
 const WIDGET: &str = ".enlist-widget";
 
 /// Opens the demo page and, with the keyboard alone, types a bad e-mail and leaves the field,
 /// until its problem shows. Returns the browser there.
-fn demo_page_with_an_email_problem(worker: &enlist_e2e::Worker) -> Browser {
-    let browser = Browser::start();
+fn demo_page_with_an_email_problem(worker: &enlist_e2e::Worker, engine: Engine) -> Browser {
+    let browser = Browser::of(engine);
     browser.goto(&worker.url("/"));
     browser.wait_in_shadow(WIDGET, "#enlist-email", Duration::from_secs(30));
     // Nothing on the page is focusable before the widget: the first Tab is its first field.
@@ -24,9 +24,18 @@ fn demo_page_with_an_email_problem(worker: &enlist_e2e::Worker) -> Browser {
 }
 
 #[test]
-fn a_keyboard_only_signup_on_the_demo_page_lands_in_d1() {
+fn a_keyboard_only_signup_on_the_demo_page_lands_in_d1_in_chromium() {
+    a_keyboard_only_signup_on_the_demo_page_lands_in_d1(Engine::Chromium);
+}
+
+#[test]
+fn a_keyboard_only_signup_on_the_demo_page_lands_in_d1_in_firefox() {
+    a_keyboard_only_signup_on_the_demo_page_lands_in_d1(Engine::Firefox);
+}
+
+fn a_keyboard_only_signup_on_the_demo_page_lands_in_d1(engine: Engine) {
     let worker = spawn_worker();
-    let browser = demo_page_with_an_email_problem(&worker);
+    let browser = demo_page_with_an_email_problem(&worker, engine);
 
     browser.chord(&[SHIFT, TAB]);
     browser.chord(&[CONTROL, "a"]);
@@ -61,7 +70,16 @@ fn a_keyboard_only_signup_on_the_demo_page_lands_in_d1() {
 }
 
 #[test]
-fn the_one_tag_embeds_the_widget_on_another_origin() {
+fn the_one_tag_embeds_the_widget_on_another_origin_in_chromium() {
+    the_one_tag_embeds_the_widget_on_another_origin(Engine::Chromium);
+}
+
+#[test]
+fn the_one_tag_embeds_the_widget_on_another_origin_in_firefox() {
+    the_one_tag_embeds_the_widget_on_another_origin(Engine::Firefox);
+}
+
+fn the_one_tag_embeds_the_widget_on_another_origin(engine: Engine) {
     let worker = spawn_worker();
     let created = worker.admin(
         "POST",
@@ -83,7 +101,7 @@ fn the_one_tag_embeds_the_widget_on_another_origin() {
         worker.d1(&format!("UPDATE campaigns SET allowed_origins = '[\"{origin}\"]' WHERE id = 'gala' RETURNING id"));
     assert_eq!(listed.len(), 1);
 
-    let browser = Browser::start();
+    let browser = Browser::of(engine);
     browser.goto(&origin);
     let email = browser.wait_in_shadow(WIDGET, "#enlist-email", Duration::from_secs(30));
     assert_eq!(
@@ -119,7 +137,7 @@ fn the_one_tag_embeds_the_widget_on_another_origin() {
 fn axe_finds_no_accessibility_violations_on_the_demo_page() {
     let worker = spawn_worker();
     // Judge the state a person meets mid-way: a problem shown, and the submit hint.
-    let browser = demo_page_with_an_email_problem(&worker);
+    let browser = demo_page_with_an_email_problem(&worker, Engine::Chromium);
 
     let axe = std::fs::read_to_string(enlist_e2e::root().join("node_modules/axe-core/axe.min.js"))
         .expect("axe-core is installed by `cargo xtask test` (npm ci)");

@@ -5,7 +5,7 @@
 //! (and a retry where one can help); and with the space held and "Loading…" said from the first
 //! moment.
 
-use enlist_e2e::webdriver::Browser;
+use enlist_e2e::webdriver::{Browser, Engine};
 use enlist_e2e::{serve_page, serve_page_with, shared_worker, Worker};
 use serde_json::{json, Value};
 use std::time::Duration;
@@ -87,18 +87,28 @@ fn shadow_text(browser: &Browser) -> String {
 }
 
 #[test]
-fn the_one_tag_works_under_the_smallest_strict_content_security_policy() {
+fn the_one_tag_works_under_the_smallest_strict_content_security_policy_in_chromium() {
+    the_one_tag_works_under_the_smallest_strict_content_security_policy(Engine::Chromium);
+}
+
+#[test]
+fn the_one_tag_works_under_the_smallest_strict_content_security_policy_in_firefox() {
+    the_one_tag_works_under_the_smallest_strict_content_security_policy(Engine::Firefox);
+}
+
+fn the_one_tag_works_under_the_smallest_strict_content_security_policy(engine: Engine) {
     let worker = shared_worker();
-    let key = campaign(worker, "strict", &[]);
+    let id = format!("strict-{engine:?}").to_lowercase();
+    let key = campaign(worker, &id, &[]);
     let base = &worker.base;
     // Exactly the policy the README documents, nothing looser: no 'unsafe-inline', no
     // 'unsafe-eval'.
     let policy =
         format!("default-src 'none'; script-src {base} 'wasm-unsafe-eval'; style-src {base}; connect-src {base}");
-    let tag = format!(r#"<script src="{base}/embed.js" data-campaign="strict" data-key="{key}" async></script>"#);
+    let tag = format!(r#"<script src="{base}/embed.js" data-campaign="{id}" data-key="{key}" async></script>"#);
     let strict = serve_page_with(page("", &tag), &format!("content-security-policy: {policy}\r\n"));
-    allow(worker, "strict", &strict);
-    let browser = Browser::start();
+    allow(worker, &id, &strict);
+    let browser = Browser::of(engine);
     for width in [320, 1280] {
         browser.viewport(width, 900);
         browser.goto(&strict);
@@ -113,7 +123,7 @@ fn the_one_tag_works_under_the_smallest_strict_content_security_policy() {
     // A signup goes through (the POST is connect-src too).
     let email = browser.wait_in_shadow(WIDGET, "#enlist-email", Duration::from_secs(5));
     email.click();
-    browser.keys("strict.csp@example.com");
+    browser.keys(&format!("strict.csp.{id}@example.com"));
     let password = browser.wait_in_shadow(WIDGET, "#enlist-password", Duration::from_secs(5));
     password.click();
     enlist_e2e::remember_secret("Content-Security-1843");
@@ -129,7 +139,7 @@ fn the_one_tag_works_under_the_smallest_strict_content_security_policy() {
         page(&RECORDER.replace("<script>", "<script nonce=\"n0\">"), &tag),
         &format!("content-security-policy: {}\r\n", loose.replace("script-src", "script-src 'nonce-n0'")),
     );
-    allow(worker, "strict", &broken);
+    allow(worker, &id, &broken);
     browser.goto(&broken);
     let said = wait_for_error(&browser, "connect-src");
     assert!(said.iter().any(|e| e.contains(base.as_str())), "{said:?}");
@@ -138,20 +148,30 @@ fn the_one_tag_works_under_the_smallest_strict_content_security_policy() {
 }
 
 #[test]
-fn each_organiser_mistake_is_told_in_the_console_and_the_registrant_sees_a_short_line() {
+fn each_organiser_mistake_is_told_in_the_console_and_the_registrant_sees_a_short_line_in_chromium() {
+    each_organiser_mistake_is_told_in_the_console_and_the_registrant_sees_a_short_line(Engine::Chromium);
+}
+
+#[test]
+fn each_organiser_mistake_is_told_in_the_console_and_the_registrant_sees_a_short_line_in_firefox() {
+    each_organiser_mistake_is_told_in_the_console_and_the_registrant_sees_a_short_line(Engine::Firefox);
+}
+
+fn each_organiser_mistake_is_told_in_the_console_and_the_registrant_sees_a_short_line(engine: Engine) {
     let worker = shared_worker();
-    let key = campaign(worker, "mistakes", &["https://elsewhere.example"]);
+    let id = format!("mistakes-{engine:?}").to_lowercase();
+    let key = campaign(worker, &id, &["https://elsewhere.example"]);
     let base = &worker.base;
-    let browser = Browser::start();
+    let browser = Browser::of(engine);
     browser.viewport(320, 800);
     let head = format!("{RECORDER}{HOSTILE}");
 
     // A wrong key (or a campaign that does not exist: the same answer).
     let wrong_key =
-        format!(r#"<script src="{base}/embed.js" data-campaign="mistakes" data-key="pk_wrong" async></script>"#);
+        format!(r#"<script src="{base}/embed.js" data-campaign="{id}" data-key="pk_wrong" async></script>"#);
     browser.goto(&serve_page(page(&head, &wrong_key)));
     let said = wait_for_error(&browser, "data-key");
-    assert!(said.iter().any(|e| e.contains("mistakes")), "names the campaign: {said:?}");
+    assert!(said.iter().any(|e| e.contains(&id)), "names the campaign: {said:?}");
     browser.wait_in_shadow(WIDGET, "[role=alert]", Duration::from_secs(10));
     assert!(shadow_text(&browser).contains("not available"), "{}", shadow_text(&browser));
     let buttons =
@@ -164,7 +184,7 @@ fn each_organiser_mistake_is_told_in_the_console_and_the_registrant_sees_a_short
     assert!(first["height"].as_f64().unwrap() >= 320.0, "{first}");
 
     // The page's origin is not on the campaign's list.
-    let listed = format!(r#"<script src="{base}/embed.js" data-campaign="mistakes" data-key="{key}" async></script>"#);
+    let listed = format!(r#"<script src="{base}/embed.js" data-campaign="{id}" data-key="{key}" async></script>"#);
     let origin = serve_page(page(&head, &listed));
     browser.goto(&origin);
     let said = wait_for_error(&browser, "allowed_origins");
@@ -181,7 +201,7 @@ fn each_organiser_mistake_is_told_in_the_console_and_the_registrant_sees_a_short
     // retry asks again.
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let down = format!(
-        r#"<script src="{base}/embed.js" data-campaign="mistakes" data-key="{key}" data-api="http://127.0.0.1:{closed}" async></script>"#
+        r#"<script src="{base}/embed.js" data-campaign="{id}" data-key="{key}" data-api="http://127.0.0.1:{closed}" async></script>"#
     );
     browser.goto(&serve_page(page(&head, &down)));
     let said = wait_for_error(&browser, "no usable answer");

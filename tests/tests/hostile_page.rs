@@ -5,7 +5,7 @@
 //! and moves nothing on the page.
 
 use enlist_e2e::spawn_worker;
-use enlist_e2e::webdriver::Browser;
+use enlist_e2e::webdriver::{Browser, Engine};
 use serde_json::{json, Value};
 use std::time::Duration;
 
@@ -53,7 +53,16 @@ return {
 "#;
 
 #[test]
-fn the_widget_fits_and_keeps_its_own_style_on_a_hostile_dark_right_to_left_page() {
+fn the_widget_fits_and_keeps_its_own_style_on_a_hostile_dark_right_to_left_page_in_chromium() {
+    the_widget_fits_and_keeps_its_own_style_on_a_hostile_dark_right_to_left_page(Engine::Chromium);
+}
+
+#[test]
+fn the_widget_fits_and_keeps_its_own_style_on_a_hostile_dark_right_to_left_page_in_firefox() {
+    the_widget_fits_and_keeps_its_own_style_on_a_hostile_dark_right_to_left_page(Engine::Firefox);
+}
+
+fn the_widget_fits_and_keeps_its_own_style_on_a_hostile_dark_right_to_left_page(engine: Engine) {
     let worker = spawn_worker();
     let policy = json!({"fields": {"email": "required", "password": "required", "country": "optional",
         "first_name": "optional", "time_zone": "optional"}});
@@ -89,7 +98,7 @@ fn the_widget_fits_and_keeps_its_own_style_on_a_hostile_dark_right_to_left_page(
     );
     assert_eq!(registered.status, 201, "{}", registered.body);
 
-    let browser = Browser::start();
+    let browser = Browser::of(engine);
     for width in [320, 1280] {
         browser.viewport(width, 900);
         browser.goto(&origin);

@@ -1,7 +1,9 @@
 //! `cargo xtask test`: every check and test, in order. CI runs exactly this.
 
 use crate::proc::step;
-use crate::tools::{ensure_build_tools, ensure_chromium, ensure_disk_space, CHROMEDRIVER, TEST_FROM_NOTHING_GIB};
+use crate::tools::{
+    ensure_build_tools, ensure_chromium, ensure_disk_space, ensure_firefox, CHROMEDRIVER, TEST_FROM_NOTHING_GIB,
+};
 use crate::{build, root, Outcome};
 use std::process::Command;
 use std::time::Instant;
@@ -24,6 +26,7 @@ pub fn run() -> Outcome {
     ensure_disk_space(TEST_FROM_NOTHING_GIB)?;
     let tools = ensure_build_tools()?;
     ensure_chromium()?;
+    ensure_firefox(&tools)?;
     let cargo = || {
         let mut cmd = tools.command("cargo");
         cmd.current_dir(root());
@@ -70,7 +73,7 @@ pub fn run() -> Outcome {
         std::fs::remove_dir_all(&suite)?;
     }
     step(
-        "end-to-end tests: the Worker under workerd (edge/serve.mjs, local D1/KV)",
+        "end-to-end tests: the Worker under workerd (edge/serve.mjs, local D1/KV); page tests in Chromium and Firefox ESR",
         cargo().args(["test", "-p", "enlist-e2e"]).env("ENLIST_WRANGLER", &tools.wrangler),
     )?;
     step(

@@ -203,6 +203,25 @@ pub fn ensure_chromium() -> Outcome {
         println!("==> Chromium + ChromeDriver: already installed");
         return Ok(());
     }
+    apt_install("Chromium", &["chromium", "chromium-driver"])
+}
+
+pub const FIREFOX: &str = "/usr/bin/firefox-esr";
+/// geckodriver from crates.io, pinned: the page tests speak W3C WebDriver to it.
+pub const GECKODRIVER_VERSION: &str = "0.37.1";
+
+/// Debian's Firefox ESR and geckodriver (crates.io), for the page tests that also run there.
+pub fn ensure_firefox(tools: &Tools) -> Outcome {
+    if Path::new(FIREFOX).exists() {
+        println!("==> Firefox ESR: already installed");
+    } else {
+        apt_install("Firefox ESR", &["firefox-esr"])?;
+    }
+    cargo_install(&tools.path, "geckodriver", "geckodriver", GECKODRIVER_VERSION, "geckodriver")
+}
+
+/// `apt-get install` as root, or through `sudo -n` otherwise.
+fn apt_install(what: &str, packages: &[&str]) -> Outcome {
     // SAFETY: geteuid(2) has no preconditions.
     let as_root = unsafe { libc::geteuid() } == 0;
     let apt = |args: &[&str]| {
@@ -213,14 +232,12 @@ pub fn ensure_chromium() -> Outcome {
         cmd.args(args).env("DEBIAN_FRONTEND", "noninteractive");
         cmd
     };
-    step("Chromium: apt-get update", &mut apt(&["update", "-q"]))?;
-    step(
-        "Chromium: apt-get install chromium chromium-driver",
-        &mut apt(&["install", "-y", "-q", "chromium", "chromium-driver"]),
-    )
-    .map_err(|Failure(msg)| {
-        Failure(format!("{msg}\n(install them yourself: apt-get install chromium chromium-driver)"))
-    })
+    step(&format!("{what}: apt-get update"), &mut apt(&["update", "-q"]))?;
+    let list = packages.join(" ");
+    let mut install = apt(&["install", "-y", "-q"]);
+    install.args(packages);
+    step(&format!("{what}: apt-get install {list}"), &mut install)
+        .map_err(|Failure(msg)| Failure(format!("{msg}\n(install them yourself: apt-get install {list})")))
 }
 
 #[cfg(test)]
