@@ -1379,3 +1379,31 @@ fn our_own_failures_are_told_in_each_vendors_words() {
     }
     assert!(store.is_empty());
 }
+
+/// "Two refinements never reach a wire: `alias.reserved` is sent as `alias.invalid` and `password.common`
+/// as `password.too_weak` … they choose the message … and `message` texts in every dialect say why."
+#[test]
+fn reserved_names_and_common_passwords_keep_their_codes_and_say_why() {
+    let (store, key, _) = fixture();
+    let headers = [("content-type", JSON), ("x-publishable-key", key.as_str())];
+    let body = json!({"campaign": "rf", "email": "ada@example.com", "password": "Password1", "alias": "Adm1n"});
+    let refused = post(&store, "/v1/accounts", &headers, &body.to_string());
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    let errors = doc(&refused)["errors"].clone();
+    let of = |field: &str| errors.as_array().unwrap().iter().find(|e| e["field"] == field).unwrap().clone();
+    assert_eq!(of("alias")["code"], "alias.invalid");
+    assert_eq!(of("alias")["message"], "This user name is reserved: please choose another one.");
+    assert_eq!(of("password")["code"], "password.too_weak");
+    assert!(of("password")["message"].as_str().unwrap().contains("among the most used"), "{errors}");
+    // Characters outside the set keep their own message.
+    let body =
+        json!({"campaign": "rf", "email": "ada@example.com", "password": "Analytical-1843", "alias": "ada lovelace"});
+    let refused = post(&store, "/v1/accounts", &headers, &body.to_string());
+    assert_eq!(doc(&refused)["errors"][0]["code"], "alias.invalid");
+    assert!(
+        doc(&refused)["errors"][0]["message"].as_str().unwrap().starts_with("Use only letters"),
+        "{}",
+        refused.body
+    );
+    assert_eq!(store.len(), 0);
+}

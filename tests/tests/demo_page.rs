@@ -35,6 +35,9 @@ fn a_keyboard_only_signup_on_the_demo_page_lands_in_d1_in_firefox() {
 
 fn a_keyboard_only_signup_on_the_demo_page_lands_in_d1(engine: Engine) {
     let worker = spawn_worker();
+    if let (Ok(dir), Engine::Chromium) = (std::env::var("ENLIST_SCREENSHOT_DIR"), engine) {
+        phone_screenshot(&worker, std::path::Path::new(&dir));
+    }
     let browser = demo_page_with_an_email_problem(&worker, engine);
 
     browser.chord(&[SHIFT, TAB]);
@@ -149,4 +152,15 @@ fn axe_finds_no_accessibility_violations_on_the_demo_page() {
             .catch(e => done([{ id: 'axe-failed', impact: String(e), nodes: [] }]));",
     );
     assert_eq!(violations, serde_json::json!([]), "axe-core violations on the demo page");
+}
+
+/// The README's phone picture: the demo page at 375 px after a first try with nothing typed.
+fn phone_screenshot(worker: &enlist_e2e::Worker, dir: &std::path::Path) {
+    let browser = Browser::start();
+    browser.viewport(375, 812);
+    browser.goto(&worker.url("/"));
+    browser.wait_in_shadow(WIDGET, "button[type=submit]", Duration::from_secs(30)).click();
+    browser.wait_in_shadow(WIDGET, "#enlist-email-problem[data-code='required']", Duration::from_secs(5));
+    browser.script("document.querySelector('.enlist-widget').scrollIntoView({block: 'center'});");
+    std::fs::write(dir.join("demo-phone.png"), browser.screenshot_png()).expect("write the phone screenshot");
 }

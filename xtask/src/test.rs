@@ -95,15 +95,22 @@ pub fn screenshot() -> Outcome {
     let docs = root().join("docs");
     std::fs::create_dir_all(&docs)?;
     step(
-        "sign up on the demo page in headless Chromium, then take the screenshot",
+        "sign up on the demo page in headless Chromium, then take the screenshots (desktop, 375 px phone)",
         tools
             .command("cargo")
             .current_dir(root())
             .env("ENLIST_WRANGLER", &tools.wrangler)
             .env("ENLIST_SCREENSHOT_DIR", &docs)
-            .args(["test", "-p", "enlist-e2e", "--test", "demo_page", "a_keyboard_only_signup"]),
+            .args([
+                "test",
+                "-p",
+                "enlist-e2e",
+                "--test",
+                "demo_page",
+                "a_keyboard_only_signup_on_the_demo_page_lands_in_d1_in_chromium",
+            ]),
     )?;
-    println!("==> wrote {}", docs.join("demo-page.png").display());
+    println!("==> wrote {} and {}", docs.join("demo-page.png").display(), docs.join("demo-phone.png").display());
     Ok(())
 }
 
