@@ -9,21 +9,22 @@
 // holds its place (--enlist-min-height, 320px by default) and says it is loading.
 (function () {
   "use strict";
-  var LOADING = {
-    en: "Loading the registration form…",
-    de: "Anmeldeformular wird geladen…",
-    fr: "Chargement du formulaire d’inscription…",
-    es: "Cargando el formulario de registro…",
-    pl: "Ładowanie formularza rejestracji…",
-    it: "Caricamento del modulo di registrazione…",
-  };
-  var UNAVAILABLE = {
-    en: "This registration form is not available right now.",
-    de: "Dieses Anmeldeformular ist gerade nicht verfügbar.",
-    fr: "Ce formulaire d’inscription n’est pas disponible pour le moment.",
-    es: "Este formulario de registro no está disponible ahora.",
-    pl: "Ten formularz rejestracji jest teraz niedostępny.",
-    it: "Questo modulo di registrazione non è disponibile al momento.",
+  // What the box says before the widget's own words can have arrived, in each language:
+  // loading, not available (the set-up is wrong), not reachable (a retry may help), retry.
+  // The widget reads the last three from its root's data-* attributes.
+  var TEXTS = {
+    en: ["Loading the registration form…", "This registration form is not available right now.",
+      "The registration form could not be reached.", "Try again"],
+    de: ["Anmeldeformular wird geladen…", "Dieses Anmeldeformular ist gerade nicht verfügbar.",
+      "Das Anmeldeformular war nicht erreichbar.", "Erneut versuchen"],
+    fr: ["Chargement du formulaire d’inscription…", "Ce formulaire d’inscription n’est pas disponible pour le moment.",
+      "Le formulaire d’inscription est injoignable.", "Réessayer"],
+    es: ["Cargando el formulario de registro…", "Este formulario de registro no está disponible ahora.",
+      "No se pudo cargar el formulario de registro.", "Reintentar"],
+    pl: ["Ładowanie formularza rejestracji…", "Ten formularz rejestracji jest teraz niedostępny.",
+      "Nie udało się wczytać formularza rejestracji.", "Spróbuj ponownie"],
+    it: ["Caricamento del modulo di registrazione…", "Questo modulo di registrazione non è disponibile al momento.",
+      "Impossibile raggiungere il modulo di registrazione.", "Riprova"],
   };
   var script = document.currentScript;
   if (!script || !script.src) {
@@ -35,7 +36,7 @@
   var lang = "en";
   for (var i = 0; i < tags.length; i++) {
     var primary = (tags[i] || "").toLowerCase().split(/[-_]/)[0];
-    if (LOADING[primary]) {
+    if (TEXTS[primary]) {
       lang = primary;
       break;
     }
@@ -59,9 +60,7 @@
     script.parentNode.insertBefore(host, script.nextSibling);
   }
   host.classList.add("enlist-widget");
-  // The space the form will take, held from the start so the page does not jump.
   host.style.display = "block";
-  host.style.minHeight = "var(--enlist-min-height, 320px)";
   var shadow = host.attachShadow({ mode: "open" });
   var style = document.createElement("link");
   style.rel = "stylesheet";
@@ -69,10 +68,18 @@
   var root = document.createElement("div");
   root.className = "enlist-root";
   root.setAttribute("lang", lang);
+  var texts = TEXTS[lang];
+  root.dataset.unavailable = texts[1];
+  root.dataset.unreachable = texts[2];
+  root.dataset.retry = texts[3];
   var note = document.createElement("p");
   note.className = "enlist-loading";
   note.setAttribute("role", "status");
-  note.textContent = LOADING[lang];
+  note.textContent = texts[0];
+  // The space the form will take, held from the start so the page does not jump; it goes with
+  // this line when the widget draws.
+  note.style.minHeight = "var(--enlist-min-height, 320px)";
+  note.style.margin = "0";
   root.appendChild(note);
   shadow.appendChild(style);
   shadow.appendChild(root);
@@ -88,7 +95,7 @@
         "<script src=\"" + script.src + "\" data-campaign=\"ID\" data-key=\"pk_…\" async></script>"
     );
     note.setAttribute("role", "alert");
-    note.textContent = UNAVAILABLE[lang];
+    note.textContent = texts[1];
     return;
   }
   import(new URL("enlist-widget.js", base).href)
@@ -105,6 +112,6 @@
         error
       );
       note.setAttribute("role", "alert");
-      note.textContent = UNAVAILABLE[lang];
+      note.textContent = texts[1];
     });
 })();

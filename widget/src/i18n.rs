@@ -89,40 +89,6 @@ pub fn state_name(state: enlist_shared::UsState, locale: Locale) -> &'static str
     Some(word(&format!("state.{}", state.code()), locale)).filter(|n| !n.is_empty()).unwrap_or(state.name())
 }
 
-/// What the widget says before a language's file can have arrived: compiled in for every
-/// language. (While the policy loads, the loading line is embed.js's.)
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Early {
-    /// The organiser's set-up is wrong (the console says what): retrying cannot help.
-    NotConfigured,
-    /// No answer, or the server failed: a retry may help.
-    Unreachable,
-    Retry,
-}
-
-pub fn early(which: Early, locale: Locale) -> &'static str {
-    match (which, locale) {
-        (Early::NotConfigured, Locale::En) => "This registration form is not available right now.",
-        (Early::NotConfigured, Locale::De) => "Dieses Anmeldeformular ist gerade nicht verfügbar.",
-        (Early::NotConfigured, Locale::Fr) => "Ce formulaire d’inscription n’est pas disponible pour le moment.",
-        (Early::NotConfigured, Locale::Es) => "Este formulario de registro no está disponible ahora.",
-        (Early::NotConfigured, Locale::Pl) => "Ten formularz rejestracji jest teraz niedostępny.",
-        (Early::NotConfigured, Locale::It) => "Questo modulo di registrazione non è disponibile al momento.",
-        (Early::Unreachable, Locale::En) => "The registration form could not be reached.",
-        (Early::Unreachable, Locale::De) => "Das Anmeldeformular war nicht erreichbar.",
-        (Early::Unreachable, Locale::Fr) => "Le formulaire d’inscription est injoignable.",
-        (Early::Unreachable, Locale::Es) => "No se pudo cargar el formulario de registro.",
-        (Early::Unreachable, Locale::Pl) => "Nie udało się wczytać formularza rejestracji.",
-        (Early::Unreachable, Locale::It) => "Impossibile raggiungere il modulo di registrazione.",
-        (Early::Retry, Locale::En) => "Try again",
-        (Early::Retry, Locale::De) => "Erneut versuchen",
-        (Early::Retry, Locale::Fr) => "Réessayer",
-        (Early::Retry, Locale::Es) => "Reintentar",
-        (Early::Retry, Locale::Pl) => "Spróbuj ponownie",
-        (Early::Retry, Locale::It) => "Riprova",
-    }
-}
-
 /// The English file, compiled in.
 const ENGLISH: &str = include_str!("../locales/en.txt");
 

@@ -15,7 +15,6 @@ use dom::set;
 use enlist_shared::{Code, Locale, Policy};
 use form::build as build_form;
 pub use i18n::install_language;
-use i18n::{early, Early};
 use leptos::prelude::*;
 use std::sync::Arc;
 use wasm_bindgen::prelude::*;
@@ -36,8 +35,8 @@ pub fn page_locale(data_lang: Option<String>) -> Locale {
 #[derive(Clone)]
 enum Screen {
     Waiting,
-    NotConfigured(Locale),
-    Unreachable(Locale, Arc<dyn Fn() + Send + Sync>),
+    NotConfigured,
+    Unreachable(Arc<dyn Fn() + Send + Sync>),
     Form(Target, Policy, Locale),
 }
 
@@ -79,8 +78,8 @@ pub fn Signup(
         i18n::track();
         let screen = match loaded.get() {
             None => Screen::Waiting,
-            Some(Err(api::Unavailable::Refused(..))) => Screen::NotConfigured(locale),
-            Some(Err(api::Unavailable::Unreachable(_))) => Screen::Unreachable(locale, fetch.clone()),
+            Some(Err(api::Unavailable::Refused(..))) => Screen::NotConfigured,
+            Some(Err(api::Unavailable::Unreachable(_))) => Screen::Unreachable(fetch.clone()),
             Some(Ok(policy)) => {
                 let wanted = Locale::negotiate(locale.tag(), &policy.languages);
                 if i18n::ready(wanted) {
@@ -96,11 +95,16 @@ pub fn Signup(
 }
 
 /// Draws a screen into its `<div>`; anything but waiting takes the place of embed.js's
-/// loading line.
+/// loading line. The unavailable and unreachable lines are embed.js's, in the page's language
+/// (`data-unavailable`, `data-unreachable`, `data-retry` on the widget's root; English where a
+/// page mounts the widget without it).
 fn draw(element: web_sys::Element, screen: Screen) {
+    let root = element.parent_element();
+    let said = |name: &str, english: &str| {
+        root.as_ref().and_then(|r| r.get_attribute(&format!("data-{name}"))).unwrap_or_else(|| english.to_owned())
+    };
     if !matches!(screen, Screen::Waiting) {
-        if let Some(loading) = element.parent_element().and_then(|p| p.query_selector(".enlist-loading").ok().flatten())
-        {
+        if let Some(loading) = root.as_ref().and_then(|r| r.query_selector(".enlist-loading").ok().flatten()) {
             loading.remove();
         }
     }
@@ -110,13 +114,13 @@ fn draw(element: web_sys::Element, screen: Screen) {
     };
     match screen {
         Screen::Waiting => {}
-        Screen::NotConfigured(locale) => note(early(Early::NotConfigured, locale)),
-        Screen::Unreachable(locale, fetch) => {
+        Screen::NotConfigured => note(&said("unavailable", "This registration form is not available right now.")),
+        Screen::Unreachable(fetch) => {
             set(&element, "class", Some("enlist-screen enlist-unreachable"));
-            note(early(Early::Unreachable, locale));
+            note(&said("unreachable", "The registration form could not be reached."));
             // Retrying can help here: the one button asks again.
             let again = dom::el(&element, "button", &[("type", "button")]);
-            dom::text(&again, early(Early::Retry, locale));
+            dom::text(&again, &said("retry", "Try again"));
             let listener = Closure::<dyn FnMut()>::new(move || fetch());
             let _ = again.add_event_listener_with_callback("click", listener.as_ref().unchecked_ref());
             // Dropped with the screen.
@@ -137,21 +141,14 @@ fn tell_the_organiser(target: &Target, why: &api::Unavailable) {
     let api = if target.api_base.is_empty() { origin.as_str() } else { target.api_base.as_str() };
     let advice = match why {
         api::Unavailable::Refused(_, Some(Code::AuthForbidden)) => {
-            format!("add this page's origin {origin} to campaign {campaign}'s allowed_origins (admin API)")
+            format!("add this page's origin {origin} to campaign {campaign}'s allowed_origins")
         }
         api::Unavailable::Refused(_, Some(Code::AuthInvalid | Code::AuthRequired)) => {
-            format!("no campaign {campaign} with this data-key: copy both from the campaign's creation answer")
+            format!("no campaign {campaign} with this data-key (both are in the campaign's creation answer)")
         }
-        api::Unavailable::Refused(status, code) => {
-            format!(
-                "{api} refused the policy request ({status} {}): check data-campaign",
-                code.map_or("", Code::as_str)
-            )
-        }
-        api::Unavailable::Unreachable(status) => format!(
-            "no usable answer from {api} ({}): is it up, is data-api right, does the page's CSP allow it \
-             (connect-src)? The registrant is offered a retry.",
-            status.map_or("network error".to_owned(), |s| s.to_string())
+        api::Unavailable::Refused(status, _) => format!("{api} refused the policy request ({status})"),
+        api::Unavailable::Unreachable(_) => format!(
+            "no usable answer from {api}: is it up, is data-api right, does the page's CSP allow it (connect-src)?"
         ),
     };
     web_sys::console::error_1(&format!("enlist: {advice}").into());

@@ -239,7 +239,7 @@ fn widget_size(tools: &Tools) -> Outcome<Vec<Figure>> {
     }
     figures.push(Figure {
         what: "**widget transfer size, wasm + JS + CSS (gzip)**".into(),
-        value: format!("{} (raw {})", kib(totals.1), kib(totals.0)),
+        value: format!("{} = {} B (raw {})", kib(totals.1), totals.1, kib(totals.0)),
     });
     // A page in another language also fetches that language's two files (the widget's words
     // and the rule set's catalogue); English is compiled in.
