@@ -1,4 +1,4 @@
-//! The admin API (README, "Admin"): JSON in and out, `Authorization: Bearer <ADMIN_TOKEN>`.
+//! The admin API (docs/api.md, "Admin"): JSON in and out, `Authorization: Bearer <ADMIN_TOKEN>`.
 //! Errors are RFC 9457 documents whose `detail` names the offending key.
 
 use crate::campaign::{Campaign, CampaignRequest};

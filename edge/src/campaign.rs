@@ -133,7 +133,7 @@ mod tests {
 
     #[test]
     fn policy_overrides_merge_onto_the_default_key_by_key() {
-        // The README's own example: an optional alias, e-mail and password still required.
+        // The API reference's own example (docs/api.md): an optional alias, e-mail and password still required.
         let policy = policy_from_overrides(&json!({"fields": {"alias": "optional"}})).unwrap();
         assert_eq!(policy.presence(Field::Alias), Presence::Optional);
         assert_eq!(policy.presence(Field::Email), Presence::Required);

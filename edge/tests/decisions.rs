@@ -1,4 +1,4 @@
-//! The README's API decisions (sections "API" to "Storage") and the five vendor documents'
+//! The API decisions of `docs/api.md` (and the README) and the five vendor documents'
 //! sentences that no other test pins down, each checked through the whole request path:
 //! `handler::handle` over a `MemoryStore`, as the Worker runs it. One test per sentence; its
 //! `///` line quotes the sentence (shortened).

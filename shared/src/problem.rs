@@ -36,7 +36,7 @@ pub enum Field {
     Request,
 }
 
-/// A stable problem code (listed in the README). The wire spelling never changes once shipped.
+/// A stable problem code (listed in docs/api.md). The wire spelling never changes once shipped.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Code {
     Required,

@@ -338,7 +338,7 @@ fn a_forged_cf_connecting_ip_does_not_pass_an_address_allowlist() {
 
 #[test]
 fn policy_overrides_merge_onto_the_default_and_a_policy_that_reaches_nobody_is_refused() {
-    // The README's own example: an optional user name beside the default e-mail and password.
+    // The API reference's own example (docs/api.md): an optional user name beside the default e-mail and password.
     let key = worker().create_campaign("merged", json!({"fields": {"alias": "optional"}}));
     let policy = enlist_e2e::get_with(&worker().url("/v1/policy?campaign=merged"), &[("x-publishable-key", &key)]);
     assert_eq!(policy.status, 200, "{}", policy.body);

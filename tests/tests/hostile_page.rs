@@ -5,7 +5,7 @@
 //! and moves nothing on the page.
 
 use enlist_e2e::spawn_worker;
-use enlist_e2e::webdriver::{Browser, Engine};
+use enlist_e2e::webdriver::{Browser, Engine, CONTROL, ENTER};
 use serde_json::{json, Value};
 use std::time::Duration;
 
@@ -123,13 +123,41 @@ fn the_widget_fits_and_keeps_its_own_style_on_a_hostile_dark_right_to_left_page(
         assert!(number(&seen["textContrast"]) >= 4.5, "typed text is readable on a dark page {at}");
         assert!(number(&seen["placeholderContrast"]) >= 4.5, "placeholders are readable {at}");
 
+        // Before anyone typed: nothing said. A first try counts once what needs attention and
+        // takes the keyboard to the first field.
+        let in_shadow = |script: &str| {
+            browser.script(&format!("const root = document.querySelector('.enlist-widget').shadowRoot; {script}"))
+        };
+        assert_eq!(in_shadow("return root.querySelector('#enlist-status').textContent;"), "", "{at}");
+        browser.wait_in_shadow(WIDGET, "button[type=submit]", Duration::from_secs(5)).click();
+        let status = browser.wait_in_shadow(WIDGET, "#enlist-status", Duration::from_secs(1));
+        assert_eq!(status.text(), "2 fields still need attention.", "{at}");
+        assert_eq!(in_shadow("return root.activeElement.id;"), "enlist-email", "{at}");
+        // The long lists: searchable, localised from the browser, no legacy zones.
+        let legacy = in_shadow(
+            "return ['US/Pacific', 'Zulu', 'W-SU'].filter(z => root.querySelector(`#enlist-time-zone option[value='${z}']`));",
+        );
+        assert_eq!(legacy, json!([]), "{at}");
+        browser.wait_in_shadow(WIDGET, "[data-field=country] .enlist-filter", Duration::from_secs(1)).click();
+        browser.keys("portug");
+        let shown = in_shadow(
+            "return [...root.querySelectorAll('#enlist-country option')].filter(o => !o.hidden && o.value).map(o => o.value);",
+        );
+        assert_eq!(shown, json!(["PT"]), "{at}");
+        // The password can be shown, and hidden again.
+        let toggle = browser.wait_in_shadow(WIDGET, ".enlist-reveal", Duration::from_secs(1));
+        toggle.click();
+        assert_eq!(in_shadow("return root.querySelector('#enlist-password').type;"), "text", "{at}");
+        toggle.click();
+        assert_eq!(in_shadow("return root.querySelector('#enlist-password').type;"), "password", "{at}");
+
         // Someone already registered tries again: told what it means and what to do, with the
         // keyboard on the address to change.
         browser.wait_in_shadow(WIDGET, "#enlist-email", Duration::from_secs(5)).click();
         browser.keys("already.here@example.com");
         browser.wait_in_shadow(WIDGET, "#enlist-password", Duration::from_secs(5)).click();
         browser.keys("Analytical-Engine-1843");
-        browser.keys(enlist_e2e::webdriver::ENTER);
+        browser.keys(ENTER);
         let problem =
             browser.wait_in_shadow(WIDGET, "#enlist-email-problem[data-code='email.taken']", Duration::from_secs(20));
         assert_eq!(problem.text(), "This e-mail address is already registered.", "{at}");
@@ -142,5 +170,17 @@ fn the_widget_fits_and_keeps_its_own_style_on_a_hostile_dark_right_to_left_page(
                .filter(b => b.getClientRects().length > 0 && !b.classList.contains('enlist-reveal')).length;",
         );
         assert_eq!(buttons, 1, "one button {at}");
+
+        // Another address: registered, the keyboard on the heading, no form left to edit.
+        browser.wait_in_shadow(WIDGET, "#enlist-email", Duration::from_secs(5)).click();
+        browser.chord(&[CONTROL, "a"]);
+        browser.keys(&format!("new.{width}.{engine:?}@example.com").to_lowercase());
+        browser.keys(ENTER);
+        browser.wait_in_shadow(WIDGET, "form[data-state='created']", Duration::from_secs(30));
+        assert_eq!(in_shadow("return root.activeElement.id;"), "enlist-done", "{at}");
+        let fields = in_shadow(
+            "return [...root.querySelectorAll('.enlist-field')].filter(f => f.getClientRects().length).length;",
+        );
+        assert_eq!(fields, 0, "{at}");
     }
 }
