@@ -4,35 +4,10 @@
 use crate::campaign::Campaign;
 use crate::hashing;
 use crate::operator::StoredCredential;
+pub use crate::store::AccountId;
 use crate::store::{AccountRecord, InsertError, NewAccount, OutboxEntry, Store, Unique};
 use enlist_shared::{validate, Code, Field, Problem, ReconciliationKey, SignupForm, ValidSignup};
 use std::collections::BTreeMap;
-use std::fmt;
-
-/// An account's public id: `acc_` and 26 lower-case base32 characters (128 random bits).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct AccountId(String);
-
-impl AccountId {
-    pub fn generate() -> Result<Self, String> {
-        Ok(Self(format!("acc_{}", crate::secrets::random_token(26)?)))
-    }
-
-    /// An id read back from storage.
-    pub fn from_stored(id: String) -> Self {
-        Self(id)
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Display for AccountId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
 
 /// Where the account's password comes from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -99,6 +74,8 @@ pub enum SignupError {
     Invalid(Vec<Problem>),
     /// A unique value is already held by another account (shown where a dialect says so).
     Taken { problem: Problem, existing: Option<Box<AccountRecord>> },
+    /// The campaign took more signups this minute than its limit.
+    RateLimited,
     /// Something failed on our side; the text is for the log only.
     Internal(String),
 }
@@ -108,6 +85,7 @@ impl SignupError {
         match self {
             Self::Invalid(problems) => problems.clone(),
             Self::Taken { problem, .. } => vec![*problem],
+            Self::RateLimited => vec![Problem::new(Field::Request, Code::RateLimited)],
             Self::Internal(_) => vec![Problem::new(Field::Request, Code::Internal)],
         }
     }
@@ -149,9 +127,7 @@ pub fn temporary_password(outbox_secret: &str, account_id: &str) -> String {
 
 /// A random nine-digit number for the dialects that show numeric ids.
 pub fn random_number() -> Result<i64, String> {
-    let mut bytes = [0u8; 8];
-    getrandom::fill(&mut bytes).map_err(|e| e.to_string())?;
-    Ok(100_000_000 + (u64::from_le_bytes(bytes) % 900_000_000) as i64)
+    crate::secrets::random_number(9).map_err(|e| e.to_string())
 }
 
 pub async fn sign_up<S: Store>(store: &S, signup: Signup<'_>, now_ms: i64) -> Result<Created, SignupError> {
@@ -170,7 +146,7 @@ pub async fn sign_up<S: Store>(store: &S, signup: Signup<'_>, now_ms: i64) -> Re
     // hash): refused forms cost no hash and no write, and the address limit already bounds them.
     crate::limits::admit(store, crate::limits::Bucket::Campaign(&signup.campaign.id), now_ms)
         .await
-        .map_err(|code| SignupError::Invalid(vec![Problem::new(Field::Request, code)]))?;
+        .map_err(|_| SignupError::RateLimited)?;
     let id = AccountId::generate().map_err(SignupError::Internal)?;
     let internal = |e: hashing::HashError| SignupError::Internal(e.to_string());
     let password_hash = match (signup.password, &valid.password) {
@@ -179,9 +155,10 @@ pub async fn sign_up<S: Store>(store: &S, signup: Signup<'_>, now_ms: i64) -> Re
         (PasswordSource::FromForm, None) => {
             return Err(SignupError::Invalid(vec![Problem::new(Field::Password, Code::Required)]));
         }
-        (PasswordSource::Temporary { outbox_secret }, _) => {
-            Some(hashing::hash_text(&temporary_password(outbox_secret, id.as_str())).map_err(internal)?)
-        }
+        (PasswordSource::Temporary { outbox_secret }, _) => Some(
+            hashing::hash_with(hashing::Profile::Password, &temporary_password(outbox_secret, id.as_str()))
+                .map_err(internal)?,
+        ),
     };
     // An empty look-up means "by account id" (a security answer); owners are always the account.
     let credentials = signup
@@ -283,7 +260,7 @@ pub(crate) mod tests {
             assert!(block_on(sign_up(&store, signup, 0)).is_ok());
         }
         let third = block_on(sign_up(&store, Signup::new(&rf, form("n3@example.com", "zq8!vW3#x"), "native"), 1));
-        assert_eq!(third, Err(SignupError::Invalid(vec![Problem::new(Field::Request, Code::RateLimited)])));
+        assert_eq!(third, Err(SignupError::RateLimited));
         assert_eq!(store.len(), 2);
         let elsewhere = Signup::new(&other, form("n3@example.com", "zq8!vW3#x"), "native");
         assert!(block_on(sign_up(&store, elsewhere, 2)).is_ok(), "another campaign has its own count");

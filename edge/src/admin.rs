@@ -153,12 +153,9 @@ async fn create_operator<S: Store>(store: &S, body: &[u8], now_ms: i64) -> Reply
 }
 
 fn random_operator_number() -> Result<i64, String> {
-    let mut bytes = [0u8; 4];
-    getrandom::fill(&mut bytes).map_err(|e| e.to_string())?;
-    Ok(1_000_000 + i64::from(u32::from_le_bytes(bytes) % 9_000_000))
+    crate::secrets::random_number(7).map_err(|e| e.to_string())
 }
 
-/// `%40` → `@`, `+` → space; bytes that do not decode are kept as written.
 /// An account by its `acc_...` id or by the numeric id the Poken, MoveDigital and Engagement
 /// answers show; `campaign`, when given, must be the account's.
 async fn account_by_any_id<S: Store>(
@@ -178,6 +175,7 @@ mod tests {
     use super::*;
     use crate::account::{sign_up, Signup};
     use crate::memory::MemoryStore;
+    use crate::store::Directory;
     use enlist_shared::{Field, SignupForm};
     use pollster::block_on;
     use serde_json::Value;

@@ -1,8 +1,8 @@
 //! Who is calling a vendor dialect: the credential each dialect presents, checked against its
 //! stored hash, resolved to an operator, and the operator's address allowlist.
 
+use crate::hashing::verify as verify_secret;
 use crate::operator::{split_token, CredentialKind, Operator};
-use crate::secrets::verify_secret;
 use crate::store::Store;
 use std::net::IpAddr;
 
@@ -98,6 +98,7 @@ mod tests {
     use super::*;
     use crate::memory::MemoryStore;
     use crate::operator::OperatorRequest;
+    use crate::store::Directory;
     use pollster::block_on;
 
     fn operator_with(ips: &[&str]) -> (MemoryStore, crate::operator::IssuedCredentials) {

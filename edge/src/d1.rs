@@ -3,12 +3,12 @@
 //! Parameterised SQL only.
 
 use crate::campaign::Campaign;
-use crate::limits::Limits;
+use crate::limits::{Attempts, Limits};
 use crate::operator::{CredentialKind, Operator, StoredCredential};
 use crate::reply::Reply;
 use crate::store::{
-    AccountChange, AccountRecord, InsertError, NewAccount, Reservation, Store, StoreError, Unique,
-    IDEMPOTENCY_STALE_MS, IDEMPOTENCY_TTL_MS,
+    AccountChange, AccountRecord, Accounts, Directory, InsertError, NewAccount, Replies, Reservation, StoreError,
+    Unique, IDEMPOTENCY_STALE_MS, IDEMPOTENCY_TTL_MS,
 };
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -215,7 +215,7 @@ fn json_field<T: DeserializeOwned>(text: &str) -> Result<T, StoreError> {
     serde_json::from_str(text).map_err(|e| StoreError(format!("stored JSON unreadable: {e}")))
 }
 
-impl Store for EdgeStore {
+impl Directory for EdgeStore {
     async fn insert_campaign(&self, c: &Campaign, now_ms: i64) -> Result<(), InsertError> {
         let origins = serde_json::to_string(&c.allowed_origins).unwrap_or_default();
         let policy = serde_json::to_string(&c.policy).unwrap_or_default();
@@ -329,6 +329,33 @@ impl Store for EdgeStore {
         }))
     }
 
+    async fn insert_credential(&self, c: &StoredCredential) -> Result<(), InsertError> {
+        self.credential_statement(c)?.run().await.map(|_| ()).map_err(|e| classify(e.to_string()))
+    }
+
+    async fn take_credential(
+        &self,
+        kind: CredentialKind,
+        lookup: &str,
+    ) -> Result<Option<StoredCredential>, StoreError> {
+        // DELETE ... RETURNING is one statement: of two concurrent takers, one gets the row.
+        let row: Option<CredentialRow> = self
+            .first(
+                "DELETE FROM credentials WHERE kind = ?1 AND lookup = ?2 RETURNING owner_id, secret_hash, expires_at_ms",
+                &[text(kind.as_str()), text(lookup)],
+            )
+            .await?;
+        Ok(row.map(|r| StoredCredential {
+            kind,
+            lookup: lookup.to_owned(),
+            owner_id: r.owner_id,
+            secret_hash: r.secret_hash,
+            expires_at_ms: r.expires_at_ms,
+        }))
+    }
+}
+
+impl Accounts for EdgeStore {
     async fn insert_account(&self, a: &NewAccount) -> Result<(), InsertError> {
         let id = a.id.as_str();
         let email_normalized = a.email.as_ref().map(|e| e.normalized());
@@ -365,7 +392,7 @@ impl Store for EdgeStore {
         for entry in &a.outbox {
             statements.push(self.statement(
                 "INSERT INTO outbox (account_id, kind, send_at_ms, created_at_ms) VALUES (?1, ?2, ?3, ?4)",
-                &[text(id), text(entry.kind), number(entry.send_at_ms), number(a.created_at_ms)],
+                &[text(id), text(entry.kind.as_str()), number(entry.send_at_ms), number(a.created_at_ms)],
             )?);
         }
         for c in &a.credentials {
@@ -428,32 +455,9 @@ impl Store for EdgeStore {
         .map(|_| ())
         .map_err(|e| StoreError(e.to_string()))
     }
+}
 
-    async fn insert_credential(&self, c: &StoredCredential) -> Result<(), InsertError> {
-        self.credential_statement(c)?.run().await.map(|_| ()).map_err(|e| classify(e.to_string()))
-    }
-
-    async fn take_credential(
-        &self,
-        kind: CredentialKind,
-        lookup: &str,
-    ) -> Result<Option<StoredCredential>, StoreError> {
-        // DELETE ... RETURNING is one statement: of two concurrent takers, one gets the row.
-        let row: Option<CredentialRow> = self
-            .first(
-                "DELETE FROM credentials WHERE kind = ?1 AND lookup = ?2 RETURNING owner_id, secret_hash, expires_at_ms",
-                &[text(kind.as_str()), text(lookup)],
-            )
-            .await?;
-        Ok(row.map(|r| StoredCredential {
-            kind,
-            lookup: lookup.to_owned(),
-            owner_id: r.owner_id,
-            secret_hash: r.secret_hash,
-            expires_at_ms: r.expires_at_ms,
-        }))
-    }
-
+impl Replies for EdgeStore {
     async fn reserve_reply(&self, key: &str, now_ms: i64) -> Result<Reservation, StoreError> {
         #[derive(Deserialize)]
         struct Reserved {
@@ -514,12 +518,20 @@ impl Store for EdgeStore {
     async fn pause(&self, ms: u32) {
         worker::Delay::from(std::time::Duration::from_millis(u64::from(ms))).await;
     }
+}
 
+impl Attempts for EdgeStore {
     fn limits(&self) -> Limits {
         self.limits
     }
 
-    async fn count_attempt(&self, bucket: &str, minute: i64) -> Result<u32, StoreError> {
+    async fn count_attempt(&self, bucket: &str, minute: i64) -> Option<u32> {
+        self.count_in_d1(bucket, minute).await.ok()
+    }
+}
+
+impl EdgeStore {
+    async fn count_in_d1(&self, bucket: &str, minute: i64) -> Result<u32, StoreError> {
         #[derive(Deserialize)]
         struct Count {
             hits: u32,

@@ -3,11 +3,11 @@
 //! `lib.rs` only turns a `worker::Request` into a [`Request`] and the [`Reply`] back into a
 //! `Response`, so `cargo test` runs all of this natively.
 
-use crate::dialects::{self, Dialect, Echo, Failure, Malformed, Outcome, VendorRequest};
+use crate::dialects::{self, Asked, Dialect, Echo, Failure, Malformed, Outcome, VendorRequest};
 use crate::limits::{self, Bucket};
 use crate::query::query_value;
 use crate::reply::Reply;
-use crate::routes::{Form, Route};
+use crate::routes::{Form, Route, VendorRoute};
 use crate::store::Store;
 use crate::{admin, native};
 use enlist_shared::{Code, Locale, Policy};
@@ -78,7 +78,11 @@ pub fn body_bound(route: Route) -> usize {
     match route {
         Route::CreateAccount => native::MAX_BODY_BYTES,
         Route::Admin => admin::MAX_BODY_BYTES,
-        _ => VENDOR_MAX_BODY_BYTES,
+        Route::Vendor(_) | Route::PokenToken => VENDOR_MAX_BODY_BYTES,
+        // Nothing reads a body there; the bound only keeps the adapter from holding one.
+        Route::Policy | Route::Preflight | Route::Health | Route::MethodNotAllowed { .. } | Route::NotFound => {
+            VENDOR_MAX_BODY_BYTES
+        }
     }
 }
 
@@ -93,17 +97,21 @@ pub async fn handle<S: Store>(store: &S, request: &Request, config: &Config, now
         Some(route_dialect) => {
             // The answer's dialect is settled before anything else runs: a request naming an
             // unknown one is refused, in the route's dialect, with no effect at all.
-            let asked = Dialect::negotiate(route_dialect, request.header("x-signup-dialect"), request.query.as_deref());
-            match asked {
-                Err(_) if route.form() == Form::OAuth => token_error(400, "unknown dialect name"),
-                Err(route_dialect) => refuse(route_dialect, Code::RequestMalformed, request.accept_language()),
-                Ok(_) if route.form() == Form::OAuth && config.require_tls && !request.https => {
+            let answer_in = match Dialect::asked(request.header("x-signup-dialect"), request.query.as_deref()) {
+                Asked::RoutesOwn => Some(route_dialect),
+                Asked::Dialect(dialect) => Some(dialect),
+                Asked::Unknown => None,
+            };
+            match answer_in {
+                None if route.form() == Form::OAuth => token_error(400, "unknown dialect name"),
+                None => refuse(route_dialect, Code::RequestMalformed, request.accept_language()),
+                Some(_) if route.form() == Form::OAuth && config.require_tls && !request.https => {
                     token_error(403, "use HTTPS")
                 }
-                Ok(answer_in) if config.require_tls && !request.https => {
+                Some(answer_in) if config.require_tls && !request.https => {
                     refuse_tls(route, answer_in, request.accept_language())
                 }
-                Ok(answer_in) => answer(store, route, answer_in, request, config, now_ms).await,
+                Some(answer_in) => answer(store, route, answer_in, request, config, now_ms).await,
             }
         }
     };
@@ -128,7 +136,7 @@ fn answer_plain(route: Route, locale: Locale) -> Reply {
             reply.status = 405;
             reply.with_header("allow", allow)
         }
-        _ => native::not_found(locale),
+        _ => dialects::native::not_found(locale),
     }
 }
 
@@ -201,11 +209,7 @@ async fn answer<S: Store>(
                 Some(body) => dialects::poken::exchange_code(store, request.header("content-type"), body, now_ms).await,
             }
         }
-        Route::EngagementCreateUser
-        | Route::GetResponse
-        | Route::MoveDigital
-        | Route::PokenCreate
-        | Route::PokenProfile => vendor(store, route, answer_in, request, config, now_ms).await,
+        Route::Vendor(vendor_route) => vendor(store, vendor_route, answer_in, request, config, now_ms).await,
         Route::Health | Route::MethodNotAllowed { .. } | Route::NotFound => {
             answer_plain(route, request.accept_language())
         }
@@ -215,17 +219,17 @@ async fn answer<S: Store>(
 /// The vendor routes: the address limit, the body bound, then the dialect's own work.
 async fn vendor<S: Store>(
     store: &S,
-    route: Route,
+    route: VendorRoute,
     answer_in: Dialect,
     request: &Request,
     config: &Config,
     now_ms: i64,
 ) -> Reply {
     let mut echo = Echo::default();
-    let body = request.bounded_body(body_bound(route));
+    let body = request.bounded_body(body_bound(Route::Vendor(route)));
     let outcome = if address_limited(store, request, now_ms).await {
         // A JSON-RPC caller still gets its call's id and version back.
-        if let (Route::GetResponse, Some(body)) = (route, body) {
+        if let (VendorRoute::GetResponse, Some(body)) = (route, body) {
             echo.envelope = dialects::getresponse::decode(body).0;
         }
         Outcome::Failed(Failure::request(Code::RateLimited))
@@ -236,26 +240,30 @@ async fn vendor<S: Store>(
             client_ip: request.client_ip,
             body,
         };
+        // Every vendor route, each with its use case: a route without one does not compile.
         match route {
-            Route::GetResponse => {
+            VendorRoute::GetResponse => {
                 let (envelope, outcome) = dialects::getresponse::call(store, &vendor_request, now_ms).await;
                 echo.envelope = envelope;
                 outcome
             }
-            Route::PokenCreate | Route::PokenProfile => {
-                let (poken, outcome) = if route == Route::PokenCreate {
-                    dialects::poken::create_account(store, &vendor_request, now_ms).await
-                } else {
-                    dialects::poken::update_profile(store, &vendor_request, now_ms).await
-                };
+            VendorRoute::PokenCreate => {
+                let (poken, outcome) = dialects::poken::create_account(store, &vendor_request, now_ms).await;
                 echo.poken = poken;
                 outcome
             }
-            Route::MoveDigital => {
+            VendorRoute::PokenProfile => {
+                let (poken, outcome) = dialects::poken::update_profile(store, &vendor_request, now_ms).await;
+                echo.poken = poken;
+                outcome
+            }
+            VendorRoute::MoveDigital => {
                 let secret = config.outbox_secret.as_deref();
                 dialects::movedigital::create_account(store, &vendor_request, secret, now_ms).await
             }
-            _ => dialects::engagement::create_user(store, &vendor_request, now_ms).await,
+            VendorRoute::EngagementCreateUser => {
+                dialects::engagement::create_user(store, &vendor_request, now_ms).await
+            }
         }
     } else {
         Outcome::Failed(Failure::malformed(Malformed::TooLarge))
@@ -282,6 +290,8 @@ mod tests {
     use crate::account::tests::campaign;
     use crate::memory::MemoryStore;
     use crate::operator::{Operator, OperatorRequest, Permission};
+    use crate::store::Directory;
+    use crate::store::Replies;
     use crate::store::Reservation;
     use pollster::block_on;
     use serde_json::{json, Value};

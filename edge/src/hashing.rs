@@ -1,44 +1,82 @@
-//! Password hashing: argon2id, salted, as a PHC string (`$argon2id$v=19$m=...`).
+//! Slow salted hashes: argon2id as PHC strings (`$argon2id$v=19$m=...`), one set-up with a named
+//! cost profile per kind of secret. Verification reads the cost from the stored string, so a
+//! profile can change without invalidating what was stored under the old one.
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use enlist_shared::Password;
 
-/// OWASP's minimum for argon2id: 19 MiB, 2 passes, 1 lane.
-const MEMORY_KIB: u32 = 19 * 1024;
-const PASSES: u32 = 2;
-const LANES: u32 = 1;
+/// How much work a hash costs, by what it protects.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Profile {
+    /// Human-chosen passwords: OWASP's minimum for argon2id, 19 MiB, 2 passes, 1 lane.
+    Password,
+    /// Generated secrets (operator credentials, one-time codes, answers): they carry 160 random
+    /// bits, so guessing is hopeless whatever the cost; 4 MiB, 1 pass keeps the verify cheap.
+    GeneratedSecret,
+}
+
+impl Profile {
+    /// (memory in KiB, passes, lanes)
+    const fn cost(self) -> (u32, u32, u32) {
+        match self {
+            Profile::Password => (19 * 1024, 2, 1),
+            Profile::GeneratedSecret => (4 * 1024, 1, 1),
+        }
+    }
+
+    fn hasher(self) -> Argon2<'static> {
+        let (memory, passes, lanes) = self.cost();
+        let params = Params::new(memory, passes, lanes, None).expect("constant argon2 params are valid");
+        Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+    }
+}
 
 #[derive(Debug, PartialEq, Eq)]
 pub struct HashError(String);
 
 impl std::fmt::Display for HashError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "password hashing failed: {}", self.0)
+        write!(f, "hashing failed: {}", self.0)
     }
 }
 
-fn argon2() -> Argon2<'static> {
-    let params = Params::new(MEMORY_KIB, PASSES, LANES, None).expect("constant argon2 params are valid");
-    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+impl std::error::Error for HashError {}
+
+impl From<HashError> for String {
+    fn from(error: HashError) -> String {
+        error.to_string()
+    }
 }
 
-/// Hashes with a fresh 16-byte salt from the platform's CSPRNG.
+/// Hashes a parsed password (the password profile).
 pub fn hash(password: &Password) -> Result<String, HashError> {
-    hash_text(password.expose())
+    hash_with(Profile::Password, password.expose())
 }
 
-/// Hashes any password-like text (a parsed password, a generated temporary one).
-pub fn hash_text(password: &str) -> Result<String, HashError> {
-    let mut salt = [0u8; 16];
-    getrandom::fill(&mut salt).map_err(|e| HashError(e.to_string()))?;
+/// Hashes a generated secret (the lighter profile).
+pub fn hash_secret(secret: &str) -> Result<String, HashError> {
+    hash_with(Profile::GeneratedSecret, secret)
+}
+
+/// Hashes `text` with a fresh 16-byte salt from the platform's CSPRNG.
+pub fn hash_with(profile: Profile, text: &str) -> Result<String, HashError> {
+    let salt = crate::secrets::random_bytes::<16>().map_err(|e| HashError(e.to_string()))?;
     let salt = SaltString::encode_b64(&salt).map_err(|e| HashError(e.to_string()))?;
-    argon2().hash_password(password.as_bytes(), &salt).map(|phc| phc.to_string()).map_err(|e| HashError(e.to_string()))
+    profile
+        .hasher()
+        .hash_password(text.as_bytes(), &salt)
+        .map(|phc| phc.to_string())
+        .map_err(|e| HashError(e.to_string()))
 }
 
-/// Constant-time check of a password against a stored PHC string.
-pub fn verify(password: &str, phc: &str) -> bool {
-    PasswordHash::new(phc).map(|parsed| argon2().verify_password(password.as_bytes(), &parsed).is_ok()).unwrap_or(false)
+/// Checks `text` against a stored PHC string, at the cost the string records (the crate
+/// compares the results in constant time). A string that is not argon2id PHC never verifies.
+pub fn verify(text: &str, phc: &str) -> bool {
+    PasswordHash::new(phc).is_ok_and(|parsed| {
+        parsed.algorithm == argon2::ARGON2ID_IDENT
+            && Argon2::default().verify_password(text.as_bytes(), &parsed).is_ok()
+    })
 }
 
 #[cfg(test)]
@@ -46,7 +84,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn hashes_are_salted_phc_strings_that_verify() {
+    fn passwords_hash_to_salted_phc_strings_that_verify() {
         let password = Password::parse("correct horse", &Default::default()).unwrap();
         let a = hash(&password).unwrap();
         let b = hash(&password).unwrap();
@@ -56,5 +94,17 @@ mod tests {
         assert!(verify("correct horse", &a));
         assert!(!verify("correct horsf", &a));
         assert!(!verify("correct horse", "not a phc string"));
+    }
+
+    #[test]
+    fn generated_secrets_take_the_lighter_profile_and_verify_at_their_own_cost() {
+        let secret = crate::secrets::random_token(32).unwrap();
+        let phc = hash_with(Profile::GeneratedSecret, &secret).unwrap();
+        assert!(phc.starts_with("$argon2id$v=19$m=4096,t=1,p=1$"), "{phc}");
+        assert_ne!(phc, hash_with(Profile::GeneratedSecret, &secret).unwrap());
+        assert!(!phc.contains(&secret));
+        assert!(verify(&secret, &phc));
+        assert!(!verify("wrong", &phc));
+        assert!(!verify(&secret, "garbage"));
     }
 }

@@ -10,6 +10,7 @@ pub mod dialects;
 pub mod handler;
 pub mod hashing;
 pub mod limits;
+#[cfg(any(test, feature = "memory"))]
 pub mod memory;
 pub mod native;
 pub mod operator;

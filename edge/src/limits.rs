@@ -7,7 +7,6 @@
 //! included: they are what a scraper sends); a valid signup counts against its campaign
 //! before its password is hashed.
 
-use crate::store::Store;
 use enlist_shared::Code;
 use std::net::IpAddr;
 
@@ -69,10 +68,21 @@ pub fn retry_after_s(now_ms: i64) -> i64 {
     60 - now_ms.rem_euclid(60_000) / 1000
 }
 
+/// What rate limiting needs from storage: the configured limits and an atomic counter.
+// The Worker is single-threaded and its futures are !Send, so no Send bound is wanted here.
+#[allow(async_fn_in_trait)]
+pub trait Attempts {
+    /// The rate limits this store's edge enforces.
+    fn limits(&self) -> Limits;
+    /// Counts one attempt in `bucket` during `minute` (atomically: concurrent attempts all
+    /// count) and returns the count so far, this one included; `None` when it cannot count.
+    async fn count_attempt(&self, bucket: &str, minute: i64) -> Option<u32>;
+}
+
 /// Counts one attempt; `Err(Code::RateLimited)` when it is over the bucket's limit. A store
 /// that cannot count lets the attempt through (the limit is a brake, not a lock: refusing
 /// every signup because a counter is unavailable would be worse).
-pub async fn admit<S: Store>(store: &S, bucket: Bucket<'_>, now_ms: i64) -> Result<(), Code> {
+pub async fn admit<S: Attempts>(store: &S, bucket: Bucket<'_>, now_ms: i64) -> Result<(), Code> {
     let limits = store.limits();
     let limit = match bucket {
         Bucket::Address(_) => limits.per_address,
@@ -82,7 +92,7 @@ pub async fn admit<S: Store>(store: &S, bucket: Bucket<'_>, now_ms: i64) -> Resu
         return Ok(());
     }
     match store.count_attempt(&bucket.key(), minute(now_ms)).await {
-        Ok(count) if count > limit => Err(Code::RateLimited),
+        Some(count) if count > limit => Err(Code::RateLimited),
         _ => Ok(()),
     }
 }

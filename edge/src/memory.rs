@@ -2,12 +2,12 @@
 //! (`migrations/`).
 
 use crate::campaign::Campaign;
-use crate::limits::Limits;
+use crate::limits::{Attempts, Limits};
 use crate::operator::{CredentialKind, Operator, StoredCredential};
 use crate::reply::Reply;
 use crate::store::{
-    AccountChange, AccountRecord, InsertError, NewAccount, Reservation, Store, StoreError, Unique,
-    IDEMPOTENCY_STALE_MS, IDEMPOTENCY_TTL_MS,
+    AccountChange, AccountRecord, Accounts, Directory, InsertError, NewAccount, Replies, Reservation, StoreError,
+    Unique, IDEMPOTENCY_STALE_MS, IDEMPOTENCY_TTL_MS,
 };
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -85,7 +85,7 @@ impl MemoryStore {
     }
 }
 
-impl Store for MemoryStore {
+impl Directory for MemoryStore {
     async fn insert_campaign(&self, campaign: &Campaign, _now_ms: i64) -> Result<(), InsertError> {
         let mut campaigns = self.campaigns.borrow_mut();
         if campaigns.contains_key(&campaign.id) {
@@ -129,6 +129,26 @@ impl Store for MemoryStore {
         Ok(self.credentials.borrow().get(&(kind, lookup.to_owned())).cloned())
     }
 
+    async fn insert_credential(&self, credential: &StoredCredential) -> Result<(), InsertError> {
+        let mut stored = self.credentials.borrow_mut();
+        let key = (credential.kind, credential.lookup.clone());
+        if stored.contains_key(&key) {
+            return Err(InsertError::Duplicate(Unique::Key));
+        }
+        stored.insert(key, credential.clone());
+        Ok(())
+    }
+
+    async fn take_credential(
+        &self,
+        kind: CredentialKind,
+        lookup: &str,
+    ) -> Result<Option<StoredCredential>, StoreError> {
+        Ok(self.credentials.borrow_mut().remove(&(kind, lookup.to_owned())))
+    }
+}
+
+impl Accounts for MemoryStore {
     async fn insert_account(&self, account: &NewAccount) -> Result<(), InsertError> {
         let mut accounts = self.accounts.borrow_mut();
         let clash = |other: &NewAccount| -> Option<Unique> {
@@ -221,25 +241,9 @@ impl Store for MemoryStore {
         self.claimed.borrow_mut().entry(id.to_owned()).or_insert(now_ms);
         Ok(())
     }
+}
 
-    async fn insert_credential(&self, credential: &StoredCredential) -> Result<(), InsertError> {
-        let mut stored = self.credentials.borrow_mut();
-        let key = (credential.kind, credential.lookup.clone());
-        if stored.contains_key(&key) {
-            return Err(InsertError::Duplicate(Unique::Key));
-        }
-        stored.insert(key, credential.clone());
-        Ok(())
-    }
-
-    async fn take_credential(
-        &self,
-        kind: CredentialKind,
-        lookup: &str,
-    ) -> Result<Option<StoredCredential>, StoreError> {
-        Ok(self.credentials.borrow_mut().remove(&(kind, lookup.to_owned())))
-    }
-
+impl Replies for MemoryStore {
     async fn reserve_reply(&self, key: &str, now_ms: i64) -> Result<Reservation, StoreError> {
         let mut replies = self.replies.borrow_mut();
         let expired = |(at, reply): &(i64, Option<Reply>)| {
@@ -267,16 +271,18 @@ impl Store for MemoryStore {
     }
 
     async fn pause(&self, _ms: u32) {}
+}
 
+impl Attempts for MemoryStore {
     fn limits(&self) -> Limits {
         self.limits
     }
 
-    async fn count_attempt(&self, bucket: &str, minute: i64) -> Result<u32, StoreError> {
+    async fn count_attempt(&self, bucket: &str, minute: i64) -> Option<u32> {
         let mut attempts = self.attempts.borrow_mut();
         attempts.retain(|(_, m), _| *m >= minute - 1);
         let count = attempts.entry((bucket.to_owned(), minute)).or_insert(0);
         *count += 1;
-        Ok(*count)
+        Some(*count)
     }
 }

@@ -1,20 +1,19 @@
-//! The `native` dialect (`POST /v1/accounts`, `GET /v1/policy`): JSON in, JSON or RFC 9457
-//! problem+json out. This module is the one place where problems become native wire forms.
+//! The native routes (`POST /v1/accounts`, `GET /v1/policy`, their CORS pre-flight): decode,
+//! admit by publishable key and origin, sign up once per idempotency key. Their answers are
+//! written by the native dialect ([`crate::dialects::native`]), like every other dialect's.
 
 use crate::account::{sign_up, Created, Signup, SignupError};
 use crate::campaign::Campaign;
+use crate::dialects::native::{encode, request_problem, JSON};
 pub use crate::dialects::Malformed;
 use crate::dialects::{encode_in, Dialect, Echo, Failure, Outcome};
 use crate::reply::Reply;
 use crate::store::{Reservation, Store};
-use enlist_shared::{message, Code, Field, Locale, Policy, Problem, SignupForm};
+use enlist_shared::{Code, Field, Locale, Policy, SignupForm};
 use serde::Serialize;
 
 /// Largest body the native route reads; a signup form is a few hundred bytes.
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
-
-const JSON: &str = "application/json";
-const PROBLEM_JSON: &str = "application/problem+json";
 
 /// What the native routes need to know about a request besides its body.
 #[derive(Clone, Copy, Debug, Default)]
@@ -221,31 +220,6 @@ fn with_cors(reply: Reply, origin: Option<&str>) -> Reply {
     }
 }
 
-#[derive(Serialize)]
-struct CreatedDocument<'a> {
-    id: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    username: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    email: Option<&'a str>,
-}
-
-#[derive(Serialize)]
-struct ProblemDocument<'a> {
-    #[serde(rename = "type")]
-    kind: &'static str,
-    title: &'static str,
-    status: u16,
-    errors: Vec<WireProblem<'a>>,
-}
-
-#[derive(Serialize)]
-struct WireProblem<'a> {
-    field: &'a str,
-    code: &'a str,
-    message: String,
-}
-
 /// What a bot that filled the honeypot is told: a created-looking answer (so it has no reason
 /// to adapt), with a fresh random id that names nothing. Nothing is stored.
 fn decoy(form: &SignupForm) -> Outcome {
@@ -260,87 +234,12 @@ pub fn answer(outcome: Result<Created, SignupError>, locale: Locale, policy: &Po
     encode(&Outcome::from(outcome), locale, policy)
 }
 
-/// Writes any outcome natively; the status follows the problem a single answer leads with.
-pub fn encode(outcome: &Outcome, locale: Locale, policy: &Policy) -> Reply {
-    let failure = match outcome {
-        Outcome::Created(created) => {
-            let doc = CreatedDocument {
-                id: created.id.as_str(),
-                username: created.alias.as_deref(),
-                email: created.email.as_deref(),
-            };
-            return Reply::new(201, JSON, serde_json::to_string(&doc).expect("plain data serialises"));
-        }
-        Outcome::Updated { id, .. } => {
-            return Reply::new(200, JSON, serde_json::json!({"id": id, "updated": true}).to_string());
-        }
-        Outcome::Failed(failure) => failure,
-    };
-    let (status, title) = match (failure.first().code, failure.malformed) {
-        (Code::RequestMalformed, Some(why)) => malformed_status(why),
-        (code, _) => status_of(code),
-    };
-    outcome.logged(problems(status, title, &failure.problems, locale, policy))
-}
-
-/// The status and title of a body that could not be read.
-fn malformed_status(why: Malformed) -> (u16, &'static str) {
-    match why {
-        Malformed::TooLarge => (413, "Request body too large"),
-        Malformed::WrongContentType => (415, "Expected application/json"),
-        Malformed::Unreadable => (400, "Request body is not a signup form"),
-        Malformed::NoCampaign => (400, "The request names no campaign"),
-    }
-}
-
-/// The status and title a native answer leading with `code` has.
-fn status_of(code: Code) -> (u16, &'static str) {
-    match code {
-        Code::Internal => (500, "Internal error"),
-        Code::AuthRequired | Code::AuthInvalid => (401, "Not authenticated"),
-        Code::IdentityInvalid | Code::IdentityLocked => (403, "Not allowed"),
-        Code::AuthForbidden | Code::AddressForbidden | Code::TlsRequired => (403, "Not allowed"),
-        Code::RequestMalformed => (400, "Request not readable"),
-        Code::RateLimited => (429, "Too many requests"),
-        Code::NotFound => (404, "No such route"),
-        Code::MethodNotAllowed => (405, "Method not allowed on this route"),
-        Code::EmailTaken | Code::AliasTaken | Code::PhoneTaken | Code::ExtRefTaken => (409, "Already registered"),
-        Code::RequestInProgress => (409, "A request with this idempotency key is still running"),
-        _ => (422, "The signup has problems"),
-    }
-}
-
-pub fn not_found(locale: Locale) -> Reply {
-    request_problem(404, "No such route", Code::NotFound, locale)
-}
-
-/// A 500 whose reason goes to the Worker's log, never to the caller.
-pub fn internal(log_only: &str) -> Reply {
-    request_problem(500, "Internal error", Code::Internal, Locale::En).with_log(log_only)
-}
-
-pub fn request_problem(status: u16, title: &'static str, code: Code, locale: Locale) -> Reply {
-    problems(status, title, &[Problem::new(Field::Request, code)], locale, &Policy::default())
-}
-
-fn problems(status: u16, title: &'static str, problems: &[Problem], locale: Locale, policy: &Policy) -> Reply {
-    let doc = ProblemDocument {
-        kind: "about:blank",
-        title,
-        status,
-        errors: problems
-            .iter()
-            .map(|p| WireProblem { field: p.field.as_str(), code: p.code.wire(), message: message(*p, locale, policy) })
-            .collect(),
-    };
-    Reply::new(status, PROBLEM_JSON, serde_json::to_string(&doc).expect("plain data serialises"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::account::tests::campaign;
     use crate::memory::MemoryStore;
+    use crate::store::Directory;
     use pollster::block_on;
     use serde_json::{json, Value};
 
@@ -517,12 +416,5 @@ mod tests {
             let (reply, _) = f.post(f.meta(), body);
             assert!(!reply.body.contains("s3cret"), "{}", reply.body);
         }
-    }
-
-    #[test]
-    fn unknown_routes_and_methods_are_problem_documents() {
-        let nf = not_found(Locale::En);
-        assert_eq!((nf.status, nf.content_type.as_str()), (404, PROBLEM_JSON));
-        assert!(nf.body.contains("route.not_found"));
     }
 }

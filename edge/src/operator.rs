@@ -1,7 +1,8 @@
 //! Operators: the systems that call the vendor dialects, with their permissions, campaigns,
 //! address allowlist, and one credential per dialect (shown once, stored as argon2id).
 
-use crate::secrets::{constant_time_eq, hash_secret, random_token};
+use crate::hashing::hash_secret;
+use crate::secrets::{constant_time_eq, random_token};
 use serde::{Deserialize, Serialize};
 use std::net::IpAddr;
 
@@ -202,7 +203,7 @@ pub fn configured_secret_matches(configured: &str, presented: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::secrets::verify_secret;
+    use crate::hashing::verify as verify_secret;
 
     fn request(json: &str) -> OperatorRequest {
         serde_json::from_str(json).unwrap()

@@ -1,4 +1,7 @@
-//! The route table, as plain data so it is tested natively; `lib.rs` only dispatches on it.
+//! The route table, as plain data so it is tested natively: the one place a route meets its
+//! dialect.
+
+use crate::dialects::Dialect;
 
 /// What a request is for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -13,18 +16,10 @@ pub enum Route {
     Health,
     /// Anything under `/admin/`; the admin module routes within.
     Admin,
-    /// `POST /engagement/users`: Engagement Services "Create Users".
-    EngagementCreateUser,
-    /// `POST /getresponse`: GetResponse JSON-RPC (`add_account`).
-    GetResponse,
-    /// `POST /movedigital/services/rest/`: MoveDigital REST (`...proxy.createAccount`).
-    MoveDigital,
-    /// `POST /poken/account/create`: Poken "Create Account".
-    PokenCreate,
+    /// A vendor dialect's signup or profile route.
+    Vendor(VendorRoute),
     /// `POST /poken/oauth2/token`: the one-time code exchange.
     PokenToken,
-    /// `POST /poken/account/profile`: Poken "Update Account Profile".
-    PokenProfile,
     /// A known path with the wrong method; `allow` is the `Allow` header's value, `form` what
     /// the path's answers are written in (so is the refusal).
     MethodNotAllowed {
@@ -34,25 +29,52 @@ pub enum Route {
     NotFound,
 }
 
+/// The vendor routes that sign up or change an account.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VendorRoute {
+    /// `POST /engagement/users`: Engagement Services "Create Users".
+    EngagementCreateUser,
+    /// `POST /getresponse`: GetResponse JSON-RPC (`add_account`).
+    GetResponse,
+    /// `POST /movedigital/services/rest/`: MoveDigital REST (`...proxy.createAccount`).
+    MoveDigital,
+    /// `POST /poken/account/create`: Poken "Create Account".
+    PokenCreate,
+    /// `POST /poken/account/profile`: Poken "Update Account Profile".
+    PokenProfile,
+}
+
+impl VendorRoute {
+    /// The dialect the route reads.
+    pub const fn dialect(self) -> Dialect {
+        match self {
+            VendorRoute::EngagementCreateUser => Dialect::Engagement,
+            VendorRoute::GetResponse => Dialect::GetResponse,
+            VendorRoute::MoveDigital => Dialect::MoveDigital,
+            VendorRoute::PokenCreate | VendorRoute::PokenProfile => Dialect::Poken,
+        }
+    }
+}
+
 const TABLE: &[(&str, &str, Route)] = &[
     ("POST", "/v1/accounts", Route::CreateAccount),
     ("OPTIONS", "/v1/accounts", Route::Preflight),
     ("GET", "/v1/policy", Route::Policy),
     ("OPTIONS", "/v1/policy", Route::Preflight),
     ("GET", "/healthz", Route::Health),
-    ("POST", "/engagement/users", Route::EngagementCreateUser),
-    ("POST", "/getresponse", Route::GetResponse),
-    ("POST", "/movedigital/services/rest/", Route::MoveDigital),
-    ("POST", "/poken/account/create", Route::PokenCreate),
+    ("POST", "/engagement/users", Route::Vendor(VendorRoute::EngagementCreateUser)),
+    ("POST", "/getresponse", Route::Vendor(VendorRoute::GetResponse)),
+    ("POST", "/movedigital/services/rest/", Route::Vendor(VendorRoute::MoveDigital)),
+    ("POST", "/poken/account/create", Route::Vendor(VendorRoute::PokenCreate)),
     ("POST", "/poken/oauth2/token", Route::PokenToken),
-    ("POST", "/poken/account/profile", Route::PokenProfile),
+    ("POST", "/poken/account/profile", Route::Vendor(VendorRoute::PokenProfile)),
 ];
 
 /// What a route's refusals are written in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Form {
     /// A dialect's own wire form.
-    Dialect(crate::dialects::Dialect),
+    Dialect(Dialect),
     /// RFC 6749 §5.2 JSON: the OAuth2 token endpoint.
     OAuth,
     /// A native problem document (the health route).
@@ -71,14 +93,11 @@ impl Route {
     }
 
     /// The dialect a route reads and, unless asked otherwise, answers in.
-    pub fn dialect(self) -> Option<crate::dialects::Dialect> {
-        use crate::dialects::Dialect;
+    pub fn dialect(self) -> Option<Dialect> {
         match self {
             Route::CreateAccount | Route::Policy | Route::Preflight | Route::Admin => Some(Dialect::Native),
-            Route::EngagementCreateUser => Some(Dialect::Engagement),
-            Route::GetResponse => Some(Dialect::GetResponse),
-            Route::MoveDigital => Some(Dialect::MoveDigital),
-            Route::PokenCreate | Route::PokenToken | Route::PokenProfile => Some(Dialect::Poken),
+            Route::Vendor(route) => Some(route.dialect()),
+            Route::PokenToken => Some(Dialect::Poken),
             Route::Health | Route::MethodNotAllowed { .. } | Route::NotFound => None,
         }
     }
@@ -86,15 +105,7 @@ impl Route {
     /// Whether the route's answers are signup outcomes, which every dialect can write. The
     /// policy, pre-flight, token and admin routes answer in their own forms only.
     pub fn answers_in_any_dialect(self) -> bool {
-        matches!(
-            self,
-            Route::CreateAccount
-                | Route::EngagementCreateUser
-                | Route::GetResponse
-                | Route::MoveDigital
-                | Route::PokenCreate
-                | Route::PokenProfile
-        )
+        matches!(self, Route::CreateAccount | Route::Vendor(_))
     }
 
     /// Whether the route carries credentials or personal data, and so refuses plain HTTP.
@@ -131,7 +142,7 @@ mod tests {
         assert_eq!(Route::resolve("OPTIONS", "/v1/accounts"), Route::Preflight);
         assert_eq!(Route::resolve("GET", "/v1/policy"), Route::Policy);
         assert_eq!(Route::resolve("GET", "/healthz"), Route::Health);
-        assert_eq!(Route::resolve("POST", "/engagement/users"), Route::EngagementCreateUser);
+        assert_eq!(Route::resolve("POST", "/engagement/users"), Route::Vendor(VendorRoute::EngagementCreateUser));
         assert_eq!(Route::resolve("DELETE", "/admin/accounts/x"), Route::Admin);
         assert_eq!(
             Route::resolve("GET", "/v1/accounts"),
@@ -148,6 +159,10 @@ mod tests {
             Route::MethodNotAllowed { allow: "POST", form: Form::OAuth }
         );
         assert_eq!(Route::resolve("POST", "/healthz"), Route::MethodNotAllowed { allow: "GET", form: Form::Plain });
-        assert!(Route::MoveDigital.needs_tls() && Route::Admin.needs_tls() && !Route::Health.needs_tls());
+        assert!(
+            Route::Vendor(VendorRoute::MoveDigital).needs_tls()
+                && Route::Admin.needs_tls()
+                && !Route::Health.needs_tls()
+        );
     }
 }

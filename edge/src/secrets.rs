@@ -1,41 +1,35 @@
-//! Random identifiers and secrets, their salted slow hashes, and constant-time comparison.
+//! Random identifiers and secrets from the platform's CSPRNG, and constant-time comparison.
+//! (Their slow hashes are [`crate::hashing`]'s.)
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::{Algorithm, Argon2, Params, Version};
+use subtle::ConstantTimeEq;
 
 const ALPHABET: &[u8; 32] = b"0123456789abcdefghjkmnpqrstvwxyz";
 
-/// `len` characters of lower-case Crockford base32 from the platform's CSPRNG (5 bits each).
+/// `N` random bytes.
+pub fn random_bytes<const N: usize>() -> Result<[u8; N], getrandom::Error> {
+    let mut bytes = [0u8; N];
+    getrandom::fill(&mut bytes)?;
+    Ok(bytes)
+}
+
+/// A random number of exactly `digits` decimal digits (1 to 18), for the numeric ids some
+/// dialects show. (The modulo's bias is under 10^-10: 64 random bits over at most 9·10^17.)
+pub fn random_number(digits: u32) -> Result<i64, getrandom::Error> {
+    let low = 10u64.pow(digits.clamp(1, 18) - 1);
+    let span = low * 9;
+    Ok((low + u64::from_le_bytes(random_bytes::<8>()?) % span) as i64)
+}
+
+/// `len` characters of lower-case Crockford base32 (5 random bits each).
 pub fn random_token(len: usize) -> Result<String, String> {
     let mut bytes = vec![0u8; len];
     getrandom::fill(&mut bytes).map_err(|e| e.to_string())?;
     Ok(bytes.iter().map(|b| ALPHABET[(b & 31) as usize] as char).collect())
 }
 
-/// Generated secrets carry 160 random bits (32 base32 characters), so a lighter argon2id than
-/// the password one (which must resist guessing of human-chosen words) is plenty: 4 MiB, 1 pass.
-fn secret_hasher() -> Argon2<'static> {
-    let params = Params::new(4 * 1024, 1, 1, None).expect("constant argon2 params are valid");
-    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
-}
-
-/// A salted argon2id PHC string of a generated secret.
-pub fn hash_secret(secret: &str) -> Result<String, String> {
-    let mut salt = [0u8; 16];
-    getrandom::fill(&mut salt).map_err(|e| e.to_string())?;
-    let salt = SaltString::encode_b64(&salt).map_err(|e| e.to_string())?;
-    secret_hasher().hash_password(secret.as_bytes(), &salt).map(|h| h.to_string()).map_err(|e| e.to_string())
-}
-
-/// Checks a presented secret against its PHC string (the crate compares in constant time).
-pub fn verify_secret(secret: &str, phc: &str) -> bool {
-    PasswordHash::new(phc).is_ok_and(|parsed| secret_hasher().verify_password(secret.as_bytes(), &parsed).is_ok())
-}
-
-/// Compares two strings in time that depends only on their lengths.
+/// Compares two strings in time that depends only on their lengths (`subtle`).
 pub fn constant_time_eq(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.as_bytes().ct_eq(b.as_bytes()).into()
 }
 
 #[cfg(test)]
@@ -51,15 +45,12 @@ mod tests {
     }
 
     #[test]
-    fn secrets_hash_salted_and_verify() {
-        let secret = random_token(32).unwrap();
-        let phc = hash_secret(&secret).unwrap();
-        assert!(phc.starts_with("$argon2id$v=19$m=4096,t=1,p=1$"));
-        assert_ne!(phc, hash_secret(&secret).unwrap());
-        assert!(!phc.contains(&secret));
-        assert!(verify_secret(&secret, &phc));
-        assert!(!verify_secret("wrong", &phc));
-        assert!(!verify_secret(&secret, "garbage"));
+    fn numbers_have_their_digits() {
+        for digits in [1, 7, 9, 18] {
+            for _ in 0..200 {
+                assert_eq!(random_number(digits).unwrap().to_string().len(), digits as usize);
+            }
+        }
     }
 
     #[test]

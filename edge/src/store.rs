@@ -3,14 +3,14 @@
 //! so concurrent signups cannot both win; an account, its profile and its outbox entries are
 //! written together or not at all.
 
-use crate::account::AccountId;
 use crate::campaign::Campaign;
-use crate::limits::Limits;
+use crate::limits::Attempts;
 use crate::operator::{CredentialKind, Operator, StoredCredential};
 use crate::reply::Reply;
 use enlist_shared::{Alias, Email, Phone};
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::fmt;
 
 /// A value only one row may hold.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -48,8 +48,30 @@ impl From<StoreError> for InsertError {
 /// An e-mail the outbox consumer will send at `send_at_ms`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OutboxEntry {
-    pub kind: &'static str,
+    pub kind: MessageKind,
     pub send_at_ms: i64,
+}
+
+/// What an outbox entry asks to be sent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MessageKind {
+    /// Poken's welcome (`sendEmailId` now or at a time).
+    Welcome,
+    /// Poken's welcome once the person is present at the event (`sendEmailId=3`).
+    WelcomeIfPresent,
+    /// MoveDigital's generated temporary password.
+    TemporaryPassword,
+}
+
+impl MessageKind {
+    /// Its name in storage (the outbox's `kind` column).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            MessageKind::Welcome => "welcome",
+            MessageKind::WelcomeIfPresent => "welcome_if_present",
+            MessageKind::TemporaryPassword => "temporary_password",
+        }
+    }
 }
 
 /// A parsed, hashed account ready to be stored, with its profile and outbox entries.
@@ -103,13 +125,38 @@ pub struct AccountChange {
     pub profile: BTreeMap<String, String>,
 }
 
+/// An account's public id: `acc_` and 26 lower-case base32 characters (128 random bits).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct AccountId(String);
+
+impl AccountId {
+    pub fn generate() -> Result<Self, String> {
+        Ok(Self(format!("acc_{}", crate::secrets::random_token(26)?)))
+    }
+
+    /// An id read back from storage.
+    pub fn from_stored(id: String) -> Self {
+        Self(id)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for AccountId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 /// How long a first answer is replayed for its idempotency key.
 pub const IDEMPOTENCY_TTL_MS: i64 = 24 * 60 * 60 * 1000;
 /// After how long a reservation without an answer counts as abandoned (a signup takes well
 /// under a second; a Worker invocation this old has died).
 pub const IDEMPOTENCY_STALE_MS: i64 = 30_000;
 
-/// What [`Store::reserve_reply`] found.
+/// What [`Replies::reserve_reply`] found.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Reservation {
     /// This request is the key's first: run it, then keep (or release) its answer.
@@ -121,13 +168,13 @@ pub enum Reservation {
 }
 
 // The Worker is single-threaded and its futures are !Send, so no Send bound is wanted here.
+/// The directory: campaigns, operators and their credentials.
 #[allow(async_fn_in_trait)]
-pub trait Store {
+pub trait Directory {
     async fn insert_campaign(&self, campaign: &Campaign, now_ms: i64) -> Result<(), InsertError>;
     async fn campaign(&self, id: &str) -> Result<Option<Campaign>, StoreError>;
     /// Whether any campaign lists `origin` (for CORS pre-flights, which name no campaign).
     async fn origin_allowed_anywhere(&self, origin: &str) -> Result<bool, StoreError>;
-
     async fn insert_operator(
         &self,
         operator: &Operator,
@@ -136,41 +183,47 @@ pub trait Store {
     ) -> Result<(), InsertError>;
     async fn operator(&self, id: &str) -> Result<Option<Operator>, StoreError>;
     async fn credential(&self, kind: CredentialKind, lookup: &str) -> Result<Option<StoredCredential>, StoreError>;
-
-    /// Inserts the account, its profile and its outbox entries atomically.
-    async fn insert_account(&self, account: &NewAccount) -> Result<(), InsertError>;
-    async fn account(&self, id: &str) -> Result<Option<AccountRecord>, StoreError>;
-    async fn account_by_email(&self, normalized: &str) -> Result<Option<AccountRecord>, StoreError>;
-    async fn account_by_phone_key(&self, campaign_id: &str, phone: &str) -> Result<Option<AccountRecord>, StoreError>;
-
-    async fn account_by_number(&self, number: i64) -> Result<Option<AccountRecord>, StoreError>;
-    /// Changes an account's unique values and merges profile fields, atomically.
-    async fn update_account(&self, id: &str, change: &AccountChange) -> Result<(), InsertError>;
-    /// Marks the first sign-in of an account's owner (it is no longer "new").
-    async fn claim_account(&self, id: &str, now_ms: i64) -> Result<(), StoreError>;
-
     async fn insert_credential(&self, credential: &StoredCredential) -> Result<(), InsertError>;
     /// Removes and returns a credential: what a single-use one (an OAuth2 code) needs, so two
     /// concurrent exchanges cannot both succeed.
     async fn take_credential(&self, kind: CredentialKind, lookup: &str)
         -> Result<Option<StoredCredential>, StoreError>;
+}
 
+/// Accounts and their profiles.
+#[allow(async_fn_in_trait)]
+pub trait Accounts {
+    /// Inserts the account, its profile and its outbox entries atomically.
+    async fn insert_account(&self, account: &NewAccount) -> Result<(), InsertError>;
+    async fn account(&self, id: &str) -> Result<Option<AccountRecord>, StoreError>;
+    async fn account_by_email(&self, normalized: &str) -> Result<Option<AccountRecord>, StoreError>;
+    async fn account_by_phone_key(&self, campaign_id: &str, phone: &str) -> Result<Option<AccountRecord>, StoreError>;
+    async fn account_by_number(&self, number: i64) -> Result<Option<AccountRecord>, StoreError>;
+    /// Changes an account's unique values and merges profile fields, atomically.
+    async fn update_account(&self, id: &str, change: &AccountChange) -> Result<(), InsertError>;
+    /// Marks the first sign-in of an account's owner (it is no longer "new").
+    async fn claim_account(&self, id: &str, now_ms: i64) -> Result<(), StoreError>;
+}
+
+/// The first answers given to idempotency keys, replayed to retries.
+#[allow(async_fn_in_trait)]
+pub trait Replies {
     /// Reserves an idempotency key for the request that asks first, atomically: of any number
     /// of overlapping requests with one key, exactly one wins. The others find the first
     /// answer, or that the first request is still running. A reservation left without an
     /// answer for [`IDEMPOTENCY_STALE_MS`] (its request died) is taken over; keys are kept
     /// for [`IDEMPOTENCY_TTL_MS`].
     async fn reserve_reply(&self, key: &str, now_ms: i64) -> Result<Reservation, StoreError>;
-    /// Records the key's first answer (only the winner of [`Store::reserve_reply`] calls it).
+    /// Records the key's first answer (only the winner of [`Replies::reserve_reply`] calls it).
     async fn keep_reply(&self, key: &str, reply: &Reply) -> Result<(), StoreError>;
     /// Gives a reservation up without an answer (our own failure), so a retry runs again.
     async fn release_reply(&self, key: &str) -> Result<(), StoreError>;
     /// Waits, without holding anything, before asking again.
     async fn pause(&self, ms: u32);
-
-    /// The rate limits this store's edge enforces.
-    fn limits(&self) -> Limits;
-    /// Counts one attempt in `bucket` during `minute` (atomically: concurrent attempts all
-    /// count) and returns the count so far, this one included.
-    async fn count_attempt(&self, bucket: &str, minute: i64) -> Result<u32, StoreError>;
 }
+
+/// Everything the Worker stores, for the routes that need several parts (each use case asks
+/// for the parts it uses where it can).
+pub trait Store: Directory + Accounts + Replies + Attempts {}
+
+impl<T: Directory + Accounts + Replies + Attempts> Store for T {}

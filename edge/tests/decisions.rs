@@ -12,7 +12,7 @@ use enlist_edge::limits::Limits;
 use enlist_edge::memory::MemoryStore;
 use enlist_edge::operator::{CredentialKind, IssuedCredentials, Operator, OperatorRequest, Permission};
 use enlist_edge::reply::Reply;
-use enlist_edge::store::{OutboxEntry, Store};
+use enlist_edge::store::{Directory, MessageKind, OutboxEntry};
 use pollster::block_on;
 use serde_json::{json, Value};
 
@@ -849,14 +849,14 @@ fn a_native_us_signup_needs_a_state_only_where_the_policy_shows_the_field() {
 #[test]
 fn poken_send_email_id_queues_the_welcome_email_as_decided() {
     let store = MemoryStore::new();
-    let welcome = |kind: &'static str, send_at_ms: i64| vec![OutboxEntry { kind, send_at_ms }];
+    let welcome = |kind: MessageKind, send_at_ms: i64| vec![OutboxEntry { kind, send_at_ms }];
     let cases = [
-        ("", welcome("welcome", NOW)),
-        ("&sendEmailId=0", welcome("welcome", NOW)),
+        ("", welcome(MessageKind::Welcome, NOW)),
+        ("&sendEmailId=0", welcome(MessageKind::Welcome, NOW)),
         ("&sendEmailId=1", vec![]),
-        ("&sendEmailId=2&sendEmailTimestamp=1900000000", welcome("welcome", 1_900_000_000_000)),
-        ("&sendEmailId=3", welcome("welcome_if_present", NOW)),
-        ("&sendEmailId=4", welcome("welcome", NOW)),
+        ("&sendEmailId=2&sendEmailTimestamp=1900000000", welcome(MessageKind::Welcome, 1_900_000_000_000)),
+        ("&sendEmailId=3", welcome(MessageKind::WelcomeIfPresent, NOW)),
+        ("&sendEmailId=4", welcome(MessageKind::Welcome, NOW)),
     ];
     for (n, (extra, outbox)) in cases.into_iter().enumerate() {
         let body = format!("alias=sender{n}&password=Analytical-1843&email=sender{n}%40example.com{extra}");
@@ -1277,7 +1277,7 @@ fn a_movedigital_account_gets_the_derived_temporary_password_not_the_submitted_o
     let hash = stored.password_hash.as_deref().unwrap();
     assert!(hashing::verify(&temporary, hash), "the password is the one derived from the account id");
     assert!(!hashing::verify("chosen-1", hash), "the submitted password is ignored");
-    assert_eq!(stored.outbox, vec![OutboxEntry { kind: "temporary_password", send_at_ms: NOW }]);
+    assert_eq!(stored.outbox, vec![OutboxEntry { kind: MessageKind::TemporaryPassword, send_at_ms: NOW }]);
     assert!(!format!("{stored:?}").contains(&temporary), "stored nowhere");
 }
 

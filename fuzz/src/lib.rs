@@ -151,7 +151,7 @@ pub fn plumbing(data: &[u8]) -> u64 {
     let (method, path, header, query) =
         (parts.next().unwrap_or(""), parts.next().unwrap_or(""), parts.next(), parts.next());
     let route = routes::Route::resolve(method, path);
-    let negotiated = Dialect::negotiate(Dialect::Native, header, query);
+    let negotiated = Dialect::asked(header, query);
     let basic = auth::parse_basic(header.unwrap_or(&text));
     // The whole request path of the Worker, on an empty store.
     let target = match query {

@@ -105,34 +105,12 @@ pub fn remember_secrets_in(body: &[u8]) {
             }
         }
     } else {
-        for pair in text.split('&') {
-            if let Some((key, value)) = pair.split_once('=') {
-                let value = percent_decode(value);
-                if is_secret_field(key, &value) {
-                    remember_secret(&value);
-                }
+        for (key, value) in form_urlencoded::parse(text.as_bytes()) {
+            if is_secret_field(&key, &value) {
+                remember_secret(&value);
             }
         }
     }
-}
-
-fn percent_decode(value: &str) -> String {
-    let bytes = value.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let escaped = value.get(i + 1..i + 3).and_then(|hex| u8::from_str_radix(hex, 16).ok());
-        match (bytes[i], escaped) {
-            (b'+', _) => out.push(b' '),
-            (b'%', Some(byte)) => {
-                out.push(byte);
-                i += 2;
-            }
-            (byte, _) => out.push(byte),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 pub fn root() -> PathBuf {

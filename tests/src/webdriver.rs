@@ -133,10 +133,11 @@ impl Browser {
             None => {
                 self.call("POST", "/url", json!({ "url": url }));
             }
-            Some((width, height)) => {
+            Some((width, _)) => {
+                // As tall as the window shows (a click below it would land nowhere).
                 let phone = crate::serve_page(format!(
                     r#"<!DOCTYPE html><html><head><meta charset="utf-8"><title>phone</title></head>
-                    <body style="margin:0"><iframe id="phone" src="{url}" style="width:{width}px;height:{height}px;border:0"></iframe></body></html>"#
+                    <body style="margin:0;overflow:hidden"><iframe id="phone" src="{url}" style="display:block;width:{width}px;height:100vh;border:0"></iframe></body></html>"#
                 ));
                 self.call("POST", "/url", json!({ "url": phone }));
                 let frame = self.wait_for("#phone", Duration::from_secs(10));

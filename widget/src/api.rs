@@ -4,6 +4,8 @@ use enlist_shared::{Code, Policy, Problem, SignupForm};
 use gloo_net::http::Request;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
 
 // JSON in: serde-json-core, a serde reader made for small binaries. Its errors are plain enum
 // values, so nothing formats a message nobody reads (serde-wasm-bindgen's and serde_json's
@@ -118,6 +120,44 @@ pub async fn fetch_policy(target: &Target) -> Result<Policy, Unavailable> {
 /// GETs a text file (a static asset beside the widget); `None` on any failure.
 pub async fn fetch_text(url: &str) -> Option<String> {
     success_text(Request::get(url).build()).await
+}
+
+thread_local! {
+    /// The first URL of every [`fetch_once`] asked for on this page.
+    static ASKED: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Fetches static files (a language's two files, the common-password list, the zone names)
+/// once per page, keyed by the first URL, all at once, and hands their texts (`None` for any
+/// that could not be had) to `install`, which tells whoever waits for them.
+pub fn fetch_once(urls: Vec<String>, install: impl FnOnce(Vec<Option<String>>) + 'static) {
+    let Some(first) = urls.first().cloned() else { return };
+    let asked_before = ASKED.with_borrow_mut(|asked| {
+        let before = asked.contains(&first);
+        if !before {
+            asked.push(first);
+        }
+        before
+    });
+    if asked_before {
+        return;
+    }
+    let texts = Rc::new(RefCell::new(vec![None; urls.len()]));
+    let left = Rc::new(Cell::new(urls.len()));
+    let install = Rc::new(Cell::new(Some(install)));
+    for (at, url) in urls.into_iter().enumerate() {
+        let (texts, left, install) = (texts.clone(), left.clone(), install.clone());
+        leptos::task::spawn_local(async move {
+            let text = fetch_text(&url).await;
+            texts.borrow_mut()[at] = text;
+            left.set(left.get() - 1);
+            if left.get() == 0 {
+                if let Some(install) = install.take() {
+                    install(texts.take());
+                }
+            }
+        });
+    }
 }
 
 pub async fn post_signup(

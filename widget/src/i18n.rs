@@ -10,7 +10,8 @@
 
 use enlist_shared::{Field, Locale};
 use leptos::prelude::*;
-use std::cell::{Cell, RefCell};
+use std::cell::Cell;
+use std::sync::OnceLock;
 
 /// The interface's fixed texts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -96,13 +97,16 @@ const ENGLISH: &str = include_str!("../locales/en.txt");
 /// would bring its own sorting and tree code into the wasm, for nothing measurable).
 type Words = Vec<(&'static str, &'static str)>;
 
+const LANGUAGES: usize = Locale::ALL.len();
+
+/// Each language's file once installed, kept for the page's life (English is compiled in).
+static FILES: [OnceLock<String>; LANGUAGES] = [const { OnceLock::new() }; LANGUAGES];
+/// Each language's words, parsed from its file on first use.
+static WORDS: [OnceLock<Words>; LANGUAGES] = [const { OnceLock::new() }; LANGUAGES];
+
 thread_local! {
-    /// Each language's words once installed (English on first use). Installed files live as
-    /// long as the page: at most six, a few kilobytes each.
-    static WORDS: RefCell<[Option<&'static Words>; 6]> = const { RefCell::new([None; 6]) };
-    /// Languages whose files were asked for, and those that could not be had.
-    static REQUESTED: Cell<[bool; 6]> = const { Cell::new([false; 6]) };
-    static FAILED: Cell<[bool; 6]> = const { Cell::new([false; 6]) };
+    /// Languages whose files could not be had.
+    static FAILED: Cell<[bool; LANGUAGES]> = const { Cell::new([false; LANGUAGES]) };
     static ARRIVED: ArcTrigger = ArcTrigger::new();
 }
 
@@ -112,26 +116,20 @@ fn parse(file: &str) -> Vec<(&str, &str)> {
 }
 
 fn words(locale: Locale) -> Option<&'static Words> {
-    WORDS.with_borrow_mut(|all| {
-        if locale == Locale::En && all[0].is_none() {
-            all[0] = Some(Box::leak(Box::new(parse(ENGLISH))));
-        }
-        all[locale as usize]
-    })
+    let at = locale as usize;
+    let file: &'static str = if locale == Locale::En { ENGLISH } else { FILES[at].get()? };
+    Some(WORDS[at].get_or_init(|| parse(file)))
 }
 
 /// Installs a language's file. Refused (false, nothing changes) when it lacks a key the
-/// English file has, or for English itself.
+/// English file has, or for English itself; the first accepted file of a language stays.
 pub fn install(locale: Locale, file: &str) -> bool {
     let english = words(Locale::En).expect("English is compiled in");
     let offered = parse(file);
     if locale == Locale::En || !english.iter().all(|(key, _)| offered.iter().any(|(k, _)| k == key)) {
         return false;
     }
-    // Kept for the page's life only once accepted (so read again from the kept copy): a refused
-    // file is dropped.
-    let file: &'static str = Box::leak(file.to_owned().into_boxed_str());
-    WORDS.with_borrow_mut(|all| all[locale as usize] = Some(Box::leak(Box::new(parse(file)))));
+    let _ = FILES[locale as usize].set(file.to_owned());
     true
 }
 
@@ -188,7 +186,8 @@ pub fn spoken(locale: Locale) -> Locale {
     }
 }
 
-/// Makes the reactive closure that calls it run again when a language arrives (or fails).
+/// Makes the reactive closure that calls it (the widget's screen) run again when a language
+/// arrives (or fails); nothing else redraws it.
 pub fn track() {
     ARRIVED.with(|arrived| arrived.track());
 }
@@ -201,18 +200,14 @@ pub fn install_language(locale: Locale, words: &str, catalogue: &str) -> bool {
 
 /// Starts fetching a language's files from the `assets` base URL, once per page.
 pub fn load(locale: Locale, assets: &str) {
-    let mut requested = REQUESTED.get();
-    if ready(locale) || std::mem::replace(&mut requested[locale as usize], true) {
+    if ready(locale) {
         return;
     }
-    REQUESTED.set(requested);
     let base = assets.trim_end_matches('/').to_owned();
-    let [words_url, catalogue_url] = files(locale).map(|file| format!("{base}/{file}"));
-    leptos::task::spawn_local(async move {
-        let (words, catalogue) =
-            futures::future::join(crate::api::fetch_text(&words_url), crate::api::fetch_text(&catalogue_url)).await;
-        let installed = match (words, catalogue) {
-            (Some(words), Some(catalogue)) => install_language(locale, &words, &catalogue),
+    let urls = files(locale).map(|file| format!("{base}/{file}")).to_vec();
+    crate::api::fetch_once(urls, move |texts| {
+        let installed = match texts.as_slice() {
+            [Some(words), Some(catalogue)] => install_language(locale, words, catalogue),
             _ => false,
         };
         if !installed {

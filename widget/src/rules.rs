@@ -5,16 +5,14 @@
 //! then the Worker, which has both compiled in, still judges them, and its answer lands on the
 //! field.
 
+use crate::api::fetch_once;
 use leptos::prelude::*;
-use std::cell::Cell;
 
 thread_local! {
     static ARRIVED: ArcTrigger = ArcTrigger::new();
-    static REQUESTED: Cell<bool> = const { Cell::new(false) };
-    static ZONES_REQUESTED: Cell<bool> = const { Cell::new(false) };
 }
 
-/// Makes the reactive closure that calls it run again when the list arrives.
+/// Makes the reactive closure that calls it (the form's judge) run again when a list arrives.
 pub fn track() {
     ARRIVED.with(|arrived| arrived.track());
 }
@@ -28,25 +26,23 @@ pub const ZONES_FILE: &str = "time-zones.txt";
 /// Starts fetching the common list from the `assets` base URL, once per page, unless the rule
 /// set already has it.
 pub fn load(assets: &str) {
-    if !enlist_shared::common_list_ready() && !REQUESTED.with(|requested| requested.replace(true)) {
+    if !enlist_shared::common_list_ready() {
         fetch(assets, COMMON_LIST_FILE, enlist_shared::install_common_list);
     }
 }
 
 /// Starts fetching the zone names, once per page, unless the rule set already has them.
 pub fn load_zones(assets: &str) {
-    if !enlist_shared::zones_ready() && !ZONES_REQUESTED.with(|requested| requested.replace(true)) {
+    if !enlist_shared::zones_ready() {
         fetch(assets, ZONES_FILE, enlist_shared::install_zones);
     }
 }
 
 fn fetch(assets: &str, file: &str, install: fn(&str) -> bool) {
     let url = format!("{}/{file}", assets.trim_end_matches('/'));
-    leptos::task::spawn_local(async move {
-        if let Some(text) = crate::api::fetch_text(&url).await {
-            if install(&text) {
-                ARRIVED.with(|arrived| arrived.notify());
-            }
+    fetch_once(vec![url], move |mut texts| {
+        if texts.pop().flatten().is_some_and(|text| install(&text)) {
+            ARRIVED.with(|arrived| arrived.notify());
         }
     });
 }

@@ -270,6 +270,7 @@ mod tests {
         use crate::account::tests::campaign;
         use crate::memory::MemoryStore;
         use crate::operator::{Operator, OperatorRequest, Permission};
+        use crate::store::Directory;
         use pollster::block_on;
 
         fn setup(permissions: Vec<Permission>, policy: serde_json::Value) -> (MemoryStore, String) {

@@ -4,9 +4,10 @@
 use super::{Failure, Outcome, VendorRequest};
 use crate::account::{sign_up, Signup};
 use crate::auth::Presented;
+use crate::hashing::hash_secret;
 use crate::operator::{CredentialKind, Permission, StoredCredential};
 use crate::reply::Reply;
-use crate::secrets::{hash_secret, random_token};
+use crate::secrets::random_token;
 use crate::store::Store;
 use enlist_shared::values::choice::Optin;
 use enlist_shared::values::text::Text;

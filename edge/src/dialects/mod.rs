@@ -6,6 +6,7 @@
 pub mod engagement;
 pub mod getresponse;
 pub mod movedigital;
+pub mod native;
 pub mod poken;
 
 use crate::account::{Created, SignupError};
@@ -65,7 +66,7 @@ pub async fn admit<S: Store>(
 /// echoes (a JSON-RPC envelope, a Poken code); `locale` and `policy` fill the native messages.
 pub fn encode_in(dialect: Dialect, outcome: Outcome, echo: &Echo, locale: Locale, policy: &Policy) -> Reply {
     match dialect {
-        Dialect::Native => crate::native::encode(&outcome, locale, policy),
+        Dialect::Native => native::encode(&outcome, locale, policy),
         Dialect::Engagement => engagement::encode(&outcome),
         Dialect::GetResponse => getresponse::encode(&outcome, &echo.envelope),
         Dialect::MoveDigital => movedigital::encode(&outcome),
@@ -170,6 +171,7 @@ impl From<SignupError> for Failure {
             SignupError::Taken { problem, existing } => {
                 Self { problems: vec![problem], existing, malformed: None, log: None }
             }
+            SignupError::RateLimited => Self::request(Code::RateLimited),
             SignupError::Internal(why) => Self::internal(why),
         }
     }
@@ -184,7 +186,10 @@ impl From<Result<Created, SignupError>> for Outcome {
     }
 }
 
-/// A dialect's name, as `X-Signup-Dialect` / `?dialect=` spell it.
+/// The dialects: the registry. A dialect is its module (decode, run, and an `encode` that writes
+/// every [`Outcome`]), a variant here, its name in [`Dialect::name`] and its line in
+/// [`encode_in`]; every `match` on it is exhaustive, so a dialect missing anywhere is a
+/// compile error.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Dialect {
     Native,
@@ -194,29 +199,45 @@ pub enum Dialect {
     Engagement,
 }
 
+/// What a caller asked its answer to be written in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Asked {
+    /// Nothing: the route's own dialect.
+    RoutesOwn,
+    Dialect(Dialect),
+    /// A name no dialect has: the request is refused (in the route's own dialect).
+    Unknown,
+}
+
 impl Dialect {
-    pub fn from_name(name: &str) -> Option<Dialect> {
-        match name.trim().to_ascii_lowercase().as_str() {
-            "native" => Some(Dialect::Native),
-            "poken" => Some(Dialect::Poken),
-            "getresponse" => Some(Dialect::GetResponse),
-            "movedigital" => Some(Dialect::MoveDigital),
-            "engagement" => Some(Dialect::Engagement),
-            _ => None,
+    pub const ALL: [Dialect; 5] =
+        [Dialect::Native, Dialect::Poken, Dialect::GetResponse, Dialect::MoveDigital, Dialect::Engagement];
+
+    /// The name `X-Signup-Dialect` / `?dialect=` use.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Dialect::Native => "native",
+            Dialect::Poken => "poken",
+            Dialect::GetResponse => "getresponse",
+            Dialect::MoveDigital => "movedigital",
+            Dialect::Engagement => "engagement",
         }
     }
 
-    /// The answer's dialect: the caller's choice (the header, else the query's `dialect`), else
-    /// the route's. `Err` carries the route's dialect: an unknown name is a `request.malformed`,
-    /// answered in the route's dialect.
-    pub fn negotiate(route: Dialect, header: Option<&str>, query: Option<&str>) -> Result<Dialect, Dialect> {
-        let asked = match header {
+    /// A dialect by its name, in any case.
+    pub fn from_name(name: &str) -> Option<Dialect> {
+        Dialect::ALL.into_iter().find(|d| d.name().eq_ignore_ascii_case(name.trim()))
+    }
+
+    /// What the caller asked for: the header, else the query's `dialect`.
+    pub fn asked(header: Option<&str>, query: Option<&str>) -> Asked {
+        let name = match header {
             Some(name) => Some(name.to_owned()),
             None => crate::query::query_value(query, "dialect"),
         };
-        match asked {
-            None => Ok(route),
-            Some(name) => Dialect::from_name(&name).ok_or(route),
+        match name {
+            None => Asked::RoutesOwn,
+            Some(name) => Dialect::from_name(&name).map_or(Asked::Unknown, Asked::Dialect),
         }
     }
 }
@@ -227,13 +248,21 @@ mod tests {
 
     #[test]
     fn negotiation() {
-        assert_eq!(Dialect::negotiate(Dialect::Engagement, None, None), Ok(Dialect::Engagement));
-        assert_eq!(Dialect::negotiate(Dialect::Engagement, Some("GetResponse"), None), Ok(Dialect::GetResponse));
-        assert_eq!(Dialect::negotiate(Dialect::Native, None, Some("a=1&dialect=poken")), Ok(Dialect::Poken));
-        assert_eq!(Dialect::negotiate(Dialect::Native, Some("klingon"), None), Err(Dialect::Native));
-        assert_eq!(Dialect::negotiate(Dialect::Poken, None, Some("dialect=klingon")), Err(Dialect::Poken));
-        assert_eq!(Dialect::negotiate(Dialect::Poken, None, Some("dialect=")), Err(Dialect::Poken));
-        assert_eq!(Dialect::negotiate(Dialect::Poken, None, Some("dialect=%6Eative")), Ok(Dialect::Native));
+        assert_eq!(Dialect::asked(None, None), Asked::RoutesOwn);
+        assert_eq!(Dialect::asked(Some("GetResponse"), None), Asked::Dialect(Dialect::GetResponse));
+        assert_eq!(Dialect::asked(None, Some("a=1&dialect=poken")), Asked::Dialect(Dialect::Poken));
+        assert_eq!(Dialect::asked(Some("klingon"), None), Asked::Unknown);
+        assert_eq!(Dialect::asked(None, Some("dialect=klingon")), Asked::Unknown);
+        assert_eq!(Dialect::asked(None, Some("dialect=")), Asked::Unknown);
+        assert_eq!(Dialect::asked(None, Some("dialect=%6Eative")), Asked::Dialect(Dialect::Native));
+        assert_eq!(
+            Dialect::asked(Some("native"), Some("dialect=poken")),
+            Asked::Dialect(Dialect::Native),
+            "the header wins"
+        );
+        for dialect in Dialect::ALL {
+            assert_eq!(Dialect::from_name(&dialect.name().to_uppercase()), Some(dialect));
+        }
     }
 
     #[test]

@@ -8,7 +8,7 @@ use crate::account::{sign_up, PasswordSource, Signup};
 use crate::auth::Presented;
 use crate::operator::{CredentialKind, Permission, StoredCredential};
 use crate::reply::Reply;
-use crate::store::{OutboxEntry, Store};
+use crate::store::{MessageKind, OutboxEntry, Store};
 use enlist_shared::values::scalars::{parse_flag, Spelling};
 use enlist_shared::values::text::Text;
 use enlist_shared::{Code, Field, Policy, Presence, Problem, SignupForm};
@@ -146,9 +146,9 @@ pub async fn create_account<S: Store>(
     signup.controller_id = Some(operator.id);
     signup.extra_profile = call.extra_profile;
     signup.problems = call.problems;
-    signup.outbox = vec![OutboxEntry { kind: "temporary_password", send_at_ms: now_ms }];
+    signup.outbox = vec![OutboxEntry { kind: MessageKind::TemporaryPassword, send_at_ms: now_ms }];
     if let Some(answer) = call.security_answer {
-        let Ok(secret_hash) = crate::secrets::hash_secret(&answer.trim().to_lowercase()) else {
+        let Ok(secret_hash) = crate::hashing::hash_secret(&answer.trim().to_lowercase()) else {
             return Outcome::Failed(Failure::internal("hashing the security answer failed"));
         };
         signup.credentials.push(StoredCredential {

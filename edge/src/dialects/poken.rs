@@ -5,10 +5,11 @@ use super::{Failure, Outcome, VendorRequest};
 use crate::account::{sign_up, Signup};
 use crate::auth::Presented;
 use crate::campaign::Campaign;
+use crate::hashing::{hash_secret, verify as verify_secret};
 use crate::operator::{split_token, CredentialKind, Permission, StoredCredential};
 use crate::reply::Reply;
-use crate::secrets::{hash_secret, random_token, verify_secret};
-use crate::store::{AccountChange, AccountRecord, InsertError, OutboxEntry, Store, Unique};
+use crate::secrets::random_token;
+use crate::store::{AccountChange, AccountRecord, InsertError, MessageKind, OutboxEntry, Store, Unique};
 use enlist_shared::values::choice::{EmailFrequency, SendEmail, Visibility};
 use enlist_shared::values::scalars::{parse_flag, parse_ipv4_integer, parse_unix_seconds, Spelling};
 use enlist_shared::values::text::Text;
@@ -246,9 +247,13 @@ pub fn decode_create(body: &[u8]) -> Result<CreateRequest, Failure> {
 fn welcome(send_email: SendEmail, send_at_s: Option<i64>, now_ms: i64) -> Vec<OutboxEntry> {
     match send_email {
         SendEmail::NoEmail => vec![],
-        SendEmail::Scheduled => vec![OutboxEntry { kind: "welcome", send_at_ms: send_at_s.unwrap_or(0) * 1000 }],
-        SendEmail::IfPresentToEvent => vec![OutboxEntry { kind: "welcome_if_present", send_at_ms: now_ms }],
-        SendEmail::CampaignDefault | SendEmail::SendNow => vec![OutboxEntry { kind: "welcome", send_at_ms: now_ms }],
+        SendEmail::Scheduled => {
+            vec![OutboxEntry { kind: MessageKind::Welcome, send_at_ms: send_at_s.unwrap_or(0) * 1000 }]
+        }
+        SendEmail::IfPresentToEvent => vec![OutboxEntry { kind: MessageKind::WelcomeIfPresent, send_at_ms: now_ms }],
+        SendEmail::CampaignDefault | SendEmail::SendNow => {
+            vec![OutboxEntry { kind: MessageKind::Welcome, send_at_ms: now_ms }]
+        }
     }
 }
 
@@ -621,6 +626,8 @@ mod tests {
     use crate::account::{AccountId, Created};
     use crate::memory::MemoryStore;
     use crate::operator::{Operator, OperatorRequest};
+    use crate::store::Accounts;
+    use crate::store::Directory;
     use pollster::block_on;
 
     fn failed(problems: &[(Field, Code)]) -> Outcome {

@@ -103,7 +103,7 @@ fn embedded(locale: Locale) -> &'static str {
 }
 
 /// Each language's texts in `Code::ALL` order, once installed (or, embedded, once first used).
-static INSTALLED: [OnceLock<Vec<String>>; 6] = [const { OnceLock::new() }; 6];
+static INSTALLED: [OnceLock<Vec<String>>; Locale::ALL.len()] = [const { OnceLock::new() }; Locale::ALL.len()];
 
 /// Why a catalogue file was refused.
 #[derive(Clone, Debug, PartialEq, Eq)]
