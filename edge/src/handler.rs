@@ -3,7 +3,7 @@
 //! `lib.rs` only turns a `worker::Request` into a [`Request`] and the [`Reply`] back into a
 //! `Response`, so `cargo test` runs all of this natively.
 
-use crate::dialects::{self, Asked, Dialect, Echo, Failure, Malformed, Outcome, VendorRequest};
+use crate::dialects::{self, Asked, Context, Dialect, Echo, Failure, Malformed, Outcome, VendorRequest};
 use crate::limits::{self, Bucket};
 use crate::query::query_value;
 use crate::reply::Reply;
@@ -216,7 +216,7 @@ async fn answer<S: Store>(
     }
 }
 
-/// The vendor routes: the address limit, the body bound, then the dialect's own work.
+/// The vendor routes: the address limit, the body bound, then the dialect's own use case.
 async fn vendor<S: Store>(
     store: &S,
     route: VendorRoute,
@@ -225,14 +225,10 @@ async fn vendor<S: Store>(
     config: &Config,
     now_ms: i64,
 ) -> Reply {
-    let mut echo = Echo::default();
     let body = request.bounded_body(body_bound(Route::Vendor(route)));
-    let outcome = if address_limited(store, request, now_ms).await {
-        // A JSON-RPC caller still gets its call's id and version back.
-        if let (VendorRoute::GetResponse, Some(body)) = (route, body) {
-            echo.envelope = dialects::getresponse::decode(body).0;
-        }
-        Outcome::Failed(Failure::request(Code::RateLimited))
+    let (echo, outcome) = if address_limited(store, request, now_ms).await {
+        // A refused call's answer still echoes what its dialect echoes (a JSON-RPC id).
+        (body.map(|body| route.echo_of(body)).unwrap_or_default(), Outcome::Failed(Failure::request(Code::RateLimited)))
     } else if let Some(body) = body {
         let vendor_request = VendorRequest {
             content_type: request.header("content-type"),
@@ -240,33 +236,10 @@ async fn vendor<S: Store>(
             client_ip: request.client_ip,
             body,
         };
-        // Every vendor route, each with its use case: a route without one does not compile.
-        match route {
-            VendorRoute::GetResponse => {
-                let (envelope, outcome) = dialects::getresponse::call(store, &vendor_request, now_ms).await;
-                echo.envelope = envelope;
-                outcome
-            }
-            VendorRoute::PokenCreate => {
-                let (poken, outcome) = dialects::poken::create_account(store, &vendor_request, now_ms).await;
-                echo.poken = poken;
-                outcome
-            }
-            VendorRoute::PokenProfile => {
-                let (poken, outcome) = dialects::poken::update_profile(store, &vendor_request, now_ms).await;
-                echo.poken = poken;
-                outcome
-            }
-            VendorRoute::MoveDigital => {
-                let secret = config.outbox_secret.as_deref();
-                dialects::movedigital::create_account(store, &vendor_request, secret, now_ms).await
-            }
-            VendorRoute::EngagementCreateUser => {
-                dialects::engagement::create_user(store, &vendor_request, now_ms).await
-            }
-        }
+        let context = Context { outbox_secret: config.outbox_secret.as_deref() };
+        route.run(store, &vendor_request, &context, now_ms).await
     } else {
-        Outcome::Failed(Failure::malformed(Malformed::TooLarge))
+        (Echo::default(), Outcome::Failed(Failure::malformed(Malformed::TooLarge)))
     };
     dialects::encode_in(answer_in, outcome, &echo, request.accept_language(), &Policy::default())
 }

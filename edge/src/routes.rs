@@ -1,7 +1,9 @@
 //! The route table, as plain data so it is tested natively: the one place a route meets its
 //! dialect.
 
+use crate::dialects::poken::Operation;
 use crate::dialects::Dialect;
+pub use crate::dialects::VendorRoute;
 
 /// What a request is for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -29,45 +31,18 @@ pub enum Route {
     NotFound,
 }
 
-/// The vendor routes that sign up or change an account.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum VendorRoute {
-    /// `POST /engagement/users`: Engagement Services "Create Users".
-    EngagementCreateUser,
-    /// `POST /getresponse`: GetResponse JSON-RPC (`add_account`).
-    GetResponse,
-    /// `POST /movedigital/services/rest/`: MoveDigital REST (`...proxy.createAccount`).
-    MoveDigital,
-    /// `POST /poken/account/create`: Poken "Create Account".
-    PokenCreate,
-    /// `POST /poken/account/profile`: Poken "Update Account Profile".
-    PokenProfile,
-}
-
-impl VendorRoute {
-    /// The dialect the route reads.
-    pub const fn dialect(self) -> Dialect {
-        match self {
-            VendorRoute::EngagementCreateUser => Dialect::Engagement,
-            VendorRoute::GetResponse => Dialect::GetResponse,
-            VendorRoute::MoveDigital => Dialect::MoveDigital,
-            VendorRoute::PokenCreate | VendorRoute::PokenProfile => Dialect::Poken,
-        }
-    }
-}
-
 const TABLE: &[(&str, &str, Route)] = &[
     ("POST", "/v1/accounts", Route::CreateAccount),
     ("OPTIONS", "/v1/accounts", Route::Preflight),
     ("GET", "/v1/policy", Route::Policy),
     ("OPTIONS", "/v1/policy", Route::Preflight),
     ("GET", "/healthz", Route::Health),
-    ("POST", "/engagement/users", Route::Vendor(VendorRoute::EngagementCreateUser)),
+    ("POST", "/engagement/users", Route::Vendor(VendorRoute::Engagement)),
     ("POST", "/getresponse", Route::Vendor(VendorRoute::GetResponse)),
     ("POST", "/movedigital/services/rest/", Route::Vendor(VendorRoute::MoveDigital)),
-    ("POST", "/poken/account/create", Route::Vendor(VendorRoute::PokenCreate)),
+    ("POST", "/poken/account/create", Route::Vendor(VendorRoute::Poken(Operation::Create))),
     ("POST", "/poken/oauth2/token", Route::PokenToken),
-    ("POST", "/poken/account/profile", Route::Vendor(VendorRoute::PokenProfile)),
+    ("POST", "/poken/account/profile", Route::Vendor(VendorRoute::Poken(Operation::Update))),
 ];
 
 /// What a route's refusals are written in.
@@ -79,6 +54,12 @@ pub enum Form {
     OAuth,
     /// A native problem document (the health route).
     Plain,
+}
+
+/// Every (method, path) the table routes, with its route (admin routes aside: `/admin/` and
+/// below is the admin module's).
+pub fn table() -> impl Iterator<Item = (&'static str, &'static str, Route)> {
+    TABLE.iter().copied()
 }
 
 impl Route {
@@ -142,7 +123,7 @@ mod tests {
         assert_eq!(Route::resolve("OPTIONS", "/v1/accounts"), Route::Preflight);
         assert_eq!(Route::resolve("GET", "/v1/policy"), Route::Policy);
         assert_eq!(Route::resolve("GET", "/healthz"), Route::Health);
-        assert_eq!(Route::resolve("POST", "/engagement/users"), Route::Vendor(VendorRoute::EngagementCreateUser));
+        assert_eq!(Route::resolve("POST", "/engagement/users"), Route::Vendor(VendorRoute::Engagement));
         assert_eq!(Route::resolve("DELETE", "/admin/accounts/x"), Route::Admin);
         assert_eq!(
             Route::resolve("GET", "/v1/accounts"),

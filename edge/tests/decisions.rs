@@ -1407,3 +1407,31 @@ fn reserved_names_and_common_passwords_keep_their_codes_and_say_why() {
     );
     assert_eq!(store.len(), 0);
 }
+
+/// Every route of the table, and the admin API, answers through `handle` natively: in its own
+/// form, never "no such route", never a 5xx for an empty request.
+#[test]
+fn every_route_answers_natively_through_handle() {
+    use enlist_edge::routes::{table, Route};
+    let (store, key, issued) = fixture();
+    let mut seen = 0;
+    for (method, path, route) in table() {
+        let target = if path == "/v1/policy" { format!("{path}?campaign=rf") } else { path.to_owned() };
+        let auth = basic(&issued);
+        let headers = [("content-type", JSON), ("x-publishable-key", key.as_str()), ("authorization", auth.as_str())];
+        let reply = send(&store, &request(method, &target, &headers, ""));
+        assert!(
+            reply.status != 404 && reply.status < 500,
+            "{method} {path} ({route:?}): {} {}",
+            reply.status,
+            reply.body
+        );
+        assert!(!reply.body.contains("route.not_found"), "{method} {path}: {}", reply.body);
+        seen += 1;
+    }
+    assert_eq!(seen, 11, "the table's routes");
+    let admin =
+        send(&store, &request("GET", "/admin/accounts?email=ada%40example.com", &[("authorization", ADMIN)], ""));
+    assert_eq!(admin.status, 200, "{}", admin.body);
+    assert_eq!(Route::resolve("GET", "/admin/accounts"), Route::Admin);
+}

@@ -166,6 +166,34 @@ pub fn encode(outcome: &Outcome) -> Reply {
     }
 }
 
+/// The Engagement Services dialect.
+pub struct Engagement;
+
+impl super::Wire for Engagement {
+    fn encode(
+        outcome: &Outcome,
+        _echo: &super::Echo,
+        _locale: enlist_shared::Locale,
+        _policy: &enlist_shared::Policy,
+    ) -> Reply {
+        encode(outcome)
+    }
+}
+
+impl super::UseCases for Engagement {
+    type Operation = ();
+
+    async fn run<S: Store>(
+        (): (),
+        store: &S,
+        request: &VendorRequest<'_>,
+        _context: &super::Context<'_>,
+        now_ms: i64,
+    ) -> (super::Echo, Outcome) {
+        (super::Echo::default(), create_user(store, request, now_ms).await)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

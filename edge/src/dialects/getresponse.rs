@@ -280,6 +280,39 @@ fn method_error(failure: &Failure) -> Value {
     json!({"code": code, "message": message})
 }
 
+/// The GetResponse dialect (JSON-RPC: every answer echoes its call's id and version).
+pub struct GetResponse;
+
+impl super::Wire for GetResponse {
+    fn encode(
+        outcome: &Outcome,
+        echo: &super::Echo,
+        _locale: enlist_shared::Locale,
+        _policy: &enlist_shared::Policy,
+    ) -> Reply {
+        encode(outcome, &echo.envelope)
+    }
+
+    fn echo_of(body: &[u8]) -> super::Echo {
+        super::Echo { envelope: decode(body).0, ..Default::default() }
+    }
+}
+
+impl super::UseCases for GetResponse {
+    type Operation = ();
+
+    async fn run<S: Store>(
+        (): (),
+        store: &S,
+        request: &VendorRequest<'_>,
+        _context: &super::Context<'_>,
+        now_ms: i64,
+    ) -> (super::Echo, Outcome) {
+        let (envelope, outcome) = call(store, request, now_ms).await;
+        (super::Echo { envelope, ..Default::default() }, outcome)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

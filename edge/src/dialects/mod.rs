@@ -35,6 +35,91 @@ pub struct Echo {
     pub poken: poken::Echo,
 }
 
+/// A dialect's wire form: it writes every [`Outcome`] (each module's table of problem -> status
+/// and wire code is the one place that mapping is made).
+pub trait Wire {
+    fn encode(outcome: &Outcome, echo: &Echo, locale: Locale, policy: &Policy) -> Reply;
+
+    /// What a refused request's answer still echoes from its body (a JSON-RPC call's id).
+    fn echo_of(_body: &[u8]) -> Echo {
+        Echo::default()
+    }
+}
+
+/// A vendor dialect's use cases: decode a request of one of its routes, run it.
+#[allow(async_fn_in_trait)]
+pub trait UseCases: Wire {
+    /// Which of the dialect's routes (the dialects with one route have `()`).
+    type Operation: Copy;
+
+    async fn run<S: Store>(
+        operation: Self::Operation,
+        store: &S,
+        request: &VendorRequest<'_>,
+        context: &Context<'_>,
+        now_ms: i64,
+    ) -> (Echo, Outcome);
+}
+
+/// What a use case needs besides its request.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Context<'a> {
+    /// Derives MoveDigital temporary passwords.
+    pub outbox_secret: Option<&'a str>,
+}
+
+/// The vendor routes that sign up or change an account, each with its dialect's operation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VendorRoute {
+    /// `POST /engagement/users`: Engagement Services "Create Users".
+    Engagement,
+    /// `POST /getresponse`: GetResponse JSON-RPC (`add_account`).
+    GetResponse,
+    /// `POST /movedigital/services/rest/`: MoveDigital REST (`...proxy.createAccount`).
+    MoveDigital,
+    /// `POST /poken/account/create` and `/poken/account/profile`.
+    Poken(poken::Operation),
+}
+
+impl VendorRoute {
+    /// The dialect the route reads.
+    pub const fn dialect(self) -> Dialect {
+        match self {
+            VendorRoute::Engagement => Dialect::Engagement,
+            VendorRoute::GetResponse => Dialect::GetResponse,
+            VendorRoute::MoveDigital => Dialect::MoveDigital,
+            VendorRoute::Poken(_) => Dialect::Poken,
+        }
+    }
+
+    /// Runs the route's use case in its dialect.
+    pub async fn run<S: Store>(
+        self,
+        store: &S,
+        request: &VendorRequest<'_>,
+        context: &Context<'_>,
+        now_ms: i64,
+    ) -> (Echo, Outcome) {
+        match self {
+            VendorRoute::Engagement => engagement::Engagement::run((), store, request, context, now_ms).await,
+            VendorRoute::GetResponse => getresponse::GetResponse::run((), store, request, context, now_ms).await,
+            VendorRoute::MoveDigital => movedigital::MoveDigital::run((), store, request, context, now_ms).await,
+            VendorRoute::Poken(operation) => poken::Poken::run(operation, store, request, context, now_ms).await,
+        }
+    }
+
+    /// What a refused request's answer echoes from its body.
+    pub fn echo_of(self, body: &[u8]) -> Echo {
+        match self.dialect() {
+            Dialect::Native => native::Native::echo_of(body),
+            Dialect::Engagement => engagement::Engagement::echo_of(body),
+            Dialect::GetResponse => getresponse::GetResponse::echo_of(body),
+            Dialect::MoveDigital => movedigital::MoveDigital::echo_of(body),
+            Dialect::Poken => poken::Poken::echo_of(body),
+        }
+    }
+}
+
 /// Resolves the operator behind a presented credential, checks its permission, and loads the
 /// campaign it creates into (its first).
 pub async fn admit<S: Store>(
@@ -66,11 +151,11 @@ pub async fn admit<S: Store>(
 /// echoes (a JSON-RPC envelope, a Poken code); `locale` and `policy` fill the native messages.
 pub fn encode_in(dialect: Dialect, outcome: Outcome, echo: &Echo, locale: Locale, policy: &Policy) -> Reply {
     match dialect {
-        Dialect::Native => native::encode(&outcome, locale, policy),
-        Dialect::Engagement => engagement::encode(&outcome),
-        Dialect::GetResponse => getresponse::encode(&outcome, &echo.envelope),
-        Dialect::MoveDigital => movedigital::encode(&outcome),
-        Dialect::Poken => poken::encode(&outcome, &echo.poken),
+        Dialect::Native => native::Native::encode(&outcome, echo, locale, policy),
+        Dialect::Engagement => engagement::Engagement::encode(&outcome, echo, locale, policy),
+        Dialect::GetResponse => getresponse::GetResponse::encode(&outcome, echo, locale, policy),
+        Dialect::MoveDigital => movedigital::MoveDigital::encode(&outcome, echo, locale, policy),
+        Dialect::Poken => poken::Poken::encode(&outcome, echo, locale, policy),
     }
 }
 

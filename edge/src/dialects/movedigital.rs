@@ -280,6 +280,34 @@ pub fn encode(outcome: &Outcome) -> Reply {
     ))
 }
 
+/// The MoveDigital dialect.
+pub struct MoveDigital;
+
+impl super::Wire for MoveDigital {
+    fn encode(
+        outcome: &Outcome,
+        _echo: &super::Echo,
+        _locale: enlist_shared::Locale,
+        _policy: &enlist_shared::Policy,
+    ) -> Reply {
+        encode(outcome)
+    }
+}
+
+impl super::UseCases for MoveDigital {
+    type Operation = ();
+
+    async fn run<S: Store>(
+        (): (),
+        store: &S,
+        request: &VendorRequest<'_>,
+        context: &super::Context<'_>,
+        now_ms: i64,
+    ) -> (super::Echo, Outcome) {
+        (super::Echo::default(), create_account(store, request, context.outbox_secret, now_ms).await)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -111,6 +111,15 @@ fn problems(status: u16, title: &'static str, problems: &[Problem], locale: Loca
     Reply::new(status, PROBLEM_JSON, serde_json::to_string(&doc).expect("plain data serialises"))
 }
 
+/// The native dialect (its routes' use cases are the native module's).
+pub struct Native;
+
+impl super::Wire for Native {
+    fn encode(outcome: &Outcome, _echo: &super::Echo, locale: Locale, policy: &Policy) -> Reply {
+        encode(outcome, locale, policy)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -619,6 +619,38 @@ pub fn encode(outcome: &Outcome, echo: &Echo) -> Reply {
     outcome.logged(xml(status, &ResponseDocument { xmlns: NAMESPACE, success: "FAILURE", error }))
 }
 
+/// The Poken dialect (its token route, RFC 6749's, is [`exchange_code`]).
+pub struct Poken;
+
+impl super::Wire for Poken {
+    fn encode(
+        outcome: &Outcome,
+        echo: &super::Echo,
+        _locale: enlist_shared::Locale,
+        _policy: &enlist_shared::Policy,
+    ) -> Reply {
+        encode(outcome, &echo.poken)
+    }
+}
+
+impl super::UseCases for Poken {
+    type Operation = Operation;
+
+    async fn run<S: Store>(
+        operation: Operation,
+        store: &S,
+        request: &VendorRequest<'_>,
+        _context: &super::Context<'_>,
+        now_ms: i64,
+    ) -> (super::Echo, Outcome) {
+        let (poken, outcome) = match operation {
+            Operation::Create => create_account(store, request, now_ms).await,
+            Operation::Update => update_profile(store, request, now_ms).await,
+        };
+        (super::Echo { poken, ..Default::default() }, outcome)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
