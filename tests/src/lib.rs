@@ -426,6 +426,53 @@ pub fn operator_basic(credentials: &serde_json::Value) -> String {
 }
 
 /// An HTTP answer: status and body, whatever the status.
+/// With `ENLIST_RECORD_ANSWERS=<file>`, every answer the suite reads is appended to that file
+/// as one line (path, status, the headers that matter, body), with what differs from run to
+/// run (ids, keys, generated secrets, numbers, ports) replaced by placeholders: two runs of the
+/// suite, sorted, then diff line by line, so a rebuild of the edge can show that what clients
+/// see did not move.
+fn record(url: &str, answer: &Answer) {
+    let Some(file) = std::env::var_os("ENLIST_RECORD_ANSWERS") else { return };
+    static PLACEHOLDERS: std::sync::OnceLock<Vec<(regex_lite::Regex, &'static str)>> = std::sync::OnceLock::new();
+    let placeholders = PLACEHOLDERS.get_or_init(|| {
+        [
+            (r"127\.0\.0\.1:\d+", "127.0.0.1:PORT"),
+            (r"acc_[0-9a-z]{26}", "acc_ID"),
+            (r"op_[0-9a-z]+", "op_ID"),
+            (r"(pk|gr|en|pt|sk)_[0-9a-z]{8,}", "${1}_KEY"),
+            (r"p[ca]_[0-9a-z]{12}", "pX_ID"),
+            (r"\x22sessionid\x22:\x22[0-9a-z]+\x22", "\x22sessionid\x22:\x22S\x22"),
+            (r"\$argon2id\$[^\x22<&]*", "PHC"),
+            (r"[0-9a-z]{32}", "TOKEN"),
+            (r"\b\d{7,13}\b", "NUMBER"),
+            (r"(strict|mistakes)-(chromium|firefox)", "$1-ENGINE"),
+        ]
+        .into_iter()
+        .map(|(pattern, with)| (regex_lite::Regex::new(pattern).expect("a valid pattern"), with))
+        .collect()
+    });
+    let path = url.split_once("://").map_or(url, |(_, rest)| rest.split_once('/').map_or("", |(_, p)| p));
+    // The test that asked (cargo names a test's thread after it); requests from threads a test
+    // spawned (the races, the crash test) are `-`: their winners differ from run to run.
+    let asker = std::thread::current().name().unwrap_or("-").to_owned();
+    let mut line = format!(
+        "{asker} /{path} {} {} acao={:?} allow={:?} retry-after={} {}",
+        answer.status,
+        answer.content_type,
+        answer.header_acao,
+        answer.allow,
+        answer.retry_after.is_some(),
+        answer.body.replace('\n', "\\n")
+    );
+    for (pattern, with) in placeholders {
+        line = pattern.replace_all(&line, *with).into_owned();
+    }
+    use std::io::Write;
+    if let Ok(mut out) = std::fs::OpenOptions::new().create(true).append(true).open(file) {
+        let _ = out.write_all(format!("{line}\n").as_bytes());
+    }
+}
+
 /// The widget's files as a page loads them: `/embed.js`, then the content-named files it names
 /// (`/w/enlist-widget.<hash>.js`, its wasm, its stylesheet).
 pub fn widget_files(worker: &Worker) -> Vec<String> {
@@ -469,9 +516,12 @@ impl Answer {
         let header_acao = response.header("access-control-allow-origin").map(str::to_owned);
         let content_type = response.header("content-type").unwrap_or_default().to_owned();
         let retry_after = response.header("retry-after").map(str::to_owned);
+        let url = response.get_url().to_owned();
         let body = response.into_string().map_err(|e| format!("the body: {e}"))?;
         remember_secrets_in(body.as_bytes());
-        Ok(Answer { status, content_type, allow, header_acao, retry_after, body })
+        let answer = Answer { status, content_type, allow, header_acao, retry_after, body };
+        record(&url, &answer);
+        Ok(answer)
     }
 
     pub fn json(&self) -> Value {
