@@ -473,6 +473,30 @@ fn record(url: &str, answer: &Answer) {
     }
 }
 
+/// Runs each named page test (`fn name(engine: Engine)`) in every browser: tests
+/// `in_chromium::name` and `in_firefox::name`.
+#[macro_export]
+macro_rules! in_each_browser {
+    ($($name:ident),+ $(,)?) => {
+        mod in_chromium {
+            $(
+                #[test]
+                fn $name() {
+                    super::$name($crate::webdriver::Engine::Chromium);
+                }
+            )+
+        }
+        mod in_firefox {
+            $(
+                #[test]
+                fn $name() {
+                    super::$name($crate::webdriver::Engine::Firefox);
+                }
+            )+
+        }
+    };
+}
+
 /// The widget's files as a page loads them: `/embed.js`, then the content-named files it names
 /// (`/w/enlist-widget.<hash>.js`, its wasm, its stylesheet).
 pub fn widget_files(worker: &Worker) -> Vec<String> {

@@ -23,16 +23,6 @@ fn demo_page_with_an_email_problem(worker: &enlist_e2e::Worker, engine: Engine) 
     browser
 }
 
-#[test]
-fn a_keyboard_only_signup_on_the_demo_page_lands_in_d1_in_chromium() {
-    a_keyboard_only_signup_on_the_demo_page_lands_in_d1(Engine::Chromium);
-}
-
-#[test]
-fn a_keyboard_only_signup_on_the_demo_page_lands_in_d1_in_firefox() {
-    a_keyboard_only_signup_on_the_demo_page_lands_in_d1(Engine::Firefox);
-}
-
 fn a_keyboard_only_signup_on_the_demo_page_lands_in_d1(engine: Engine) {
     let worker = spawn_worker();
     if let (Ok(dir), Engine::Chromium) = (std::env::var("ENLIST_SCREENSHOT_DIR"), engine) {
@@ -70,16 +60,6 @@ fn a_keyboard_only_signup_on_the_demo_page_lands_in_d1(engine: Engine) {
     let rows = worker.d1("SELECT email FROM accounts");
     assert_eq!(rows.len(), 1, "{rows:?}");
     assert_eq!(rows[0]["email"], "katherine.johnson@example.com");
-}
-
-#[test]
-fn the_one_tag_embeds_the_widget_on_another_origin_in_chromium() {
-    the_one_tag_embeds_the_widget_on_another_origin(Engine::Chromium);
-}
-
-#[test]
-fn the_one_tag_embeds_the_widget_on_another_origin_in_firefox() {
-    the_one_tag_embeds_the_widget_on_another_origin(Engine::Firefox);
 }
 
 fn the_one_tag_embeds_the_widget_on_another_origin(engine: Engine) {
@@ -164,3 +144,8 @@ fn phone_screenshot(worker: &enlist_e2e::Worker, dir: &std::path::Path) {
     browser.script("document.querySelector('.enlist-widget').scrollIntoView({block: 'center'});");
     std::fs::write(dir.join("demo-phone.png"), browser.screenshot_png()).expect("write the phone screenshot");
 }
+
+enlist_e2e::in_each_browser!(
+    a_keyboard_only_signup_on_the_demo_page_lands_in_d1,
+    the_one_tag_embeds_the_widget_on_another_origin
+);

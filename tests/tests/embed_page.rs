@@ -85,16 +85,6 @@ fn shadow_text(browser: &Browser) -> String {
         .to_owned()
 }
 
-#[test]
-fn the_one_tag_works_under_the_smallest_strict_content_security_policy_in_chromium() {
-    the_one_tag_works_under_the_smallest_strict_content_security_policy(Engine::Chromium);
-}
-
-#[test]
-fn the_one_tag_works_under_the_smallest_strict_content_security_policy_in_firefox() {
-    the_one_tag_works_under_the_smallest_strict_content_security_policy(Engine::Firefox);
-}
-
 fn the_one_tag_works_under_the_smallest_strict_content_security_policy(engine: Engine) {
     let worker = shared_worker();
     let id = format!("strict-{engine:?}").to_lowercase();
@@ -144,16 +134,6 @@ fn the_one_tag_works_under_the_smallest_strict_content_security_policy(engine: E
     assert!(said.iter().any(|e| e.contains(base.as_str())), "{said:?}");
     browser.wait_in_shadow(WIDGET, "[role=alert]", Duration::from_secs(10));
     assert!(shadow_text(&browser).contains("not available"), "{}", shadow_text(&browser));
-}
-
-#[test]
-fn each_organiser_mistake_is_told_in_the_console_and_the_registrant_sees_a_short_line_in_chromium() {
-    each_organiser_mistake_is_told_in_the_console_and_the_registrant_sees_a_short_line(Engine::Chromium);
-}
-
-#[test]
-fn each_organiser_mistake_is_told_in_the_console_and_the_registrant_sees_a_short_line_in_firefox() {
-    each_organiser_mistake_is_told_in_the_console_and_the_registrant_sees_a_short_line(Engine::Firefox);
 }
 
 fn each_organiser_mistake_is_told_in_the_console_and_the_registrant_sees_a_short_line(engine: Engine) {
@@ -218,3 +198,8 @@ fn each_organiser_mistake_is_told_in_the_console_and_the_registrant_sees_a_short
     }
     assert_eq!(errors(&browser).iter().filter(|e| e.contains("no usable answer")).count(), 2, "the retry asked again");
 }
+
+enlist_e2e::in_each_browser!(
+    the_one_tag_works_under_the_smallest_strict_content_security_policy,
+    each_organiser_mistake_is_told_in_the_console_and_the_registrant_sees_a_short_line
+);

@@ -52,16 +52,6 @@ return {
 };
 "#;
 
-#[test]
-fn the_widget_fits_and_keeps_its_own_style_on_a_hostile_dark_right_to_left_page_in_chromium() {
-    the_widget_fits_and_keeps_its_own_style_on_a_hostile_dark_right_to_left_page(Engine::Chromium);
-}
-
-#[test]
-fn the_widget_fits_and_keeps_its_own_style_on_a_hostile_dark_right_to_left_page_in_firefox() {
-    the_widget_fits_and_keeps_its_own_style_on_a_hostile_dark_right_to_left_page(Engine::Firefox);
-}
-
 fn the_widget_fits_and_keeps_its_own_style_on_a_hostile_dark_right_to_left_page(engine: Engine) {
     let worker = spawn_worker();
     let policy = json!({"fields": {"email": "required", "password": "required", "country": "optional",
@@ -190,3 +180,5 @@ fn the_widget_fits_and_keeps_its_own_style_on_a_hostile_dark_right_to_left_page(
         assert_eq!(fields, 0, "{at}");
     }
 }
+
+enlist_e2e::in_each_browser!(the_widget_fits_and_keeps_its_own_style_on_a_hostile_dark_right_to_left_page);

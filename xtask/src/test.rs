@@ -107,7 +107,7 @@ pub fn screenshot() -> Outcome {
                 "enlist-e2e",
                 "--test",
                 "demo_page",
-                "a_keyboard_only_signup_on_the_demo_page_lands_in_d1_in_chromium",
+                "in_chromium::a_keyboard_only_signup_on_the_demo_page_lands_in_d1",
             ]),
     )?;
     println!("==> wrote {} and {}", docs.join("demo-page.png").display(), docs.join("demo-phone.png").display());
