@@ -3,11 +3,30 @@
 
 use crate::campaign::Campaign;
 use crate::hashing;
-use crate::operator::StoredCredential;
+use crate::operator::{CredentialKind, StoredCredential};
 pub use crate::store::AccountId;
 use crate::store::{AccountRecord, InsertError, NewAccount, OutboxEntry, Store, Unique};
 use enlist_shared::{validate, Code, Field, Problem, ReconciliationKey, SignupForm, ValidSignup};
 use std::collections::BTreeMap;
+
+/// A secret that belongs to the account being created (its owner is that account).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewCredential {
+    pub kind: CredentialKind,
+    /// How the credential is found: by its own look-up value, or by the new account's id.
+    pub lookup: Lookup,
+    pub secret_hash: String,
+    pub expires_at_ms: Option<i64>,
+}
+
+/// How a new account's credential is found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Lookup {
+    /// Its own public part (an API key's look-up).
+    Value(String),
+    /// The account's id (a security answer, asked for by account).
+    AccountId,
+}
 
 /// Where the account's password comes from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -34,8 +53,8 @@ pub struct Signup<'a> {
     /// Dialect-only profile values (Poken `visibility`...), already parsed.
     pub extra_profile: BTreeMap<String, String>,
     pub outbox: Vec<OutboxEntry>,
-    /// Account secrets to store hashed with it (`owner_id` is filled in here).
-    pub credentials: Vec<StoredCredential>,
+    /// Account secrets to store hashed with it, owned by the new account.
+    pub credentials: Vec<NewCredential>,
     /// Problems the dialect found in values outside the rule set (Poken `ip`, MoveDigital
     /// `updates`...): reported together with the rule set's, never alone.
     pub problems: Vec<Problem>,
@@ -160,14 +179,18 @@ pub async fn sign_up<S: Store>(store: &S, signup: Signup<'_>, now_ms: i64) -> Re
                 .map_err(internal)?,
         ),
     };
-    // An empty look-up means "by account id" (a security answer); owners are always the account.
     let credentials = signup
         .credentials
         .into_iter()
         .map(|c| StoredCredential {
-            lookup: if c.lookup.is_empty() { id.to_string() } else { c.lookup },
+            kind: c.kind,
+            lookup: match c.lookup {
+                Lookup::Value(lookup) => lookup,
+                Lookup::AccountId => id.to_string(),
+            },
             owner_id: id.to_string(),
-            ..c
+            secret_hash: c.secret_hash,
+            expires_at_ms: c.expires_at_ms,
         })
         .collect();
     let mut profile = profile_of(&valid);

@@ -2,10 +2,10 @@
 //! parameter, HTTP 200 always. The texts are the seed's, verbatim.
 
 use super::{Failure, Outcome, VendorRequest};
-use crate::account::{sign_up, Signup};
+use crate::account::{sign_up, Lookup, NewCredential, Signup};
 use crate::auth::Presented;
 use crate::hashing::hash_secret;
-use crate::operator::{CredentialKind, Permission, StoredCredential};
+use crate::operator::{CredentialKind, Permission};
 use crate::reply::Reply;
 use crate::secrets::random_token;
 use crate::store::Store;
@@ -212,12 +212,11 @@ pub async fn call<S: Store>(store: &S, request: &VendorRequest<'_>, now_ms: i64)
     (envelope, sign_up(store, signup, now_ms).await.into())
 }
 
-fn own_api_key() -> Result<StoredCredential, String> {
+fn own_api_key() -> Result<NewCredential, String> {
     let secret = random_token(32)?;
-    Ok(StoredCredential {
+    Ok(NewCredential {
         kind: CredentialKind::ApiKey,
-        lookup: random_token(12)?,
-        owner_id: String::new(), // the new account
+        lookup: Lookup::Value(random_token(12)?),
         secret_hash: hash_secret(&secret)?,
         expires_at_ms: None,
     })

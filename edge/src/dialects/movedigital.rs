@@ -4,9 +4,9 @@
 //! account's controller. Codes and texts are the seed's.
 
 use super::{Failure, Outcome, VendorRequest};
-use crate::account::{sign_up, PasswordSource, Signup};
+use crate::account::{sign_up, Lookup, NewCredential, PasswordSource, Signup};
 use crate::auth::Presented;
-use crate::operator::{CredentialKind, Permission, StoredCredential};
+use crate::operator::{CredentialKind, Permission};
 use crate::reply::Reply;
 use crate::store::{MessageKind, OutboxEntry, Store};
 use enlist_shared::values::scalars::{parse_flag, Spelling};
@@ -151,10 +151,9 @@ pub async fn create_account<S: Store>(
         let Ok(secret_hash) = crate::hashing::hash_secret(&answer.trim().to_lowercase()) else {
             return Outcome::Failed(Failure::internal("hashing the security answer failed"));
         };
-        signup.credentials.push(StoredCredential {
+        signup.credentials.push(NewCredential {
             kind: CredentialKind::SecurityAnswer,
-            lookup: String::new(), // empty: the account id
-            owner_id: String::new(),
+            lookup: Lookup::AccountId,
             secret_hash,
             expires_at_ms: None,
         });
