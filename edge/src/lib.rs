@@ -1,6 +1,7 @@
 //! enlist's edge. The signup use case, the admin API and the dialect codecs are plain Rust
-//! over the [`store::Store`] trait (tested natively against [`memory::MemoryStore`]); the
-//! Worker glue below is routing and bindings only, compiled for wasm32.
+//! over the storage traits of [`store`] (tested natively against the in-memory store of the
+//! `memory` feature), answered by [`handler::handle`]; the Worker glue below only turns a
+//! `worker::Request` into a plain request and the reply into a `Response`, compiled for wasm32.
 
 pub mod account;
 pub mod admin;

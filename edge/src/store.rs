@@ -1,5 +1,6 @@
-//! What the edge keeps, behind one trait: D1 + KV in the Worker ([`crate`]'s `d1` module),
-//! memory in native tests ([`crate::memory`]). Uniqueness is the store's job (UNIQUE indexes),
+//! What the edge keeps, behind four traits (one per kind of use: [`Directory`], [`Accounts`],
+//! [`Replies`], and the limits' `Attempts`; [`Store`] is all of them): D1 + KV in the Worker
+//! ([`crate`]'s `d1` module), memory in native tests (`memory`). Uniqueness is the store's job (UNIQUE indexes),
 //! so concurrent signups cannot both win; an account, its profile and its outbox entries are
 //! written together or not at all.
 

@@ -1,6 +1,6 @@
 //! The native dialect's wire form: JSON for what was created, RFC 9457 `problem+json` for
 //! every problem, with messages in the caller's language. The one place where problems
-//! become native answers (status and title per code: [`status_of`]).
+//! become native answers (status and title per code: `status_of`).
 
 use crate::dialects::{Malformed, Outcome};
 use crate::reply::Reply;
