@@ -3,6 +3,7 @@
 
 use crate::campaign::Campaign;
 use crate::hashing;
+use crate::names::Dialect;
 use crate::operator::{CredentialKind, StoredCredential};
 pub use crate::store::AccountId;
 use crate::store::{AccountRecord, InsertError, NewAccount, OutboxEntry, Store, Unique};
@@ -46,7 +47,7 @@ pub enum PasswordSource<'a> {
 pub struct Signup<'a> {
     pub campaign: &'a Campaign,
     pub form: SignupForm,
-    pub dialect: &'static str,
+    pub dialect: Dialect,
     pub password: PasswordSource<'a>,
     pub ext_ref_id: Option<String>,
     pub controller_id: Option<String>,
@@ -61,7 +62,7 @@ pub struct Signup<'a> {
 }
 
 impl<'a> Signup<'a> {
-    pub fn new(campaign: &'a Campaign, form: SignupForm, dialect: &'static str) -> Self {
+    pub fn new(campaign: &'a Campaign, form: SignupForm, dialect: Dialect) -> Self {
         Self {
             campaign,
             form,
@@ -279,15 +280,16 @@ pub(crate) mod tests {
         let rf = campaign(serde_json::json!({}));
         let other = Campaign { id: "other".into(), ..rf.clone() };
         for n in 0..2 {
-            let signup = Signup::new(&rf, form(&format!("n{n}@example.com"), "zq8!vW3#x"), "native");
+            let signup = Signup::new(&rf, form(&format!("n{n}@example.com"), "zq8!vW3#x"), Dialect::Native);
             assert!(block_on(sign_up(&store, signup, 0)).is_ok());
         }
-        let third = block_on(sign_up(&store, Signup::new(&rf, form("n3@example.com", "zq8!vW3#x"), "native"), 1));
+        let third =
+            block_on(sign_up(&store, Signup::new(&rf, form("n3@example.com", "zq8!vW3#x"), Dialect::Native), 1));
         assert_eq!(third, Err(SignupError::RateLimited));
         assert_eq!(store.len(), 2);
-        let elsewhere = Signup::new(&other, form("n3@example.com", "zq8!vW3#x"), "native");
+        let elsewhere = Signup::new(&other, form("n3@example.com", "zq8!vW3#x"), Dialect::Native);
         assert!(block_on(sign_up(&store, elsewhere, 2)).is_ok(), "another campaign has its own count");
-        let next_minute = Signup::new(&rf, form("n4@example.com", "zq8!vW3#x"), "native");
+        let next_minute = Signup::new(&rf, form("n4@example.com", "zq8!vW3#x"), Dialect::Native);
         assert!(block_on(sign_up(&store, next_minute, 60_000)).is_ok());
     }
 
@@ -296,7 +298,7 @@ pub(crate) mod tests {
         let store = MemoryStore::new();
         let c = campaign(serde_json::json!({}));
         let f = form("Ada@Example.com", "Analytical Engine").with(Field::Country, "gb").with(Field::FirstName, " Ada ");
-        let created = block_on(sign_up(&store, Signup::new(&c, f, "native"), 42)).unwrap();
+        let created = block_on(sign_up(&store, Signup::new(&c, f, Dialect::Native), 42)).unwrap();
         let row = store.stored_account(created.id.as_str()).expect("stored");
         assert!((100_000_000..1_000_000_000).contains(&row.number));
         assert_eq!(row.created_at_ms, 42);
@@ -311,7 +313,8 @@ pub(crate) mod tests {
     fn invalid_forms_list_every_problem_and_store_nothing() {
         let store = MemoryStore::new();
         let c = campaign(serde_json::json!({}));
-        let err = block_on(sign_up(&store, Signup::new(&c, form("not-an-email", "short"), "native"), 0)).unwrap_err();
+        let err =
+            block_on(sign_up(&store, Signup::new(&c, form("not-an-email", "short"), Dialect::Native), 0)).unwrap_err();
         assert_eq!(
             err,
             SignupError::Invalid(vec![
@@ -328,13 +331,16 @@ pub(crate) mod tests {
         let c = campaign(serde_json::json!({"fields": {"alias": "optional"}}));
         let first = block_on(sign_up(
             &store,
-            Signup::new(&c, form("ada@example.com", "Analytical Engine").with(Field::Alias, "ada"), "native"),
+            Signup::new(&c, form("ada@example.com", "Analytical Engine").with(Field::Alias, "ada"), Dialect::Native),
             0,
         ))
         .unwrap();
-        let again =
-            block_on(sign_up(&store, Signup::new(&c, form("ADA@example.COM", "Difference Engine"), "native"), 0))
-                .unwrap_err();
+        let again = block_on(sign_up(
+            &store,
+            Signup::new(&c, form("ADA@example.COM", "Difference Engine"), Dialect::Native),
+            0,
+        ))
+        .unwrap_err();
         match again {
             SignupError::Taken { problem, existing } => {
                 assert_eq!(problem, Problem::new(Field::Email, Code::EmailTaken));
@@ -344,7 +350,7 @@ pub(crate) mod tests {
         }
         let alias = block_on(sign_up(
             &store,
-            Signup::new(&c, form("b@example.com", "Difference Engine").with(Field::Alias, "ADA"), "native"),
+            Signup::new(&c, form("b@example.com", "Difference Engine").with(Field::Alias, "ADA"), Dialect::Native),
             0,
         ))
         .unwrap_err();
@@ -357,7 +363,7 @@ pub(crate) mod tests {
         let store = MemoryStore::new();
         let c = campaign(serde_json::json!({"reconciliation_key": "mobile",
             "fields": {"email": "optional", "password": "hidden", "phone": "optional"}}));
-        let mut signup = Signup::new(&c, SignupForm::new().with(Field::Phone, "+48 111 111 111"), "engagement");
+        let mut signup = Signup::new(&c, SignupForm::new().with(Field::Phone, "+48 111 111 111"), Dialect::Engagement);
         signup.password = PasswordSource::None;
         block_on(sign_up(&store, signup.clone(), 0)).unwrap();
         let err = block_on(sign_up(&store, signup, 0)).unwrap_err();
@@ -368,7 +374,7 @@ pub(crate) mod tests {
     fn temporary_passwords_are_derived_not_stored() {
         let store = MemoryStore::new();
         let c = campaign(serde_json::json!({"fields": {"password": "hidden"}}));
-        let mut signup = Signup::new(&c, SignupForm::new().with(Field::Email, "md@example.com"), "movedigital");
+        let mut signup = Signup::new(&c, SignupForm::new().with(Field::Email, "md@example.com"), Dialect::MoveDigital);
         signup.password = PasswordSource::Temporary { outbox_secret: "outbox-secret" };
         let created = block_on(sign_up(&store, signup, 0)).unwrap();
         let temporary = temporary_password("outbox-secret", created.id.as_str());

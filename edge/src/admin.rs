@@ -269,7 +269,8 @@ mod tests {
 
         let campaign = block_on(store.campaign("rf")).unwrap().unwrap();
         let form = SignupForm::new().with(Field::Email, "Ada@Example.com").with(Field::Password, "Analytical-1843");
-        let created = block_on(sign_up(&store, Signup::new(&campaign, form, "native"), 5)).unwrap();
+        let created =
+            block_on(sign_up(&store, Signup::new(&campaign, form, crate::names::Dialect::Native), 5)).unwrap();
         let (status, account) =
             call(&store, "GET", &format!("/admin/accounts/{}", created.id), None, AUTH, json!(null));
         assert_eq!(status, 200);
@@ -311,7 +312,8 @@ mod tests {
         call(&store, "POST", "/admin/campaigns", None, AUTH, json!({"id": "rf", "name": "RustFest"}));
         let campaign = block_on(store.campaign("rf")).unwrap().unwrap();
         let form = SignupForm::new().with(Field::Email, "ada@example.com").with(Field::Password, "Analytical-1843");
-        let created = block_on(sign_up(&store, Signup::new(&campaign, form, "native"), 5)).unwrap();
+        let created =
+            block_on(sign_up(&store, Signup::new(&campaign, form, crate::names::Dialect::Native), 5)).unwrap();
         let number = created.number.to_string();
         for auth in ["bearer admin-secret", "BEARER admin-secret", "Bearer  admin-secret"] {
             let (status, account) =

@@ -380,7 +380,7 @@ impl Accounts for EdgeStore {
                 maybe(phone_key.as_deref()),
                 maybe(a.ext_ref_id.as_deref()),
                 maybe(a.password_hash.as_deref()),
-                text(a.dialect),
+                text(a.dialect.name()),
                 maybe(a.controller_id.as_deref()),
                 number(a.created_at_ms),
             ],

@@ -13,6 +13,7 @@ pub mod hashing;
 pub mod limits;
 #[cfg(any(test, feature = "memory"))]
 pub mod memory;
+pub mod names;
 pub mod native;
 pub mod operator;
 pub mod query;

@@ -67,7 +67,7 @@ impl MemoryStore {
             alias: account.alias.as_ref().map(ToString::to_string),
             phone: account.phone.as_ref().map(ToString::to_string),
             ext_ref_id: account.ext_ref_id.clone(),
-            dialect: account.dialect.to_owned(),
+            dialect: account.dialect.name().to_owned(),
             controller_id: account.controller_id.clone(),
             created_at_ms: account.created_at_ms,
             claimed_at_ms: None,

@@ -6,6 +6,7 @@
 
 use crate::campaign::Campaign;
 use crate::limits::Attempts;
+use crate::names::Dialect;
 use crate::operator::{CredentialKind, Operator, StoredCredential};
 use crate::reply::Reply;
 use enlist_shared::{Alias, Email, Phone};
@@ -89,7 +90,8 @@ pub struct NewAccount {
     pub ext_ref_id: Option<String>,
     /// argon2id PHC string; the password itself is never kept.
     pub password_hash: Option<String>,
-    pub dialect: &'static str,
+    /// The dialect that created it.
+    pub dialect: Dialect,
     pub controller_id: Option<String>,
     /// Wire field name → normalised value.
     pub profile: BTreeMap<String, String>,

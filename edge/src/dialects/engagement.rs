@@ -119,7 +119,7 @@ pub async fn create_user<S: Store>(store: &S, request: &VendorRequest<'_>, now_m
     };
     let mut campaign = campaign;
     campaign.policy = policy(&campaign.policy);
-    let mut signup = Signup::new(&campaign, user.form, "engagement");
+    let mut signup = Signup::new(&campaign, user.form, crate::names::Dialect::Engagement);
     signup.password = PasswordSource::None;
     signup.controller_id = Some(operator.id);
     signup.extra_profile = user.extra_profile;

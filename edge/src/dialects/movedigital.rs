@@ -141,7 +141,7 @@ pub async fn create_account<S: Store>(
         return Outcome::Failed(Failure::internal("OUTBOX_SECRET is not set: temporary passwords cannot be issued"));
     };
     campaign.policy = policy(&campaign.policy);
-    let mut signup = Signup::new(&campaign, call.form, "movedigital");
+    let mut signup = Signup::new(&campaign, call.form, crate::names::Dialect::MoveDigital);
     signup.password = PasswordSource::Temporary { outbox_secret };
     signup.controller_id = Some(operator.id);
     signup.extra_profile = call.extra_profile;

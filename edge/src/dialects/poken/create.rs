@@ -187,7 +187,7 @@ pub async fn create_account<S: Store>(store: &S, request: &VendorRequest<'_>, no
         }
     };
     campaign.policy = policy(&campaign.policy);
-    let mut signup = Signup::new(&campaign, call.form, "poken");
+    let mut signup = Signup::new(&campaign, call.form, crate::names::Dialect::Poken);
     signup.controller_id = controller;
     // "processed only if a valid campaign id is provided"
     signup.ext_ref_id = call.campaign_id.as_ref().and(call.ext_ref_id);
