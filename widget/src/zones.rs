@@ -16,13 +16,13 @@ fn canonical() -> Option<Vec<String>> {
     Some(zones.iter().filter_map(|z| z.as_string()).collect())
 }
 
-/// A zone's generic name in `locale` ("Mitteleuropäische Zeit"), if the browser has one.
-fn generic_name(zone: &str, locale: Locale) -> Option<String> {
+/// A zone's generic name in `locale` ("Mitteleuropäische Zeit") at `now`, if the browser has one.
+fn generic_name(zone: &str, locale: Locale, now: &js_sys::Date) -> Option<String> {
     let options = Object::new();
     Reflect::set(&options, &"timeZone".into(), &zone.into()).ok()?;
     Reflect::set(&options, &"timeZoneName".into(), &"longGeneric".into()).ok()?;
     let format = Intl::DateTimeFormat::new(&Array::of1(&locale.tag().into()), &options);
-    let parts = format.format_to_parts(&js_sys::Date::new_0());
+    let parts = format.format_to_parts(now);
     parts.iter().find_map(|part| {
         let kind = Reflect::get(&part, &"type".into()).ok()?.as_string()?;
         (kind == "timeZoneName").then(|| Reflect::get(&part, &"value".into()).ok()?.as_string()).flatten()
@@ -45,12 +45,13 @@ pub fn options(locale: Locale) -> Option<Vec<(String, String)>> {
         }
         None => TimeZone::all().collect(),
     };
+    let now = js_sys::Date::new_0();
     let options: Vec<(String, String)> = known
         .into_iter()
         .map(|zone| {
             let id = zone.name();
             let city = id.rsplit('/').next().unwrap_or(id).replace('_', " ");
-            let name = match generic_name(id, locale) {
+            let name = match generic_name(id, locale, &now) {
                 Some(generic) if generic != city && !generic.contains(&city) => format!("{city} · {generic}"),
                 _ => city,
             };

@@ -110,12 +110,11 @@ impl VendorRoute {
 
     /// What a refused request's answer echoes from its body.
     pub fn echo_of(self, body: &[u8]) -> Echo {
-        match self.dialect() {
-            Dialect::Native => native::Native::echo_of(body),
-            Dialect::Engagement => engagement::Engagement::echo_of(body),
-            Dialect::GetResponse => getresponse::GetResponse::echo_of(body),
-            Dialect::MoveDigital => movedigital::MoveDigital::echo_of(body),
-            Dialect::Poken => poken::Poken::echo_of(body),
+        match self {
+            VendorRoute::Engagement => engagement::Engagement::echo_of(body),
+            VendorRoute::GetResponse => getresponse::GetResponse::echo_of(body),
+            VendorRoute::MoveDigital => movedigital::MoveDigital::echo_of(body),
+            VendorRoute::Poken(_) => poken::Poken::echo_of(body),
         }
     }
 }
