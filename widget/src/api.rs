@@ -4,8 +4,7 @@ use enlist_shared::{Code, Policy, Problem, SignupForm};
 use gloo_net::http::Request;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
-use std::cell::{Cell, RefCell};
-use std::rc::Rc;
+use std::cell::RefCell;
 
 // JSON in: serde-json-core, a serde reader made for small binaries. Its errors are plain enum
 // values, so nothing formats a message nobody reads (serde-wasm-bindgen's and serde_json's
@@ -123,40 +122,24 @@ pub async fn fetch_text(url: &str) -> Option<String> {
 }
 
 thread_local! {
-    /// The first URL of every [`fetch_once`] asked for on this page.
+    /// Every URL [`fetch_once`] was asked for on this page.
     static ASKED: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
 }
 
-/// Fetches static files (a language's two files, the common-password list, the zone names)
-/// once per page, keyed by the first URL, all at once, and hands their texts (`None` for any
-/// that could not be had) to `install`, which tells whoever waits for them.
-pub fn fetch_once(urls: Vec<String>, install: impl FnOnce(Vec<Option<String>>) + 'static) {
-    let Some(first) = urls.first().cloned() else { return };
+/// Fetches a static file (a language's words or catalogue, the common-password list, the zone
+/// names) once per page and hands its text (`None` when it could not be had) to `install`,
+/// which tells whoever waits for it. Files asked for together are fetched at the same time.
+/// (`install` is boxed: one copy of this in the wasm, whoever calls it.)
+pub fn fetch_once(url: String, install: Box<dyn FnOnce(Option<String>)>) {
     let asked_before = ASKED.with_borrow_mut(|asked| {
-        let before = asked.contains(&first);
+        let before = asked.contains(&url);
         if !before {
-            asked.push(first);
+            asked.push(url.clone());
         }
         before
     });
-    if asked_before {
-        return;
-    }
-    let texts = Rc::new(RefCell::new(vec![None; urls.len()]));
-    let left = Rc::new(Cell::new(urls.len()));
-    let install = Rc::new(Cell::new(Some(install)));
-    for (at, url) in urls.into_iter().enumerate() {
-        let (texts, left, install) = (texts.clone(), left.clone(), install.clone());
-        leptos::task::spawn_local(async move {
-            let text = fetch_text(&url).await;
-            texts.borrow_mut()[at] = text;
-            left.set(left.get() - 1);
-            if left.get() == 0 {
-                if let Some(install) = install.take() {
-                    install(texts.take());
-                }
-            }
-        });
+    if !asked_before {
+        leptos::task::spawn_local(async move { install(fetch_text(&url).await) });
     }
 }
 

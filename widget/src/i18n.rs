@@ -204,19 +204,22 @@ pub fn load(locale: Locale, assets: &str) {
         return;
     }
     let base = assets.trim_end_matches('/').to_owned();
-    let urls = files(locale).map(|file| format!("{base}/{file}")).to_vec();
-    crate::api::fetch_once(urls, move |texts| {
-        let installed = match texts.as_slice() {
-            [Some(words), Some(catalogue)] => install_language(locale, words, catalogue),
-            _ => false,
-        };
+    let [words, catalogue] = files(locale).map(|file| format!("{base}/{file}"));
+    // Both at once; each installs as it arrives. A language with a file missing or damaged
+    // speaks English (see [`spoken`]).
+    let arrived = move |installed: bool| {
         if !installed {
             let mut failed = FAILED.get();
             failed[locale as usize] = true;
             FAILED.set(failed);
         }
         ARRIVED.with(|arrived| arrived.notify());
-    });
+    };
+    crate::api::fetch_once(words, Box::new(move |text| arrived(text.is_some_and(|t| install(locale, &t)))));
+    crate::api::fetch_once(
+        catalogue,
+        Box::new(move |text| arrived(text.is_some_and(|t| enlist_shared::install_catalogue(locale, &t)))),
+    );
 }
 
 #[cfg(test)]

@@ -40,9 +40,12 @@ pub fn load_zones(assets: &str) {
 
 fn fetch(assets: &str, file: &str, install: fn(&str) -> bool) {
     let url = format!("{}/{file}", assets.trim_end_matches('/'));
-    fetch_once(vec![url], move |mut texts| {
-        if texts.pop().flatten().is_some_and(|text| install(&text)) {
-            ARRIVED.with(|arrived| arrived.notify());
-        }
-    });
+    fetch_once(
+        url,
+        Box::new(move |text| {
+            if text.is_some_and(|text| install(&text)) {
+                ARRIVED.with(|arrived| arrived.notify());
+            }
+        }),
+    );
 }
