@@ -14,9 +14,20 @@ fn time_to_interactive_of_the_demo_page() {
     for _ in 0..5 {
         browser.goto(&worker.url("/"));
         browser.wait_in_shadow(".enlist-widget", "#enlist-email", Duration::from_secs(30));
-        let ms = browser
-            .script("const m = performance.getEntriesByName('enlist-interactive')[0]; return m ? m.startTime : -1;");
-        samples.push(ms.as_f64().expect("a number"));
+        // The widget marks the moment in the animation frame after its first render, which may
+        // come just after the field appears: wait for the mark (as long as for the field).
+        let mut ms = -1.0;
+        for _ in 0..300 {
+            let mark = browser.script(
+                "const m = performance.getEntriesByName('enlist-interactive')[0]; return m ? m.startTime : -1;",
+            );
+            ms = mark.as_f64().expect("a number");
+            if ms > 0.0 {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        samples.push(ms);
     }
     assert!(samples.iter().all(|ms| *ms > 0.0), "the widget marks when it is interactive: {samples:?}");
     samples.sort_by(f64::total_cmp);
