@@ -146,8 +146,8 @@ pub fn temporary_password(outbox_secret: &str, account_id: &str) -> String {
 }
 
 /// A random nine-digit number for the dialects that show numeric ids.
-pub fn random_number() -> Result<i64, String> {
-    crate::secrets::random_number(9).map_err(|e| e.to_string())
+pub fn random_number() -> Result<i64, getrandom::Error> {
+    crate::secrets::random_number(9)
 }
 
 pub async fn sign_up<S: Store>(store: &S, signup: Signup<'_>, now_ms: i64) -> Result<Created, SignupError> {
@@ -167,7 +167,7 @@ pub async fn sign_up<S: Store>(store: &S, signup: Signup<'_>, now_ms: i64) -> Re
     crate::limits::admit(store, crate::limits::Bucket::Campaign(&signup.campaign.id), now_ms)
         .await
         .map_err(|_| SignupError::RateLimited)?;
-    let id = AccountId::generate().map_err(SignupError::Internal)?;
+    let id = AccountId::generate().map_err(|e| SignupError::Internal(e.to_string()))?;
     let internal = |e: hashing::HashError| SignupError::Internal(e.to_string());
     let password_hash = match (signup.password, &valid.password) {
         (PasswordSource::None, _) => None,
@@ -199,7 +199,7 @@ pub async fn sign_up<S: Store>(store: &S, signup: Signup<'_>, now_ms: i64) -> Re
     let phone_is_key = policy.reconciliation_key == ReconciliationKey::Mobile && valid.phone.is_some();
     let mut account = NewAccount {
         id,
-        number: random_number().map_err(SignupError::Internal)?,
+        number: random_number().map_err(|e| SignupError::Internal(e.to_string()))?,
         campaign_id: signup.campaign.id.clone(),
         email: valid.email,
         alias: valid.alias,
@@ -225,7 +225,7 @@ pub async fn sign_up<S: Store>(store: &S, signup: Signup<'_>, now_ms: i64) -> Re
                 })
             }
             Err(InsertError::Duplicate(Unique::Number)) => {
-                account.number = random_number().map_err(SignupError::Internal)?
+                account.number = random_number().map_err(|e| SignupError::Internal(e.to_string()))?
             }
             Err(InsertError::Duplicate(unique)) => return Err(taken(store, &account, unique).await),
             Err(InsertError::Unavailable(why)) => return Err(SignupError::Internal(why)),

@@ -1,8 +1,8 @@
 //! The admin API (docs/api.md, "Admin"): JSON in and out, `Authorization: Bearer <ADMIN_TOKEN>`.
 //! Errors are RFC 9457 documents whose `detail` names the offending key.
 
-use crate::campaign::{Campaign, CampaignRequest};
-use crate::operator::{configured_secret_matches, Operator, OperatorRequest};
+use crate::campaign::{Campaign, CampaignError, CampaignRequest};
+use crate::operator::{configured_secret_matches, Operator, OperatorError, OperatorRequest};
 use crate::query::query_value;
 use crate::reply::Reply;
 use crate::store::{InsertError, Store, StoreError};
@@ -97,7 +97,8 @@ async fn create_campaign<S: Store>(store: &S, body: &[u8], now_ms: i64) -> Reply
     };
     let campaign = match Campaign::from_request(request) {
         Ok(c) => c,
-        Err(detail) => return document(422, "Invalid campaign", &detail),
+        Err(CampaignError::Invalid(why)) => return document(422, "Invalid campaign", &why.to_string()),
+        Err(fault @ CampaignError::Randomness(_)) => return unavailable(StoreError(fault.to_string())),
     };
     match store.insert_campaign(&campaign, now_ms).await {
         Ok(()) => ok(201, &json!({"id": campaign.id, "publishable_key": campaign.publishable_key})),
@@ -122,9 +123,9 @@ async fn create_operator<S: Store>(store: &S, body: &[u8], now_ms: i64) -> Reply
         }
     }
     for _attempt in 0..3 {
-        let number = match random_operator_number() {
+        let number = match crate::secrets::random_number(7) {
             Ok(n) => n,
-            Err(e) => return unavailable(StoreError(e)),
+            Err(e) => return unavailable(StoreError(e.to_string())),
         };
         let operator = match Operator::from_request(
             OperatorRequest {
@@ -137,11 +138,12 @@ async fn create_operator<S: Store>(store: &S, body: &[u8], now_ms: i64) -> Reply
             |c| missing.as_deref() != Some(c),
         ) {
             Ok(op) => op,
-            Err(detail) => return document(422, "Invalid operator", &detail),
+            Err(OperatorError::Invalid(why)) => return document(422, "Invalid operator", &why.to_string()),
+            Err(fault @ OperatorError::Randomness(_)) => return unavailable(StoreError(fault.to_string())),
         };
         let (issued, stored) = match operator.issue_credentials() {
             Ok(pair) => pair,
-            Err(e) => return unavailable(StoreError(e)),
+            Err(e) => return unavailable(StoreError(e.to_string())),
         };
         match store.insert_operator(&operator, &stored, now_ms).await {
             Ok(()) => return ok(201, &json!({"id": operator.id, "credentials": issued})),
@@ -150,10 +152,6 @@ async fn create_operator<S: Store>(store: &S, body: &[u8], now_ms: i64) -> Reply
         }
     }
     unavailable(StoreError("three credential collisions in a row".into()))
-}
-
-fn random_operator_number() -> Result<i64, String> {
-    crate::secrets::random_number(7).map_err(|e| e.to_string())
 }
 
 /// An account by its `acc_...` id or by the numeric id the Poken, MoveDigital and Engagement

@@ -1,7 +1,7 @@
 //! Campaigns: who may sign up where, under which policy.
 
 use crate::secrets::{constant_time_eq, random_token};
-use enlist_shared::{Field, Policy, Presence, ReconciliationKey};
+use enlist_shared::{Field, Policy, PolicyError, Presence, ReconciliationKey};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -26,19 +26,48 @@ pub struct CampaignRequest {
     pub policy: Option<Value>,
 }
 
+/// Why an admin request for a campaign was refused; the text names the key at fault (the
+/// admin API's 422 detail).
+#[derive(Debug, PartialEq, thiserror::Error)]
+pub enum Invalid {
+    #[error("id: 1 to 64 lower-case letters, digits, `-` or `_`, starting with a letter or digit")]
+    Id,
+    #[error("name: 1 to 200 printable characters")]
+    Name,
+    #[error("allowed_origins: `{0}` is not an origin like https://events.example.com")]
+    Origin(String),
+    #[error("policy: an object of overrides, like {{\"fields\": {{\"alias\": \"optional\"}}}}")]
+    PolicyShape,
+    #[error(transparent)]
+    Policy(#[from] PolicyError),
+    #[error("policy.fields: shows neither `email` nor `phone`: there would be no way to reach the registrant")]
+    NoContact,
+    #[error("policy.reconciliation_key: `mobile` needs the `phone` field shown (policy.fields.phone)")]
+    MobileWithoutPhone,
+}
+
+/// A campaign that could not be made: the request's fault, or ours (no randomness for its key).
+#[derive(Debug, thiserror::Error)]
+pub enum CampaignError {
+    #[error(transparent)]
+    Invalid(#[from] Invalid),
+    #[error("no randomness for the publishable key: {0}")]
+    Randomness(#[from] getrandom::Error),
+}
+
 impl Campaign {
     /// Checks an admin request and mints the campaign's publishable key.
-    pub fn from_request(request: CampaignRequest) -> Result<Self, String> {
+    pub fn from_request(request: CampaignRequest) -> Result<Self, CampaignError> {
         let id = request.id.trim();
         let id_ok = (1..=64).contains(&id.len())
             && id.starts_with(|c: char| c.is_ascii_alphanumeric())
             && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
         if !id_ok {
-            return Err("id: 1 to 64 lower-case letters, digits, `-` or `_`, starting with a letter or digit".into());
+            return Err(Invalid::Id.into());
         }
         let name = request.name.trim();
         if name.is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control) {
-            return Err("name: 1 to 200 printable characters".into());
+            return Err(Invalid::Name.into());
         }
         let allowed_origins = request.allowed_origins.iter().map(|o| origin(o)).collect::<Result<Vec<_>, _>>()?;
         let policy = match request.policy {
@@ -64,7 +93,7 @@ impl Campaign {
 /// other values replace), so `{"fields": {"alias": "optional"}}` adds an optional alias and
 /// keeps the default's required e-mail and password. A policy that leaves no way to reach the
 /// registrant is refused, naming the key.
-pub fn policy_from_overrides(overrides: &Value) -> Result<Policy, String> {
+pub fn policy_from_overrides(overrides: &Value) -> Result<Policy, Invalid> {
     fn merge(base: &mut Value, over: &Value) {
         match (base, over) {
             (Value::Object(base), Value::Object(over)) => {
@@ -79,27 +108,25 @@ pub fn policy_from_overrides(overrides: &Value) -> Result<Policy, String> {
         }
     }
     if !overrides.is_object() {
-        return Err("policy: an object of overrides, like {\"fields\": {\"alias\": \"optional\"}}".into());
+        return Err(Invalid::PolicyShape);
     }
-    let mut merged = serde_json::to_value(Policy::default()).map_err(|e| format!("policy: {e}"))?;
+    let mut merged = serde_json::to_value(Policy::default()).unwrap_or_default();
     merge(&mut merged, overrides);
     let policy = Policy::from_json(&merged.to_string())?;
     let shown = |field| policy.presence(field) != Presence::Hidden;
     if !shown(Field::Email) && !shown(Field::Phone) {
-        return Err(
-            "policy.fields: shows neither `email` nor `phone`: there would be no way to reach the registrant".into()
-        );
+        return Err(Invalid::NoContact);
     }
     if policy.reconciliation_key == ReconciliationKey::Mobile && !shown(Field::Phone) {
-        return Err("policy.reconciliation_key: `mobile` needs the `phone` field shown (policy.fields.phone)".into());
+        return Err(Invalid::MobileWithoutPhone);
     }
     Ok(policy)
 }
 
 /// `https://Events.Example.com:443/` → `https://events.example.com`. Scheme, host and an
 /// optional non-default port; nothing else.
-pub fn origin(text: &str) -> Result<String, String> {
-    let bad = || format!("allowed_origins: `{text}` is not an origin like https://events.example.com");
+pub fn origin(text: &str) -> Result<String, Invalid> {
+    let bad = || Invalid::Origin(text.to_owned());
     let lower = text.trim().trim_end_matches('/').to_ascii_lowercase();
     let (scheme, rest) = lower.split_once("://").ok_or_else(bad)?;
     if !matches!(scheme, "http" | "https") || rest.is_empty() || rest.contains(['/', '?', '#', '@', ' ']) {
@@ -148,16 +175,19 @@ mod tests {
 
     #[test]
     fn a_policy_with_no_way_to_reach_the_registrant_is_refused_naming_the_key() {
-        let no_contact = policy_from_overrides(&json!({"fields": {"email": "hidden"}})).unwrap_err();
+        let no_contact = policy_from_overrides(&json!({"fields": {"email": "hidden"}})).unwrap_err().to_string();
         assert!(no_contact.starts_with("policy.fields"), "{no_contact}");
-        let mobile = policy_from_overrides(&json!({"reconciliation_key": "mobile"})).unwrap_err();
+        let mobile = policy_from_overrides(&json!({"reconciliation_key": "mobile"})).unwrap_err().to_string();
         assert!(mobile.starts_with("policy.reconciliation_key"), "{mobile}");
         assert!(
             policy_from_overrides(&json!({"reconciliation_key": "mobile", "fields": {"phone": "required"}})).is_ok()
         );
         assert!(policy_from_overrides(&json!({"fields": {"email": "hidden", "phone": "required"}})).is_ok());
-        assert!(policy_from_overrides(&json!(["fields"])).unwrap_err().starts_with("policy"));
-        assert!(policy_from_overrides(&json!({"fields": {"alias": "sometimes"}})).unwrap_err().starts_with("policy"));
+        assert!(policy_from_overrides(&json!(["fields"])).unwrap_err().to_string().starts_with("policy"));
+        assert!(policy_from_overrides(&json!({"fields": {"alias": "sometimes"}}))
+            .unwrap_err()
+            .to_string()
+            .starts_with("policy"));
     }
 
     #[test]
@@ -186,7 +216,7 @@ mod tests {
             (json!({"id": "ok", "name": "x", "allowed_origins": ["https://x.com/path"]}), "allowed_origins"),
             (json!({"id": "ok", "name": "x", "policy": {"password": {"min_chars": 0}}}), "password"),
         ] {
-            let err = Campaign::from_request(request(value.clone())).unwrap_err();
+            let err = Campaign::from_request(request(value.clone())).unwrap_err().to_string();
             assert!(err.contains(mentions), "{value}: {err}");
         }
     }

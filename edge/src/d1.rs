@@ -13,11 +13,18 @@ use crate::store::{
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use worker::wasm_bindgen::JsValue;
 use worker::{D1Database, D1PreparedStatement, KvStore};
 
 /// How long the edge may serve a cached campaign or credential (seconds; KV's minimum is 60).
 const CACHE_TTL_S: u64 = 60;
+
+/// A parameterised statement: `worker::query!`, which binds each value through serde (`None` as
+/// NULL, integers as numbers).
+macro_rules! sql {
+    ($store:expr, $sql:expr, $($arg:expr),+ $(,)?) => {
+        worker::query!(&$store.db, $sql, $($arg),+).map_err(unavailable)
+    };
+}
 
 pub struct EdgeStore {
     db: D1Database,
@@ -34,10 +41,11 @@ impl EdgeStore {
     async fn load_campaign(&self, id: &str) -> Result<Option<Campaign>, StoreError> {
         self.cached(&format!("campaign:{id}"), async {
             let row: Option<CampaignRow> = self
-                .first(
+                .first(sql!(
+                    self,
                     "SELECT id, name, allowed_origins, policy, publishable_key FROM campaigns WHERE id = ?1",
-                    &[text(id)],
-                )
+                    id
+                )?)
                 .await?;
             row.map(|r| {
                 Ok(Campaign {
@@ -53,25 +61,20 @@ impl EdgeStore {
         .await
     }
 
-    fn statement(&self, sql: &str, values: &[JsValue]) -> Result<D1PreparedStatement, StoreError> {
-        self.db.prepare(sql).bind(values).map_err(|e| StoreError(e.to_string()))
-    }
-
     fn credential_statement(&self, c: &StoredCredential) -> Result<D1PreparedStatement, StoreError> {
-        self.statement(
+        sql!(
+            self,
             "INSERT INTO credentials (kind, lookup, owner_id, secret_hash, expires_at_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
-            &[
-                text(c.kind.as_str()),
-                text(&c.lookup),
-                text(&c.owner_id),
-                text(&c.secret_hash),
-                c.expires_at_ms.map_or(JsValue::NULL, number),
-            ],
+            c.kind.as_str(),
+            &c.lookup,
+            &c.owner_id,
+            &c.secret_hash,
+            c.expires_at_ms
         )
     }
 
-    async fn first<T: DeserializeOwned>(&self, sql: &str, values: &[JsValue]) -> Result<Option<T>, StoreError> {
-        self.statement(sql, values)?.first::<T>(None).await.map_err(|e| StoreError(e.to_string()))
+    async fn first<T: DeserializeOwned>(&self, statement: D1PreparedStatement) -> Result<Option<T>, StoreError> {
+        statement.first::<T>(None).await.map_err(unavailable)
     }
 
     async fn cached<T: DeserializeOwned + Serialize>(
@@ -92,31 +95,32 @@ impl EdgeStore {
         Ok(loaded)
     }
 
-    async fn account_where(&self, condition: &str, values: &[JsValue]) -> Result<Option<AccountRecord>, StoreError> {
-        let sql = format!(
-            "SELECT a.id, a.number, a.campaign_id, a.email, a.alias, a.phone, a.ext_ref_id, a.dialect, a.controller_id, \
-             a.created_at_ms, a.claimed_at_ms, p.fields AS profile FROM accounts a LEFT JOIN profiles p ON p.account_id = a.id \
-             WHERE {condition} LIMIT 1"
-        );
-        let row: Option<AccountRow> = self.first(&sql, values).await?;
+    async fn account_first(&self, statement: D1PreparedStatement) -> Result<Option<AccountRecord>, StoreError> {
+        let row: Option<AccountRow> = self.first(statement).await?;
         Ok(row.map(AccountRow::into_record))
     }
 }
 
-fn text(value: &str) -> JsValue {
-    JsValue::from(value)
+/// An account with its profile, by `condition` on `accounts a`.
+fn account_sql(condition: &str) -> String {
+    format!(
+        "SELECT a.id, a.number, a.campaign_id, a.email, a.alias, a.phone, a.ext_ref_id, a.dialect, a.controller_id, \
+         a.created_at_ms, a.claimed_at_ms, p.fields AS profile FROM accounts a LEFT JOIN profiles p ON p.account_id = a.id \
+         WHERE {condition} LIMIT 1"
+    )
 }
 
-fn maybe(value: Option<&str>) -> JsValue {
-    value.map_or(JsValue::NULL, JsValue::from)
+fn unavailable(error: worker::Error) -> StoreError {
+    StoreError(error.to_string())
 }
 
-fn number(value: i64) -> JsValue {
-    JsValue::from(value as f64)
-}
-
-/// Maps D1's error text to the UNIQUE index that refused the row.
-fn classify(message: String) -> InsertError {
+/// Which UNIQUE index refused a row. D1 reports a constraint as a `D1Error` whose cause is
+/// SQLite's message (`UNIQUE constraint failed: accounts.email_normalized: SQLITE_CONSTRAINT`);
+/// the binding exposes no code or constraint name beyond it, so the columns are read from that
+/// message of a D1 error, and any other error is the store being unavailable.
+fn classify(error: worker::Error) -> InsertError {
+    let worker::Error::D1(d1) = &error else { return InsertError::Unavailable(error.to_string()) };
+    let message = d1.cause();
     if !message.contains("UNIQUE constraint failed") {
         return InsertError::Unavailable(message);
     }
@@ -219,14 +223,11 @@ impl Directory for EdgeStore {
     async fn insert_campaign(&self, c: &Campaign, now_ms: i64) -> Result<(), InsertError> {
         let origins = serde_json::to_string(&c.allowed_origins).unwrap_or_default();
         let policy = serde_json::to_string(&c.policy).unwrap_or_default();
-        self.statement(
-            "INSERT INTO campaigns (id, name, allowed_origins, policy, publishable_key, created_at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            &[text(&c.id), text(&c.name), text(&origins), text(&policy), text(&c.publishable_key), number(now_ms)],
-        )?
+        sql!(self, "INSERT INTO campaigns (id, name, allowed_origins, policy, publishable_key, created_at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)", &c.id, &c.name, &origins, &policy, &c.publishable_key, now_ms)?
         .run()
         .await
         .map(|_| ())
-        .map_err(|e| classify(e.to_string()))
+        .map_err(classify)
     }
 
     async fn campaign(&self, id: &str) -> Result<Option<Campaign>, StoreError> {
@@ -249,10 +250,7 @@ impl Directory for EdgeStore {
             hit: i64,
         }
         let hit: Option<Hit> = self
-            .first(
-                "SELECT 1 AS hit FROM campaigns, json_each(campaigns.allowed_origins) WHERE json_each.value = ?1 LIMIT 1",
-                &[text(&origin)],
-            )
+            .first(sql!(self, "SELECT 1 AS hit FROM campaigns, json_each(campaigns.allowed_origins) WHERE json_each.value = ?1 LIMIT 1", &origin)?)
             .await?;
         Ok(hit.is_some())
     }
@@ -263,31 +261,21 @@ impl Directory for EdgeStore {
         credentials: &[StoredCredential],
         now_ms: i64,
     ) -> Result<(), InsertError> {
-        let mut statements = vec![self.statement(
-            "INSERT INTO operators (id, number, name, permissions, campaigns, allowed_ips, created_at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            &[
-                text(&op.id),
-                number(op.number),
-                text(&op.name),
-                text(&to_json(&op.permissions)),
-                text(&to_json(&op.campaigns)),
-                text(&to_json(&op.allowed_ips)),
-                number(now_ms),
-            ],
-        )?];
+        let mut statements = vec![sql!(self, "INSERT INTO operators (id, number, name, permissions, campaigns, allowed_ips, created_at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", &op.id, op.number, &op.name, &to_json(&op.permissions), &to_json(&op.campaigns), &to_json(&op.allowed_ips), now_ms)?];
         for c in credentials {
             statements.push(self.credential_statement(c)?);
         }
-        self.db.batch(statements).await.map(|_| ()).map_err(|e| classify(e.to_string()))
+        self.db.batch(statements).await.map(|_| ()).map_err(classify)
     }
 
     async fn operator(&self, id: &str) -> Result<Option<Operator>, StoreError> {
         self.cached(&format!("operator:{id}"), async {
             let row: Option<OperatorRow> = self
-                .first(
+                .first(sql!(
+                    self,
                     "SELECT id, number, name, permissions, campaigns, allowed_ips FROM operators WHERE id = ?1",
-                    &[text(id)],
-                )
+                    id
+                )?)
                 .await?;
             row.map(|r| {
                 Ok(Operator {
@@ -308,10 +296,12 @@ impl Directory for EdgeStore {
         let cached = self
             .cached(&format!("credential:{}:{lookup}", kind.as_str()), async {
                 let row: Option<CredentialRow> = self
-                    .first(
+                    .first(sql!(
+                        self,
                         "SELECT owner_id, secret_hash, expires_at_ms FROM credentials WHERE kind = ?1 AND lookup = ?2",
-                        &[text(kind.as_str()), text(lookup)],
-                    )
+                        kind.as_str(),
+                        lookup
+                    )?)
                     .await?;
                 Ok(row.map(|r| CachedCredential {
                     owner_id: r.owner_id,
@@ -330,7 +320,7 @@ impl Directory for EdgeStore {
     }
 
     async fn insert_credential(&self, c: &StoredCredential) -> Result<(), InsertError> {
-        self.credential_statement(c)?.run().await.map(|_| ()).map_err(|e| classify(e.to_string()))
+        self.credential_statement(c)?.run().await.map(|_| ()).map_err(classify)
     }
 
     async fn take_credential(
@@ -340,10 +330,7 @@ impl Directory for EdgeStore {
     ) -> Result<Option<StoredCredential>, StoreError> {
         // DELETE ... RETURNING is one statement: of two concurrent takers, one gets the row.
         let row: Option<CredentialRow> = self
-            .first(
-                "DELETE FROM credentials WHERE kind = ?1 AND lookup = ?2 RETURNING owner_id, secret_hash, expires_at_ms",
-                &[text(kind.as_str()), text(lookup)],
-            )
+            .first(sql!(self, "DELETE FROM credentials WHERE kind = ?1 AND lookup = ?2 RETURNING owner_id, secret_hash, expires_at_ms", kind.as_str(), lookup)?)
             .await?;
         Ok(row.map(|r| StoredCredential {
             kind,
@@ -364,58 +351,60 @@ impl Accounts for EdgeStore {
         let email = a.email.as_ref().map(|e| e.to_string());
         let alias = a.alias.as_ref().map(|x| x.to_string());
         let phone_key = if a.phone_is_key { phone.clone() } else { None };
-        let mut statements = vec![self.statement(
+        let mut statements = vec![sql!(
+            self,
             "INSERT INTO accounts (id, number, campaign_id, email, email_normalized, alias, alias_normalized, phone, \
              phone_key, ext_ref_id, password_hash, dialect, controller_id, created_at_ms) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-            &[
-                text(id),
-                number(a.number),
-                maybe(Some(a.campaign_id.as_str()).filter(|c| !c.is_empty())),
-                maybe(email.as_deref()),
-                maybe(email_normalized.as_deref()),
-                maybe(alias.as_deref()),
-                maybe(alias_normalized.as_deref()),
-                maybe(phone.as_deref()),
-                maybe(phone_key.as_deref()),
-                maybe(a.ext_ref_id.as_deref()),
-                maybe(a.password_hash.as_deref()),
-                text(a.dialect.name()),
-                maybe(a.controller_id.as_deref()),
-                number(a.created_at_ms),
-            ],
+            id,
+            a.number,
+            Some(a.campaign_id.as_str()).filter(|c| !c.is_empty()),
+            email.as_deref(),
+            email_normalized.as_deref(),
+            alias.as_deref(),
+            alias_normalized.as_deref(),
+            phone.as_deref(),
+            phone_key.as_deref(),
+            a.ext_ref_id.as_deref(),
+            a.password_hash.as_deref(),
+            a.dialect.name(),
+            a.controller_id.as_deref(),
+            a.created_at_ms
         )?];
         let profile = serde_json::to_string(&a.profile).unwrap_or_else(|_| "{}".into());
-        statements.push(
-            self.statement("INSERT INTO profiles (account_id, fields) VALUES (?1, ?2)", &[text(id), text(&profile)])?,
-        );
+        statements.push(sql!(self, "INSERT INTO profiles (account_id, fields) VALUES (?1, ?2)", id, &profile)?);
         for entry in &a.outbox {
-            statements.push(self.statement(
+            statements.push(sql!(
+                self,
                 "INSERT INTO outbox (account_id, kind, send_at_ms, created_at_ms) VALUES (?1, ?2, ?3, ?4)",
-                &[text(id), text(entry.kind.as_str()), number(entry.send_at_ms), number(a.created_at_ms)],
+                id,
+                entry.kind.as_str(),
+                entry.send_at_ms,
+                a.created_at_ms
             )?);
         }
         for c in &a.credentials {
             statements.push(self.credential_statement(c)?);
         }
         // One batch is one transaction: the account, its profile, e-mails and secrets, or nothing.
-        self.db.batch(statements).await.map(|_| ()).map_err(|e| classify(e.to_string()))
+        self.db.batch(statements).await.map(|_| ()).map_err(classify)
     }
 
     async fn account(&self, id: &str) -> Result<Option<AccountRecord>, StoreError> {
-        self.account_where("a.id = ?1", &[text(id)]).await
+        self.account_first(sql!(self, &account_sql("a.id = ?1"), id)?).await
     }
 
     async fn account_by_email(&self, normalized: &str) -> Result<Option<AccountRecord>, StoreError> {
-        self.account_where("a.email_normalized = ?1", &[text(normalized)]).await
+        self.account_first(sql!(self, &account_sql("a.email_normalized = ?1"), normalized)?).await
     }
 
     async fn account_by_phone_key(&self, campaign_id: &str, phone: &str) -> Result<Option<AccountRecord>, StoreError> {
-        self.account_where("a.campaign_id = ?1 AND a.phone_key = ?2", &[text(campaign_id), text(phone)]).await
+        self.account_first(sql!(self, &account_sql("a.campaign_id = ?1 AND a.phone_key = ?2"), campaign_id, phone)?)
+            .await
     }
 
     async fn account_by_number(&self, number_id: i64) -> Result<Option<AccountRecord>, StoreError> {
-        self.account_where("a.number = ?1", &[number(number_id)]).await
+        self.account_first(sql!(self, &account_sql("a.number = ?1"), number_id)?).await
     }
 
     async fn update_account(&self, id: &str, change: &AccountChange) -> Result<(), InsertError> {
@@ -426,34 +415,21 @@ impl Accounts for EdgeStore {
         let phone = change.phone.as_ref().map(|p| p.to_string());
         let profile = serde_json::to_string(&change.profile).unwrap_or_else(|_| "{}".into());
         let statements = vec![
-            self.statement(
-                "UPDATE accounts SET email = COALESCE(?2, email), email_normalized = COALESCE(?3, email_normalized), \
+            sql!(self, "UPDATE accounts SET email = COALESCE(?2, email), email_normalized = COALESCE(?3, email_normalized), \
                  alias = COALESCE(?4, alias), alias_normalized = COALESCE(?5, alias_normalized), \
                  phone = COALESCE(?6, phone), phone_key = CASE WHEN phone_key IS NULL THEN NULL ELSE COALESCE(?6, phone_key) END \
-                 WHERE id = ?1",
-                &[
-                    text(id),
-                    maybe(email.as_deref()),
-                    maybe(email_normalized.as_deref()),
-                    maybe(alias.as_deref()),
-                    maybe(alias_normalized.as_deref()),
-                    maybe(phone.as_deref()),
-                ],
-            )?,
-            self.statement("UPDATE profiles SET fields = json_patch(fields, ?2) WHERE account_id = ?1", &[text(id), text(&profile)])?,
+                 WHERE id = ?1", id, email.as_deref(), email_normalized.as_deref(), alias.as_deref(), alias_normalized.as_deref(), phone.as_deref())?,
+            sql!(self, "UPDATE profiles SET fields = json_patch(fields, ?2) WHERE account_id = ?1", id, &profile)?,
         ];
-        self.db.batch(statements).await.map(|_| ()).map_err(|e| classify(e.to_string()))
+        self.db.batch(statements).await.map(|_| ()).map_err(classify)
     }
 
     async fn claim_account(&self, id: &str, now_ms: i64) -> Result<(), StoreError> {
-        self.statement(
-            "UPDATE accounts SET claimed_at_ms = COALESCE(claimed_at_ms, ?2) WHERE id = ?1",
-            &[text(id), number(now_ms)],
-        )?
-        .run()
-        .await
-        .map(|_| ())
-        .map_err(|e| StoreError(e.to_string()))
+        sql!(self, "UPDATE accounts SET claimed_at_ms = COALESCE(claimed_at_ms, ?2) WHERE id = ?1", id, now_ms)?
+            .run()
+            .await
+            .map(|_| ())
+            .map_err(unavailable)
     }
 }
 
@@ -466,32 +442,29 @@ impl Replies for EdgeStore {
         // One statement decides the race: the row is inserted (or an expired or abandoned one
         // taken over) for exactly one request; RETURNING tells that request it won.
         let won: Option<Reserved> = self
-            .first(
+            .first(sql!(
+                self,
                 "INSERT INTO idempotency (key, reserved_at_ms) VALUES (?1, ?2) \
                  ON CONFLICT (key) DO UPDATE SET reserved_at_ms = excluded.reserved_at_ms, reply = NULL \
                  WHERE idempotency.reserved_at_ms < ?3 \
                     OR (idempotency.reply IS NULL AND idempotency.reserved_at_ms < ?4) \
                  RETURNING reply",
-                &[
-                    text(key),
-                    number(now_ms),
-                    number(now_ms - IDEMPOTENCY_TTL_MS),
-                    number(now_ms - IDEMPOTENCY_STALE_MS),
-                ],
-            )
+                key,
+                now_ms,
+                now_ms - IDEMPOTENCY_TTL_MS,
+                now_ms - IDEMPOTENCY_STALE_MS
+            )?)
             .await?;
         if won.is_some() {
             // The winner sweeps keys nobody may replay any more (indexed; usually none).
-            self.statement(
-                "DELETE FROM idempotency WHERE reserved_at_ms < ?1",
-                &[number(now_ms - IDEMPOTENCY_TTL_MS)],
-            )?
-            .run()
-            .await
-            .map_err(|e| StoreError(e.to_string()))?;
+            sql!(self, "DELETE FROM idempotency WHERE reserved_at_ms < ?1", now_ms - IDEMPOTENCY_TTL_MS)?
+                .run()
+                .await
+                .map_err(unavailable)?;
             return Ok(Reservation::Won);
         }
-        let found: Option<Reserved> = self.first("SELECT reply FROM idempotency WHERE key = ?1", &[text(key)]).await?;
+        let found: Option<Reserved> =
+            self.first(sql!(self, "SELECT reply FROM idempotency WHERE key = ?1", key)?).await?;
         match found.and_then(|row| row.reply) {
             Some(json) => Ok(Reservation::Answered(json_field(&json)?)),
             None => Ok(Reservation::Running),
@@ -500,19 +473,19 @@ impl Replies for EdgeStore {
 
     async fn keep_reply(&self, key: &str, reply: &Reply) -> Result<(), StoreError> {
         let json = serde_json::to_string(reply).map_err(|e| StoreError(e.to_string()))?;
-        self.statement("UPDATE idempotency SET reply = ?2 WHERE key = ?1 AND reply IS NULL", &[text(key), text(&json)])?
+        sql!(self, "UPDATE idempotency SET reply = ?2 WHERE key = ?1 AND reply IS NULL", key, &json)?
             .run()
             .await
             .map(|_| ())
-            .map_err(|e| StoreError(e.to_string()))
+            .map_err(unavailable)
     }
 
     async fn release_reply(&self, key: &str) -> Result<(), StoreError> {
-        self.statement("DELETE FROM idempotency WHERE key = ?1 AND reply IS NULL", &[text(key)])?
+        sql!(self, "DELETE FROM idempotency WHERE key = ?1 AND reply IS NULL", key)?
             .run()
             .await
             .map(|_| ())
-            .map_err(|e| StoreError(e.to_string()))
+            .map_err(unavailable)
     }
 
     async fn pause(&self, ms: u32) {
@@ -537,19 +510,18 @@ impl EdgeStore {
             hits: u32,
         }
         let count = self
-            .first::<Count>(
+            .first::<Count>(sql!(
+                self,
                 "INSERT INTO rate_hits (bucket, minute, hits) VALUES (?1, ?2, 1) \
                  ON CONFLICT (bucket, minute) DO UPDATE SET hits = hits + 1 RETURNING hits",
-                &[text(bucket), number(minute)],
-            )
+                bucket,
+                minute
+            )?)
             .await?
             .map_or(1, |c| c.hits);
         // The first attempt of a bucket's minute sweeps windows that can no longer matter.
         if count == 1 {
-            self.statement("DELETE FROM rate_hits WHERE minute < ?1", &[number(minute - 1)])?
-                .run()
-                .await
-                .map_err(|e| StoreError(e.to_string()))?;
+            sql!(self, "DELETE FROM rate_hits WHERE minute < ?1", minute - 1)?.run().await.map_err(unavailable)?;
         }
         Ok(count)
     }

@@ -32,21 +32,14 @@ impl Profile {
     }
 }
 
-#[derive(Debug, PartialEq, Eq)]
-pub struct HashError(String);
-
-impl std::fmt::Display for HashError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "hashing failed: {}", self.0)
-    }
-}
-
-impl std::error::Error for HashError {}
-
-impl From<HashError> for String {
-    fn from(error: HashError) -> String {
-        error.to_string()
-    }
+/// Why a hash could not be made: the platform gave no randomness for the salt, or the hasher
+/// refused (neither is the caller's doing).
+#[derive(Debug, thiserror::Error)]
+pub enum HashError {
+    #[error("hashing failed: no randomness for the salt: {0}")]
+    Randomness(#[from] getrandom::Error),
+    #[error("hashing failed: {0}")]
+    Hasher(argon2::password_hash::Error),
 }
 
 /// Hashes a parsed password (the password profile).
@@ -61,13 +54,9 @@ pub fn hash_secret(secret: &str) -> Result<String, HashError> {
 
 /// Hashes `text` with a fresh 16-byte salt from the platform's CSPRNG.
 pub fn hash_with(profile: Profile, text: &str) -> Result<String, HashError> {
-    let salt = crate::secrets::random_bytes::<16>().map_err(|e| HashError(e.to_string()))?;
-    let salt = SaltString::encode_b64(&salt).map_err(|e| HashError(e.to_string()))?;
-    profile
-        .hasher()
-        .hash_password(text.as_bytes(), &salt)
-        .map(|phc| phc.to_string())
-        .map_err(|e| HashError(e.to_string()))
+    let salt = crate::secrets::random_bytes::<16>()?;
+    let salt = SaltString::encode_b64(&salt).map_err(HashError::Hasher)?;
+    profile.hasher().hash_password(text.as_bytes(), &salt).map(|phc| phc.to_string()).map_err(HashError::Hasher)
 }
 
 /// Checks `text` against a stored PHC string, at the cost the string records (the crate

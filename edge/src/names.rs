@@ -2,18 +2,55 @@
 //! what a caller asked for), and which dialect created an account. The dialects themselves are
 //! [`crate::dialects`]; this is their registry's list of names.
 
-/// The dialects: the registry. A dialect is its module (decode, run, and an `encode` that writes
-/// every [`Outcome`]), a variant here, its name in [`Dialect::name`] and its line in
-/// `dialects::encode_in`; every `match` on it is exhaustive, so a dialect missing anywhere is a
-/// compile error.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Dialect {
-    Native,
-    Poken,
-    GetResponse,
-    MoveDigital,
-    Engagement,
+/// The registry: every dialect, one line each — its variant, its module under `dialects/` and
+/// the type there that implements it, and its name (`X-Signup-Dialect`, `?dialect=`, the
+/// `dialect` column). The native dialect writes every outcome but owns no vendor route; every
+/// other line is a vendor dialect, whose module declares its own routes (`UseCases::ROUTES`).
+///
+/// The list is expanded twice: here into [`Dialect`] (it holds no paths, so this module stays a
+/// leaf every module may use) and in `dialects` into the modules, [`crate::dialects::VendorRoute`]
+/// and the dispatch. A sixth dialect is its module plus one line below.
+macro_rules! registry {
+    ($expand:ident) => {
+        $expand! {
+            native: Native native::Native "native";
+            vendors: [
+                Poken poken::Poken "poken",
+                GetResponse getresponse::GetResponse "getresponse",
+                MoveDigital movedigital::MoveDigital "movedigital",
+                Engagement engagement::Engagement "engagement",
+            ]
+        }
+    };
 }
+pub(crate) use registry;
+
+/// Expands the registry into the list of names.
+macro_rules! names {
+    (native: $native:ident $nm:ident::$nt:ident $native_name:literal;
+     vendors: [$($vendor:ident $m:ident::$t:ident $name:literal),+ $(,)?]) => {
+        /// The dialects (see [`registry`]): every `match` on it is exhaustive, so a dialect
+        /// missing anywhere is a compile error.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum Dialect {
+            $native,
+            $($vendor),+
+        }
+
+        impl Dialect {
+            pub const ALL: &'static [Dialect] = &[Dialect::$native, $(Dialect::$vendor),+];
+
+            /// The name `X-Signup-Dialect` / `?dialect=` use.
+            pub const fn name(self) -> &'static str {
+                match self {
+                    Dialect::$native => $native_name,
+                    $(Dialect::$vendor => $name),+
+                }
+            }
+        }
+    };
+}
+registry!(names);
 
 /// What a caller asked its answer to be written in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -26,23 +63,9 @@ pub enum Asked {
 }
 
 impl Dialect {
-    pub const ALL: [Dialect; 5] =
-        [Dialect::Native, Dialect::Poken, Dialect::GetResponse, Dialect::MoveDigital, Dialect::Engagement];
-
-    /// The name `X-Signup-Dialect` / `?dialect=` use.
-    pub const fn name(self) -> &'static str {
-        match self {
-            Dialect::Native => "native",
-            Dialect::Poken => "poken",
-            Dialect::GetResponse => "getresponse",
-            Dialect::MoveDigital => "movedigital",
-            Dialect::Engagement => "engagement",
-        }
-    }
-
     /// A dialect by its name, in any case.
     pub fn from_name(name: &str) -> Option<Dialect> {
-        Dialect::ALL.into_iter().find(|d| d.name().eq_ignore_ascii_case(name.trim()))
+        Dialect::ALL.iter().copied().find(|d| d.name().eq_ignore_ascii_case(name.trim()))
     }
 
     /// What the caller asked for: the header, else the query's `dialect`.

@@ -1,7 +1,7 @@
 //! Operators: the systems that call the vendor dialects, with their permissions, campaigns,
 //! address allowlist, and one credential per dialect (shown once, stored as argon2id).
 
-use crate::hashing::hash_secret;
+use crate::hashing::{hash_secret, HashError};
 use crate::secrets::{constant_time_eq, random_token};
 use serde::{Deserialize, Serialize};
 use std::net::IpAddr;
@@ -125,24 +125,44 @@ pub struct MoveDigitalCredentials {
     pub session: String,
 }
 
+/// Why an admin request for an operator was refused; the text names the key at fault.
+#[derive(Debug, PartialEq, thiserror::Error)]
+pub enum InvalidOperator {
+    #[error("name: 1 to 200 printable characters")]
+    Name,
+    #[error("campaigns: no campaign `{0}`")]
+    NoCampaign(String),
+    #[error("allowed_ips: `{0}` is not an IP address")]
+    Ip(String),
+}
+
+/// An operator that could not be made: the request's fault, or ours (no randomness for its id).
+#[derive(Debug, thiserror::Error)]
+pub enum OperatorError {
+    #[error(transparent)]
+    Invalid(#[from] InvalidOperator),
+    #[error("no randomness for the operator's id: {0}")]
+    Randomness(#[from] getrandom::Error),
+}
+
 impl Operator {
     /// Checks an admin request against the campaigns that exist; `number` comes from the store.
     pub fn from_request(
         request: OperatorRequest,
         number: i64,
         campaign_exists: impl Fn(&str) -> bool,
-    ) -> Result<Self, String> {
+    ) -> Result<Self, OperatorError> {
         let name = request.name.trim();
         if name.is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control) {
-            return Err("name: 1 to 200 printable characters".into());
+            return Err(InvalidOperator::Name.into());
         }
         if let Some(missing) = request.campaigns.iter().find(|c| !campaign_exists(c)) {
-            return Err(format!("campaigns: no campaign `{missing}`"));
+            return Err(InvalidOperator::NoCampaign(missing.clone()).into());
         }
         let allowed_ips = request
             .allowed_ips
             .iter()
-            .map(|ip| ip.trim().parse::<IpAddr>().map_err(|_| format!("allowed_ips: `{ip}` is not an IP address")))
+            .map(|ip| ip.trim().parse::<IpAddr>().map_err(|_| InvalidOperator::Ip(ip.clone())))
             .collect::<Result<Vec<_>, _>>()?;
         let mut permissions = request.permissions;
         permissions.dedup();
@@ -157,9 +177,9 @@ impl Operator {
     }
 
     /// Mints one credential per dialect: what to show once, and what to store.
-    pub fn issue_credentials(&self) -> Result<(IssuedCredentials, Vec<StoredCredential>), String> {
+    pub fn issue_credentials(&self) -> Result<(IssuedCredentials, Vec<StoredCredential>), HashError> {
         let mut stored = Vec::new();
-        let mut mint = |kind: CredentialKind, lookup: String| -> Result<String, String> {
+        let mut mint = |kind: CredentialKind, lookup: String| -> Result<String, HashError> {
             let secret = random_token(32)?;
             stored.push(StoredCredential {
                 kind,
@@ -239,12 +259,14 @@ mod tests {
     #[test]
     fn bad_operator_requests_are_named() {
         let exists = |c: &str| c == "rf";
-        assert!(Operator::from_request(request(r#"{"name":""}"#), 1, exists).unwrap_err().contains("name"));
+        assert!(Operator::from_request(request(r#"{"name":""}"#), 1, exists).unwrap_err().to_string().contains("name"));
         assert!(Operator::from_request(request(r#"{"name":"x","campaigns":["nope"]}"#), 1, exists)
             .unwrap_err()
+            .to_string()
             .contains("nope"));
         assert!(Operator::from_request(request(r#"{"name":"x","allowed_ips":["localhost"]}"#), 1, exists)
             .unwrap_err()
+            .to_string()
             .contains("allowed_ips"));
         assert!(serde_json::from_str::<OperatorRequest>(r#"{"name":"x","permissions":["root"]}"#).is_err());
         assert!(Operator::from_request(request(r#"{"name":"x"}"#), 1, exists).unwrap().allows_ip(None));

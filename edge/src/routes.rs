@@ -1,7 +1,6 @@
 //! The route table, as plain data so it is tested natively: the one place a route meets its
 //! dialect.
 
-use crate::dialects::poken::Operation;
 use crate::dialects::Dialect;
 pub use crate::dialects::VendorRoute;
 
@@ -37,12 +36,7 @@ const TABLE: &[(&str, &str, Route)] = &[
     ("GET", "/v1/policy", Route::Policy),
     ("OPTIONS", "/v1/policy", Route::Preflight),
     ("GET", "/healthz", Route::Health),
-    ("POST", "/engagement/users", Route::Vendor(VendorRoute::Engagement)),
-    ("POST", "/getresponse", Route::Vendor(VendorRoute::GetResponse)),
-    ("POST", "/movedigital/services/rest/", Route::Vendor(VendorRoute::MoveDigital)),
-    ("POST", "/poken/account/create", Route::Vendor(VendorRoute::Poken(Operation::Create))),
     ("POST", "/poken/oauth2/token", Route::PokenToken),
-    ("POST", "/poken/account/profile", Route::Vendor(VendorRoute::Poken(Operation::Update))),
 ];
 
 /// What a route's refusals are written in.
@@ -58,8 +52,9 @@ pub enum Form {
 
 /// Every (method, path) the table routes, with its route (admin routes aside: `/admin/` and
 /// below is the admin module's).
+/// The vendor dialects' routes are each dialect's own (`UseCases::ROUTES`).
 pub fn table() -> impl Iterator<Item = (&'static str, &'static str, Route)> {
-    TABLE.iter().copied()
+    TABLE.iter().copied().chain(VendorRoute::table().map(|(method, path, route)| (method, path, Route::Vendor(route))))
 }
 
 impl Route {
@@ -99,12 +94,12 @@ impl Route {
             return Route::Admin;
         }
         let mut allowed = None;
-        for (route_method, route_path, route) in TABLE {
-            if *route_path == path {
+        for (route_method, route_path, route) in table() {
+            if route_path == path {
                 if route_method.eq_ignore_ascii_case(method) {
-                    return *route;
+                    return route;
                 }
-                if *route_method != "OPTIONS" {
+                if route_method != "OPTIONS" {
                     allowed = Some(Route::MethodNotAllowed { allow: route_method, form: route.form() });
                 }
             }
@@ -123,7 +118,7 @@ mod tests {
         assert_eq!(Route::resolve("OPTIONS", "/v1/accounts"), Route::Preflight);
         assert_eq!(Route::resolve("GET", "/v1/policy"), Route::Policy);
         assert_eq!(Route::resolve("GET", "/healthz"), Route::Health);
-        assert_eq!(Route::resolve("POST", "/engagement/users"), Route::Vendor(VendorRoute::Engagement));
+        assert_eq!(Route::resolve("POST", "/engagement/users"), Route::Vendor(VendorRoute::Engagement(())));
         assert_eq!(Route::resolve("DELETE", "/admin/accounts/x"), Route::Admin);
         assert_eq!(
             Route::resolve("GET", "/v1/accounts"),
@@ -141,7 +136,7 @@ mod tests {
         );
         assert_eq!(Route::resolve("POST", "/healthz"), Route::MethodNotAllowed { allow: "GET", form: Form::Plain });
         assert!(
-            Route::Vendor(VendorRoute::MoveDigital).needs_tls()
+            Route::Vendor(VendorRoute::MoveDigital(())).needs_tls()
                 && Route::Admin.needs_tls()
                 && !Route::Health.needs_tls()
         );

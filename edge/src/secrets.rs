@@ -21,9 +21,9 @@ pub fn random_number(digits: u32) -> Result<i64, getrandom::Error> {
 }
 
 /// `len` characters of lower-case Crockford base32 (5 random bits each).
-pub fn random_token(len: usize) -> Result<String, String> {
+pub fn random_token(len: usize) -> Result<String, getrandom::Error> {
     let mut bytes = vec![0u8; len];
-    getrandom::fill(&mut bytes).map_err(|e| e.to_string())?;
+    getrandom::fill(&mut bytes)?;
     Ok(bytes.iter().map(|b| ALPHABET[(b & 31) as usize] as char).collect())
 }
 

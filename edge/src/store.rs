@@ -133,7 +133,7 @@ pub struct AccountChange {
 pub struct AccountId(String);
 
 impl AccountId {
-    pub fn generate() -> Result<Self, String> {
+    pub fn generate() -> Result<Self, getrandom::Error> {
         Ok(Self(format!("acc_{}", crate::secrets::random_token(26)?)))
     }
 

@@ -16,7 +16,7 @@ pub use lower::lowercase;
 pub use messages::{
     catalogue_ready, install_catalogue, keyed_lines, message, parse_catalogue, template, CatalogueError, Locale,
 };
-pub use policy::{Policy, Presence, ReconciliationKey};
+pub use policy::{Policy, PolicyError, Presence, ReconciliationKey};
 pub use problem::{Code, Field, Problem, UnknownName};
 pub use signup::{text_limit, validate, SignupForm, ValidSignup};
 pub use values::alias::Alias;

@@ -107,33 +107,62 @@ impl Policy {
     }
 
     /// Reads a policy from JSON (a campaign's overrides on top of the defaults) and checks it.
-    pub fn from_json(json: &str) -> Result<Self, String> {
-        let policy: Policy = serde_json::from_str(json).map_err(|e| format!("policy: {e}"))?;
+    pub fn from_json(json: &str) -> Result<Self, PolicyError> {
+        let policy: Policy = serde_json::from_str(json).map_err(|e| PolicyError::Unreadable(e.to_string()))?;
         policy.check()?;
         Ok(policy)
     }
 
     /// The policy's own consistency: bounds that can be met, a language to speak.
-    pub fn check(&self) -> Result<(), String> {
+    pub fn check(&self) -> Result<(), PolicyError> {
         let p = &self.password;
         if p.min_chars == 0 || p.min_chars > p.max_chars {
-            return Err(format!(
-                "password.min_chars must be from 1 to max_chars ({}), not {}",
-                p.max_chars, p.min_chars
-            ));
+            return Err(PolicyError::MinChars { min: p.min_chars, max: p.max_chars });
         }
         if p.max_chars > Password::MAX_CHARS {
-            return Err(format!("password.max_chars must be at most {}, not {}", Password::MAX_CHARS, p.max_chars));
+            return Err(PolicyError::MaxChars(p.max_chars));
         }
         if self.fields.contains_key(&Field::Request) {
-            return Err("fields: `request` is not a form field".to_owned());
+            return Err(PolicyError::RequestField);
         }
         if self.languages.is_empty() {
-            return Err("languages must offer at least one language".to_owned());
+            return Err(PolicyError::NoLanguage);
         }
         Ok(())
     }
 }
+
+/// Why a policy was refused; its text names the key at fault.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PolicyError {
+    /// Not a policy's shape: an unknown key, a value of the wrong kind (serde's words).
+    Unreadable(String),
+    MinChars {
+        min: usize,
+        max: usize,
+    },
+    MaxChars(usize),
+    RequestField,
+    NoLanguage,
+}
+
+impl std::fmt::Display for PolicyError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PolicyError::Unreadable(why) => write!(f, "policy: {why}"),
+            PolicyError::MinChars { min, max } => {
+                write!(f, "password.min_chars must be from 1 to max_chars ({max}), not {min}")
+            }
+            PolicyError::MaxChars(max) => {
+                write!(f, "password.max_chars must be at most {}, not {max}", Password::MAX_CHARS)
+            }
+            PolicyError::RequestField => f.write_str("fields: `request` is not a form field"),
+            PolicyError::NoLanguage => f.write_str("languages must offer at least one language"),
+        }
+    }
+}
+
+impl std::error::Error for PolicyError {}
 
 #[cfg(test)]
 mod tests {

@@ -182,6 +182,7 @@ impl super::Wire for Engagement {
 
 impl super::UseCases for Engagement {
     type Operation = ();
+    const ROUTES: &'static [(&'static str, &'static str, ())] = &[("POST", "/engagement/users", ())];
 
     async fn run<S: Store>(
         (): (),

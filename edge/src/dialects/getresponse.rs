@@ -7,6 +7,7 @@ use crate::auth::Presented;
 use crate::hashing::hash_secret;
 use crate::operator::{CredentialKind, Permission};
 use crate::reply::Reply;
+use crate::hashing::HashError;
 use crate::secrets::random_token;
 use crate::store::Store;
 use enlist_shared::values::choice::Optin;
@@ -207,12 +208,12 @@ pub async fn call<S: Store>(store: &S, request: &VendorRequest<'_>, now_ms: i64)
     // answer has no field for it, so it is stored hashed and its plaintext is not kept.
     match own_api_key() {
         Ok(key) => signup.credentials.push(key),
-        Err(why) => return (envelope, Outcome::Failed(Failure::internal(why))),
+        Err(why) => return (envelope, Outcome::Failed(Failure::internal(why.to_string()))),
     }
     (envelope, sign_up(store, signup, now_ms).await.into())
 }
 
-fn own_api_key() -> Result<NewCredential, String> {
+fn own_api_key() -> Result<NewCredential, HashError> {
     let secret = random_token(32)?;
     Ok(NewCredential {
         kind: CredentialKind::ApiKey,
@@ -299,6 +300,7 @@ impl super::Wire for GetResponse {
 
 impl super::UseCases for GetResponse {
     type Operation = ();
+    const ROUTES: &'static [(&'static str, &'static str, ())] = &[("POST", "/getresponse", ())];
 
     async fn run<S: Store>(
         (): (),

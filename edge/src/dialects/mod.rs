@@ -3,12 +3,6 @@
 //! dialect can therefore write every [`Outcome`]; each module is the one place where problems
 //! become its wire form.
 
-pub mod engagement;
-pub mod getresponse;
-pub mod movedigital;
-pub mod native;
-pub mod poken;
-
 use crate::account::{Created, SignupError};
 use crate::auth::{AuthError, Presented};
 use crate::campaign::Campaign;
@@ -50,7 +44,11 @@ pub trait Wire {
 #[allow(async_fn_in_trait)]
 pub trait UseCases: Wire {
     /// Which of the dialect's routes (the dialects with one route have `()`).
-    type Operation: Copy;
+    type Operation: Copy + std::fmt::Debug + Eq + 'static;
+
+    /// The dialect's routes: method, path, and the operation each runs. The route table
+    /// ([`crate::routes`]) takes them from here.
+    const ROUTES: &'static [(&'static str, &'static str, Self::Operation)];
 
     async fn run<S: Store>(
         operation: Self::Operation,
@@ -68,56 +66,72 @@ pub struct Context<'a> {
     pub outbox_secret: Option<&'a str>,
 }
 
-/// The vendor routes that sign up or change an account, each with its dialect's operation.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum VendorRoute {
-    /// `POST /engagement/users`: Engagement Services "Create Users".
-    Engagement,
-    /// `POST /getresponse`: GetResponse JSON-RPC (`add_account`).
-    GetResponse,
-    /// `POST /movedigital/services/rest/`: MoveDigital REST (`...proxy.createAccount`).
-    MoveDigital,
-    /// `POST /poken/account/create` and `/poken/account/profile`.
-    Poken(poken::Operation),
+/// Expands the registry ([`crate::names::registry`]) into the dialects' modules, the vendor
+/// routes and the dispatch to each dialect's implementation.
+macro_rules! dialects {
+    (native: $native:ident $nm:ident::$nt:ident $native_name:literal;
+     vendors: [$($vendor:ident $m:ident::$t:ident $name:literal),+ $(,)?]) => {
+        pub mod $nm;
+        $(pub mod $m;)+
+
+        /// A vendor dialect's route: its dialect, and which of the dialect's operations (the
+        /// dialects with one route have `()`). The routes are those each module declares.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum VendorRoute {
+            $($vendor(<$m::$t as UseCases>::Operation)),+
+        }
+
+        impl VendorRoute {
+            /// Every vendor route as (method, path, route), from each dialect's own list.
+            pub fn table() -> impl Iterator<Item = (&'static str, &'static str, VendorRoute)> {
+                std::iter::empty()
+                    $(.chain(<$m::$t as UseCases>::ROUTES.iter().map(|&(method, path, operation)| {
+                        (method, path, VendorRoute::$vendor(operation))
+                    })))+
+            }
+
+            /// The dialect the route reads.
+            pub const fn dialect(self) -> Dialect {
+                match self {
+                    $(VendorRoute::$vendor(_) => Dialect::$vendor),+
+                }
+            }
+
+            /// Runs the route's use case in its dialect.
+            pub async fn run<S: Store>(
+                self,
+                store: &S,
+                request: &VendorRequest<'_>,
+                context: &Context<'_>,
+                now_ms: i64,
+            ) -> (Echo, Outcome) {
+                match self {
+                    $(VendorRoute::$vendor(operation) => {
+                        <$m::$t as UseCases>::run(operation, store, request, context, now_ms).await
+                    })+
+                }
+            }
+
+            /// What a refused request's answer echoes from its body.
+            pub fn echo_of(self, body: &[u8]) -> Echo {
+                match self {
+                    $(VendorRoute::$vendor(_) => <$m::$t as Wire>::echo_of(body)),+
+                }
+            }
+        }
+
+        /// Writes an outcome in the negotiated dialect. `echo` carries what the request's own
+        /// dialect echoes (a JSON-RPC envelope, a Poken code); `locale` and `policy` fill the
+        /// native messages.
+        pub fn encode_in(dialect: Dialect, outcome: Outcome, echo: &Echo, locale: Locale, policy: &Policy) -> Reply {
+            match dialect {
+                Dialect::$native => <$nm::$nt as Wire>::encode(&outcome, echo, locale, policy),
+                $(Dialect::$vendor => <$m::$t as Wire>::encode(&outcome, echo, locale, policy)),+
+            }
+        }
+    };
 }
-
-impl VendorRoute {
-    /// The dialect the route reads.
-    pub const fn dialect(self) -> Dialect {
-        match self {
-            VendorRoute::Engagement => Dialect::Engagement,
-            VendorRoute::GetResponse => Dialect::GetResponse,
-            VendorRoute::MoveDigital => Dialect::MoveDigital,
-            VendorRoute::Poken(_) => Dialect::Poken,
-        }
-    }
-
-    /// Runs the route's use case in its dialect.
-    pub async fn run<S: Store>(
-        self,
-        store: &S,
-        request: &VendorRequest<'_>,
-        context: &Context<'_>,
-        now_ms: i64,
-    ) -> (Echo, Outcome) {
-        match self {
-            VendorRoute::Engagement => engagement::Engagement::run((), store, request, context, now_ms).await,
-            VendorRoute::GetResponse => getresponse::GetResponse::run((), store, request, context, now_ms).await,
-            VendorRoute::MoveDigital => movedigital::MoveDigital::run((), store, request, context, now_ms).await,
-            VendorRoute::Poken(operation) => poken::Poken::run(operation, store, request, context, now_ms).await,
-        }
-    }
-
-    /// What a refused request's answer echoes from its body.
-    pub fn echo_of(self, body: &[u8]) -> Echo {
-        match self {
-            VendorRoute::Engagement => engagement::Engagement::echo_of(body),
-            VendorRoute::GetResponse => getresponse::GetResponse::echo_of(body),
-            VendorRoute::MoveDigital => movedigital::MoveDigital::echo_of(body),
-            VendorRoute::Poken(_) => poken::Poken::echo_of(body),
-        }
-    }
-}
+crate::names::registry!(dialects);
 
 /// Resolves the operator behind a presented credential, checks its permission, and loads the
 /// campaign it creates into (its first).
@@ -143,18 +157,6 @@ pub async fn admit<S: Store>(
         Ok(Some(campaign)) => Ok((operator, campaign)),
         Ok(None) => Err(Failure::internal(format!("operator {} names missing campaign {campaign_id}", operator.id))),
         Err(e) => Err(Failure::internal(e.0)),
-    }
-}
-
-/// Writes an outcome in the negotiated dialect. `echo` carries what the request's own dialect
-/// echoes (a JSON-RPC envelope, a Poken code); `locale` and `policy` fill the native messages.
-pub fn encode_in(dialect: Dialect, outcome: Outcome, echo: &Echo, locale: Locale, policy: &Policy) -> Reply {
-    match dialect {
-        Dialect::Native => native::Native::encode(&outcome, echo, locale, policy),
-        Dialect::Engagement => engagement::Engagement::encode(&outcome, echo, locale, policy),
-        Dialect::GetResponse => getresponse::GetResponse::encode(&outcome, echo, locale, policy),
-        Dialect::MoveDigital => movedigital::MoveDigital::encode(&outcome, echo, locale, policy),
-        Dialect::Poken => poken::Poken::encode(&outcome, echo, locale, policy),
     }
 }
 
@@ -291,7 +293,7 @@ mod tests {
             "the header wins"
         );
         for dialect in Dialect::ALL {
-            assert_eq!(Dialect::from_name(&dialect.name().to_uppercase()), Some(dialect));
+            assert_eq!(Dialect::from_name(&dialect.name().to_uppercase()), Some(*dialect));
         }
     }
 

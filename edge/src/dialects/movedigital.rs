@@ -295,6 +295,7 @@ impl super::Wire for MoveDigital {
 
 impl super::UseCases for MoveDigital {
     type Operation = ();
+    const ROUTES: &'static [(&'static str, &'static str, ())] = &[("POST", "/movedigital/services/rest/", ())];
 
     async fn run<S: Store>(
         (): (),

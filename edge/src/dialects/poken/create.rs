@@ -201,6 +201,6 @@ pub async fn create_account<S: Store>(store: &S, request: &VendorRequest<'_>, no
     }
     match issue(store, CredentialKind::OauthCode, created.id.as_str(), now_ms + CODE_TTL_S * 1000, "pc_").await {
         Ok(code) => (Echo { code: Some(code), ..echo }, outcome),
-        Err(why) => (echo, Outcome::Failed(Failure::internal(why))),
+        Err(why) => (echo, Outcome::Failed(Failure::internal(why.to_string()))),
     }
 }

@@ -140,6 +140,8 @@ impl super::Wire for Poken {
 
 impl super::UseCases for Poken {
     type Operation = Operation;
+    const ROUTES: &'static [(&'static str, &'static str, Operation)] =
+        &[("POST", "/poken/account/create", Operation::Create), ("POST", "/poken/account/profile", Operation::Update)];
 
     async fn run<S: Store>(
         operation: Operation,

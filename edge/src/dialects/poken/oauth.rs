@@ -1,14 +1,23 @@
 //! The OAuth2 code flow: codes minted with a new account, exchanged once for a token
 //! (RFC 6749).
 
-use crate::hashing::{hash_secret, verify as verify_secret};
+use crate::hashing::{hash_secret, verify as verify_secret, HashError};
 use crate::operator::{split_token, CredentialKind, StoredCredential};
 use crate::reply::Reply;
 use crate::secrets::random_token;
-use crate::store::Store;
+use crate::store::{InsertError, Store};
 use serde_json::json;
 
 use super::*;
+
+/// Why a code or token could not be issued (never the caller's fault; the text is for the log).
+#[derive(Debug, thiserror::Error)]
+pub(super) enum IssueError {
+    #[error(transparent)]
+    Hash(#[from] HashError),
+    #[error("storing the credential failed: {0:?}")]
+    Store(InsertError),
+}
 
 /// Mints `<prefix><lookup>.<secret>`, stored hashed.
 pub(super) async fn issue<S: Store>(
@@ -17,8 +26,8 @@ pub(super) async fn issue<S: Store>(
     owner: &str,
     expires_at_ms: i64,
     prefix: &str,
-) -> Result<String, String> {
-    let (lookup, secret) = (random_token(12)?, random_token(32)?);
+) -> Result<String, IssueError> {
+    let (lookup, secret) = (random_token(12).map_err(HashError::from)?, random_token(32).map_err(HashError::from)?);
     let credential = StoredCredential {
         kind,
         lookup: lookup.clone(),
@@ -26,7 +35,7 @@ pub(super) async fn issue<S: Store>(
         secret_hash: hash_secret(&secret)?,
         expires_at_ms: Some(expires_at_ms),
     };
-    store.insert_credential(&credential).await.map_err(|e| format!("{e:?}"))?;
+    store.insert_credential(&credential).await.map_err(IssueError::Store)?;
     Ok(format!("{prefix}{lookup}.{secret}"))
 }
 
@@ -77,7 +86,7 @@ pub async fn exchange_code<S: Store>(store: &S, content_type: Option<&str>, body
         )
         .with_header("cache-control", "no-store")
         .with_header("pragma", "no-cache"),
-        Err(why) => error(500, "server_error", "try again").with_log(why),
+        Err(why) => error(500, "server_error", "try again").with_log(why.to_string()),
     }
 }
 
