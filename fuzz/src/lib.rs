@@ -9,10 +9,10 @@
 //! feedback: an input with a signature not seen before joins the corpus. The same functions
 //! are the libFuzzer targets under `fuzz/libfuzzer/` (coverage-guided, nightly only).
 
+use enlist_edge::dialects::values;
 use enlist_edge::dialects::{self, engagement, getresponse, movedigital, poken, Dialect, Echo, Failure, Outcome};
 use enlist_edge::memory::MemoryStore;
 use enlist_edge::{admin, auth, campaign, handler, native, routes};
-use enlist_shared::values::{choice, scalars};
 use enlist_shared::{
     strength, validate, Alias, Code, Country, Email, Language, Locale, Password, PasswordRules, Phone, Policy,
     SignupForm, Text, TimeZone, UsState, WebUrl,
@@ -198,16 +198,16 @@ pub fn rules(data: &[u8]) -> u64 {
         stable(Phone::parse(input), Phone::parse),
         stable(WebUrl::parse(input), WebUrl::parse),
         stable(Text::parse(input, 200), |s| Text::parse(s, 200)),
-        scalars::parse_ipv4_integer(input).err(),
-        scalars::parse_unix_seconds(input).err(),
-        scalars::parse_date(input).err(),
-        scalars::parse_flag(input, scalars::Spelling::TrueFalse).err(),
-        scalars::parse_flag(input, scalars::Spelling::YesNo).err(),
-        scalars::parse_flag(input, scalars::Spelling::OnOff).err(),
-        choice::Visibility::parse(input).err(),
-        choice::EmailFrequency::parse(input).err(),
-        choice::SendEmail::parse(input).err(),
-        choice::Optin::parse(input).err(),
+        values::parse_ipv4_integer(input).err(),
+        values::parse_unix_seconds(input).err(),
+        values::parse_date(input).err(),
+        values::parse_flag(input, values::Spelling::TrueFalse).err(),
+        values::parse_flag(input, values::Spelling::YesNo).err(),
+        values::parse_flag(input, values::Spelling::OnOff).err(),
+        values::Visibility::parse(input).err(),
+        values::EmailFrequency::parse(input).err(),
+        values::SendEmail::parse(input).err(),
+        values::Optin::parse(input).err(),
     ];
     let score = strength(input);
     assert!(score <= 4);

@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
-"""Writes rules.jsonl: the inputs the rule set must judge identically natively and in wasm.
+"""Writes rules.jsonl: the inputs the rule set must judge identically natively and in wasm,
+and seed_values.jsonl: the vendor dialects' own values, which only the edge reads.
 
-Each line is ["kind", "input"]. Deterministic: re-running it gives the same file. Run from
+Each line is ["kind", "input"]. Deterministic: re-running it gives the same files. Run from
 this folder: python3 generate.py (the verdicts are re-blessed with ENLIST_BLESS=1, see
-shared/tests/same_verdicts.rs).
+shared/tests/same_verdicts.rs and edge/tests/seed_values.rs).
 """
 import json
 import string
@@ -153,7 +154,12 @@ forms = [
 for form in forms:
     add("form", json.dumps(form, ensure_ascii=False, sort_keys=True))
 
-with open("rules.jsonl", "w", encoding="utf-8") as out:
-    for case in cases:
-        out.write(json.dumps(case, ensure_ascii=False) + "\n")
-print(f"{len(cases)} inputs")
+# The seeds' own values (Poken, GetResponse, MoveDigital, Engagement): the edge's, not the rule set's.
+SEED_KINDS = {"ip", "unix", "date", "flag_true_false", "flag_yes_no", "flag_on_off", "visibility",
+              "email_frequency", "send_email", "optin"}
+for name, chosen in [("rules.jsonl", [c for c in cases if c[0] not in SEED_KINDS]),
+                     ("seed_values.jsonl", [c for c in cases if c[0] in SEED_KINDS])]:
+    with open(name, "w", encoding="utf-8") as out:
+        for case in chosen:
+            out.write(json.dumps(case, ensure_ascii=False) + "\n")
+    print(f"{name}: {len(chosen)} inputs")

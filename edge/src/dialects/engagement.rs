@@ -77,16 +77,16 @@ pub fn decode(body: &[u8]) -> Result<CreateUser, Failure> {
                 form.set(Field::Phone, e164);
             }
             "smsSubscription" | "voiceSubscription" | "emailSubscription" => {
-                let flag = enlist_shared::values::scalars::parse_flag(
+                let flag = crate::dialects::values::parse_flag(
                     &text,
-                    enlist_shared::values::scalars::Spelling::TrueFalse,
+                    crate::dialects::values::Spelling::TrueFalse,
                 )
                 .map_err(|_| invalid())?;
                 extra_profile.insert(key.clone(), flag.to_string());
             }
             "lastActiveDate" => {
                 if !text.trim().is_empty() {
-                    let date = enlist_shared::values::scalars::parse_date(&text)
+                    let date = crate::dialects::values::parse_date(&text)
                         .map_err(|code| Failure::of(&[(Field::Request, code)]))?;
                     extra_profile.insert(key.clone(), date);
                 }

@@ -10,7 +10,7 @@ use crate::reply::Reply;
 use crate::hashing::HashError;
 use crate::secrets::random_token;
 use crate::store::Store;
-use enlist_shared::values::choice::Optin;
+use crate::dialects::values::Optin;
 use enlist_shared::values::text::Text;
 use enlist_shared::{Code, Composition, Field, Language, Policy, Presence, SignupForm};
 use serde_json::{json, Map, Value};

@@ -133,6 +133,8 @@ macro_rules! dialects {
 }
 crate::names::registry!(dialects);
 
+pub mod values;
+
 /// Resolves the operator behind a presented credential, checks its permission, and loads the
 /// campaign it creates into (its first).
 pub async fn admit<S: Store>(

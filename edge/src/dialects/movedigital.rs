@@ -9,7 +9,7 @@ use crate::auth::Presented;
 use crate::operator::{CredentialKind, Permission};
 use crate::reply::Reply;
 use crate::store::{MessageKind, OutboxEntry, Store};
-use enlist_shared::values::scalars::{parse_flag, Spelling};
+use crate::dialects::values::{parse_flag, Spelling};
 use enlist_shared::values::text::Text;
 use enlist_shared::{Code, Field, Policy, Presence, Problem, SignupForm};
 use serde::Serialize;

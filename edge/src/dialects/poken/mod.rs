@@ -168,7 +168,7 @@ mod tests {
     use crate::operator::{Operator, OperatorRequest};
     use crate::store::Accounts;
     use crate::store::Directory;
-    use enlist_shared::values::choice::SendEmail;
+    use crate::dialects::values::SendEmail;
     use pollster::block_on;
     use serde_json::json;
 

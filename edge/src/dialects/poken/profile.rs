@@ -5,8 +5,8 @@ use crate::auth::Presented;
 use crate::hashing::verify as verify_secret;
 use crate::operator::{split_token, CredentialKind, Permission};
 use crate::store::{AccountChange, AccountRecord, InsertError, Store, Unique};
-use enlist_shared::values::choice::{EmailFrequency, Visibility};
-use enlist_shared::values::scalars::{parse_flag, Spelling};
+use crate::dialects::values::{EmailFrequency, Visibility};
+use crate::dialects::values::{parse_flag, Spelling};
 use enlist_shared::{Alias, Code, Country, Email, Field, Language, Phone, Policy, Problem, TimeZone};
 use std::collections::BTreeMap;
 

@@ -1,7 +1,10 @@
-//! Small typed values of the seeds: an IPv4 address as an integer, Unix timestamps, dates,
-//! booleans in each seed's spelling.
+//! The vendor dialects' own small values, each parsed into a type: an IPv4 address as an
+//! integer, Unix timestamps and dates, booleans in each seed's spelling, and the seeds'
+//! enumerations (read in any case, written as the seed spells it). Only the dialects read them,
+//! so they live here and not in the rule set the widget compiles; their verdicts are pinned by
+//! `edge/tests/seed_values.rs`.
 
-use crate::Code;
+use enlist_shared::Code;
 use std::net::Ipv4Addr;
 
 /// Poken's `ip`: an IPv4 address written as one unsigned 32-bit integer (`3232235777`).
@@ -121,6 +124,56 @@ pub fn parse_flag(input: &str, spelling: Spelling) -> Result<bool, Code> {
     }
 }
 
+macro_rules! choice {
+    ($(#[$doc:meta])* $name:ident { $($variant:ident => $wire:literal),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn parse(input: &str) -> Result<Self, Code> {
+                let word = input.trim();
+                if word.is_empty() {
+                    return Err(Code::Required);
+                }
+                Self::ALL.iter().copied().find(|v| v.as_str().eq_ignore_ascii_case(word)).ok_or(Code::EnumInvalid)
+            }
+
+            pub const fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $wire),+ }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+choice!(
+    /// Poken's profile `visibility`.
+    Visibility { Contacts => "CONTACTS", EventParticipants => "EVENT_PARTICIPANTS", Public => "PUBLIC" }
+);
+
+choice!(
+    /// Poken's e-mail frequencies (`emailRecentCollected`, `emailNetworkUpdates`).
+    EmailFrequency { Daily => "DAILY", Weekly => "WEEKLY", NoEmail => "NO_EMAIL" }
+);
+
+choice!(
+    /// Poken's `sendEmailId`.
+    SendEmail { CampaignDefault => "0", NoEmail => "1", Scheduled => "2", IfPresentToEvent => "3", SendNow => "4" }
+);
+
+choice!(
+    /// GetResponse's campaign `optin`.
+    Optin { Single => "single", Double => "double" }
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -179,5 +232,23 @@ mod tests {
         assert_eq!(parse_flag("off", Spelling::OnOff), Ok(false));
         assert_eq!(parse_flag("yes", Spelling::TrueFalse), Err(Code::EnumInvalid));
         assert_eq!(parse_flag("1", Spelling::OnOff), Err(Code::EnumInvalid));
+    }
+
+    #[test]
+    fn seed_spellings_in_any_case() {
+        assert_eq!(Visibility::parse("event_participants"), Ok(Visibility::EventParticipants));
+        assert_eq!(Visibility::parse("PUBLIC").map(Visibility::as_str), Ok("PUBLIC"));
+        assert_eq!(EmailFrequency::parse("no_email"), Ok(EmailFrequency::NoEmail));
+        assert_eq!(SendEmail::parse("2"), Ok(SendEmail::Scheduled));
+        assert_eq!(Optin::parse("Double"), Ok(Optin::Double));
+    }
+
+    #[test]
+    fn anything_else_is_enum_invalid() {
+        assert_eq!(Visibility::parse("FRIENDS"), Err(Code::EnumInvalid));
+        assert_eq!(SendEmail::parse("5"), Err(Code::EnumInvalid));
+        assert_eq!(SendEmail::parse("02"), Err(Code::EnumInvalid));
+        assert_eq!(Optin::parse("triple"), Err(Code::EnumInvalid));
+        assert_eq!(EmailFrequency::parse(""), Err(Code::Required));
     }
 }
