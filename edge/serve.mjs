@@ -48,7 +48,40 @@ function readVars(file) {
   return vars;
 }
 
+/**
+ * The D1 databases and plain variables of edge/wrangler.toml, so a local run has exactly the
+ * bindings a deploy has: `[[d1_databases]]` blocks (binding, database_id) and `[vars]` lines
+ * (NAME = "value"). Only those two shapes are read; the file is ours and keeps to them.
+ */
+function readWranglerToml(file) {
+  const d1 = {};
+  const vars = {};
+  let section = "";
+  let binding = null;
+  for (const raw of fs.readFileSync(file, "utf8").split("\n")) {
+    const line = raw.replace(/#.*$/, "").trim();
+    if (!line) continue;
+    if (line.startsWith("[")) {
+      section = line;
+      binding = null;
+      continue;
+    }
+    const match = line.match(/^([A-Za-z_][A-Za-z0-9_]*)\s*=\s*"([^"]*)"$/);
+    if (!match) continue;
+    const [, key, value] = match;
+    if (section === "[[d1_databases]]") {
+      if (key === "binding") binding = value;
+      if (key === "database_id" && binding) d1[binding] = value;
+    } else if (section === "[vars]") {
+      vars[key] = value;
+    }
+  }
+  return { d1, vars };
+}
+const wrangler = readWranglerToml(new URL("./wrangler.toml", import.meta.url));
+
 const bindings = {
+  ...wrangler.vars,
   REQUIRE_TLS: "false",
   // Off unless the caller asks (`RATE_LIMIT_PER_MINUTE=1000000 cargo xtask bench worker`
   // measures what counting every attempt costs without ever refusing one).
@@ -59,7 +92,7 @@ const bindings = {
   ...(args.vars ? readVars(args.vars) : {}),
 };
 
-// The bindings and compatibility date of edge/wrangler.toml.
+// The bindings of edge/wrangler.toml (read above) and its compatibility date.
 const mf = new Miniflare({
   modules: true,
   scriptPath: path.resolve(args.script),
@@ -69,7 +102,7 @@ const mf = new Miniflare({
   ],
   compatibilityDate: "2026-04-01",
   compatibilityFlags: [],
-  d1Databases: { DB: "00000000-0000-4000-8000-000000000000" },
+  d1Databases: wrangler.d1,
   kvNamespaces: { KV: "00000000000000000000000000000000" },
   d1Persist: path.join(args.state, "v3/d1"),
   kvPersist: path.join(args.state, "v3/kv"),

@@ -1,13 +1,13 @@
 //! The signup use case, shared by every dialect: parse with the campaign's policy, hash,
 //! store the account with its profile and outbox entries in one write.
 
-use crate::campaign::Campaign;
+use crate::campaign::{Campaign, Scope};
 use crate::hashing;
 use crate::names::Dialect;
 use crate::operator::{CredentialKind, StoredCredential};
 pub use crate::store::AccountId;
 use crate::store::{AccountRecord, InsertError, NewAccount, OutboxEntry, Store, Unique};
-use enlist_shared::{validate, Code, Field, Problem, ReconciliationKey, SignupForm, ValidSignup};
+use enlist_shared::{validate, Code, Field, Policy, Problem, ReconciliationKey, SignupForm, ValidSignup};
 use std::collections::BTreeMap;
 
 /// A secret that belongs to the account being created (its owner is that account).
@@ -45,7 +45,10 @@ pub enum PasswordSource<'a> {
 /// One signup, as a dialect decoded it.
 #[derive(Clone, Debug)]
 pub struct Signup<'a> {
-    pub campaign: &'a Campaign,
+    /// Where the account will live: its campaign, or the campaign-less scope.
+    pub scope: Scope,
+    /// The rules its form is judged by (the campaign's policy, as the dialect reads it).
+    pub policy: &'a Policy,
     pub form: SignupForm,
     pub dialect: Dialect,
     pub password: PasswordSource<'a>,
@@ -62,9 +65,16 @@ pub struct Signup<'a> {
 }
 
 impl<'a> Signup<'a> {
+    /// A signup into `campaign`, judged by its policy.
     pub fn new(campaign: &'a Campaign, form: SignupForm, dialect: Dialect) -> Self {
+        Self::in_scope(campaign.scope(), &campaign.policy, form, dialect)
+    }
+
+    /// A signup into `scope`, judged by `policy`.
+    pub fn in_scope(scope: Scope, policy: &'a Policy, form: SignupForm, dialect: Dialect) -> Self {
         Self {
-            campaign,
+            scope,
+            policy,
             form,
             dialect,
             password: PasswordSource::FromForm,
@@ -151,7 +161,7 @@ pub fn random_number() -> Result<i64, getrandom::Error> {
 }
 
 pub async fn sign_up<S: Store>(store: &S, signup: Signup<'_>, now_ms: i64) -> Result<Created, SignupError> {
-    let policy = &signup.campaign.policy;
+    let policy = signup.policy;
     let valid = match (validate(&signup.form, policy), signup.problems) {
         (Ok(valid), found) if found.is_empty() => valid,
         (verdict, found) => {
@@ -164,7 +174,7 @@ pub async fn sign_up<S: Store>(store: &S, signup: Signup<'_>, now_ms: i64) -> Re
     };
     // Only a signup that could create an account counts against its campaign (before the
     // hash): refused forms cost no hash and no write, and the address limit already bounds them.
-    crate::limits::admit(store, crate::limits::Bucket::Campaign(&signup.campaign.id), now_ms)
+    crate::limits::admit(store, crate::limits::Bucket::Campaign(signup.scope.campaign_id()), now_ms)
         .await
         .map_err(|_| SignupError::RateLimited)?;
     let id = AccountId::generate().map_err(|e| SignupError::Internal(e.to_string()))?;
@@ -200,7 +210,7 @@ pub async fn sign_up<S: Store>(store: &S, signup: Signup<'_>, now_ms: i64) -> Re
     let mut account = NewAccount {
         id,
         number: random_number().map_err(|e| SignupError::Internal(e.to_string()))?,
-        campaign_id: signup.campaign.id.clone(),
+        scope: signup.scope,
         email: valid.email,
         alias: valid.alias,
         phone: valid.phone,
@@ -244,11 +254,11 @@ async fn taken<S: Store>(store: &S, account: &NewAccount, unique: Unique) -> Sig
     };
     let existing = match unique {
         Unique::Email => match &account.email {
-            Some(email) => store.account_by_email(&email.normalized()).await.ok().flatten(),
+            Some(email) => store.account_by_email(&account.scope, &email.normalized()).await.ok().flatten(),
             None => None,
         },
         Unique::Phone => match &account.phone {
-            Some(phone) => store.account_by_phone_key(&account.campaign_id, phone.as_ref()).await.ok().flatten(),
+            Some(phone) => store.account_by_phone_key(&account.scope, phone.as_ref()).await.ok().flatten(),
             None => None,
         },
         _ => None,
@@ -266,7 +276,7 @@ pub(crate) mod tests {
     pub fn campaign(policy: serde_json::Value) -> Campaign {
         let request: CampaignRequest =
             serde_json::from_value(serde_json::json!({"id": "rf", "name": "RustFest", "policy": policy})).unwrap();
-        Campaign::from_request(request).unwrap()
+        Campaign::from_request(request, crate::campaign::Database::default()).unwrap()
     }
 
     fn form(email: &str, password: &str) -> SignupForm {

@@ -65,8 +65,15 @@ pub async fn handle<S: Store>(store: &S, request: AdminRequest<'_>, now_ms: i64)
         ("GET", ["accounts", id]) if !id.is_empty() => {
             let campaign = query_value(request.query, "campaign");
             match account_by_any_id(store, id, campaign.as_deref()).await {
-                Ok(Some(account)) => ok(200, &account),
-                Ok(None) => document(404, "Not found", &format!("no account `{id}`")),
+                Ok(found) => match found.as_slice() {
+                    [account] => ok(200, account),
+                    [] => document(404, "Not found", &format!("no account `{id}`")),
+                    _ => document(
+                        409,
+                        "Ambiguous number",
+                        &format!("accounts of several campaigns have the number {id}: add ?campaign=<id>"),
+                    ),
+                },
                 Err(e) => unavailable(e),
             }
         }
@@ -77,8 +84,12 @@ pub async fn handle<S: Store>(store: &S, request: AdminRequest<'_>, now_ms: i64)
             let normalized = enlist_shared::Email::parse(&email)
                 .map(|e| e.normalized())
                 .unwrap_or_else(|_| enlist_shared::lowercase(&email));
-            match store.account_by_email(&normalized).await {
-                Ok(found) => ok(200, &json!({"accounts": found.into_iter().collect::<Vec<_>>()})),
+            let campaign = query_value(request.query, "campaign");
+            match store.accounts_by_email(&normalized).await {
+                Ok(mut found) => {
+                    found.retain(|a| campaign.as_deref().is_none_or(|c| a.campaign_id.as_deref() == Some(c)));
+                    ok(200, &json!({"accounts": found}))
+                }
                 Err(e) => unavailable(e),
             }
         }
@@ -95,7 +106,13 @@ async fn create_campaign<S: Store>(store: &S, body: &[u8], now_ms: i64) -> Reply
         Ok(r) => r,
         Err(reply) => return reply,
     };
-    let campaign = match Campaign::from_request(request) {
+    let database = match store.placement().await {
+        Ok(counts) => crate::campaign::place(&counts.iter().map(|(d, _)| d.clone()).collect::<Vec<_>>(), |d| {
+            counts.iter().find(|(c, _)| c == d).map_or(0, |(_, n)| *n)
+        }),
+        Err(e) => return unavailable(e),
+    };
+    let campaign = match Campaign::from_request(request, database) {
         Ok(c) => c,
         Err(CampaignError::Invalid(why)) => return document(422, "Invalid campaign", &why.to_string()),
         Err(fault @ CampaignError::Randomness(_)) => return unavailable(StoreError(fault.to_string())),
@@ -154,18 +171,20 @@ async fn create_operator<S: Store>(store: &S, body: &[u8], now_ms: i64) -> Reply
     unavailable(StoreError("three credential collisions in a row".into()))
 }
 
-/// An account by its `acc_...` id or by the numeric id the Poken, MoveDigital and Engagement
-/// answers show; `campaign`, when given, must be the account's.
+/// The accounts with this `acc_...` id, or with the numeric id the Poken, MoveDigital and
+/// Engagement answers show (unique within a database only, so several campaigns may hold
+/// one); `campaign`, when given, must be the account's.
 async fn account_by_any_id<S: Store>(
     store: &S,
     id: &str,
     campaign: Option<&str>,
-) -> Result<Option<crate::store::AccountRecord>, StoreError> {
-    let found = match id.parse::<i64>() {
-        Ok(number) if id.bytes().all(|b| b.is_ascii_digit()) => store.account_by_number(number).await?,
-        _ => store.account(id).await?,
+) -> Result<Vec<crate::store::AccountRecord>, StoreError> {
+    let mut found = match id.parse::<i64>() {
+        Ok(number) if id.bytes().all(|b| b.is_ascii_digit()) => store.accounts_by_number(number).await?,
+        _ => store.account(id).await?.into_iter().collect(),
     };
-    Ok(found.filter(|account| campaign.is_none_or(|c| account.campaign_id.as_deref() == Some(c))))
+    found.retain(|account| campaign.is_none_or(|c| account.campaign_id.as_deref() == Some(c)));
+    Ok(found)
 }
 
 #[cfg(test)]

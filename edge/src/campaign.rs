@@ -5,6 +5,33 @@ use enlist_shared::{Field, Policy, PolicyError, Presence, ReconciliationKey};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+/// The world an account lives in, inside which every uniqueness rule holds (e-mail, alias,
+/// reconciliation phone, external reference): one campaign, or the campaign-less scope that
+/// the accounts created with no campaign share (Poken create without `campaignId`). Nothing
+/// crosses a scope, and a scope's accounts are all in one database.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Scope {
+    Campaign { id: String, database: Database },
+    NoCampaign,
+}
+
+impl Scope {
+    pub fn campaign_id(&self) -> Option<&str> {
+        match self {
+            Scope::Campaign { id, .. } => Some(id),
+            Scope::NoCampaign => None,
+        }
+    }
+
+    /// The database holding the scope's accounts (the campaign-less scope's is the directory's).
+    pub fn database(&self) -> &str {
+        match self {
+            Scope::Campaign { database, .. } => database.as_str(),
+            Scope::NoCampaign => Database::DIRECTORY,
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Campaign {
     pub id: String,
@@ -12,6 +39,44 @@ pub struct Campaign {
     pub allowed_origins: Vec<String>,
     pub policy: Policy,
     pub publishable_key: String,
+    /// Where its accounts live: chosen when the campaign is created, never moved.
+    #[serde(default)]
+    pub database: Database,
+}
+
+/// A D1 database that holds accounts, by its binding's name (`ACCOUNTS_1`, ...). Each campaign's
+/// accounts are in one of them. The directory database (`DB`) holds the campaigns, operators
+/// and credentials, and also the accounts of campaigns created before accounts were spread
+/// over several databases, and of the campaign-less scope.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Database(pub String);
+
+impl Database {
+    /// The directory database's binding.
+    pub const DIRECTORY: &'static str = "DB";
+
+    pub fn directory() -> Self {
+        Self(Self::DIRECTORY.to_owned())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Default for Database {
+    /// Campaigns stored before they named a database have their accounts in the directory's.
+    fn default() -> Self {
+        Self::directory()
+    }
+}
+
+/// Where a new campaign's accounts go: the database of `candidates` holding the fewest
+/// campaigns (`count`), the first of them on a tie. Adding a database to the candidates sends
+/// new campaigns there until it has caught up; none is ever moved.
+pub fn place(candidates: &[Database], count: impl Fn(&Database) -> usize) -> Database {
+    candidates.iter().min_by_key(|d| count(d)).cloned().unwrap_or_default()
 }
 
 /// What `POST /admin/campaigns` sends.
@@ -56,8 +121,9 @@ pub enum CampaignError {
 }
 
 impl Campaign {
-    /// Checks an admin request and mints the campaign's publishable key.
-    pub fn from_request(request: CampaignRequest) -> Result<Self, CampaignError> {
+    /// Checks an admin request and mints the campaign's publishable key; its accounts will live
+    /// in `database`.
+    pub fn from_request(request: CampaignRequest, database: Database) -> Result<Self, CampaignError> {
         let id = request.id.trim();
         let id_ok = (1..=64).contains(&id.len())
             && id.starts_with(|c: char| c.is_ascii_alphanumeric())
@@ -75,7 +141,12 @@ impl Campaign {
             Some(overrides) => policy_from_overrides(&overrides)?,
         };
         let publishable_key = format!("pk_{}", random_token(24)?);
-        Ok(Self { id: id.to_owned(), name: name.to_owned(), allowed_origins, policy, publishable_key })
+        Ok(Self { id: id.to_owned(), name: name.to_owned(), allowed_origins, policy, publishable_key, database })
+    }
+
+    /// The world its accounts live in.
+    pub fn scope(&self) -> Scope {
+        Scope::Campaign { id: self.id.clone(), database: self.database.clone() }
     }
 
     pub fn key_matches(&self, presented: &str) -> bool {
@@ -192,11 +263,14 @@ mod tests {
 
     #[test]
     fn a_campaign_gets_a_publishable_key_and_normalised_origins() {
-        let c = Campaign::from_request(request(json!({
-            "id": "rustfest-2027", "name": "RustFest 2027",
-            "allowed_origins": ["https://Events.Example.com:443/", "http://127.0.0.1:8787"],
-            "policy": {"fields": {"email": "required", "password": "required", "alias": "optional"}}
-        })))
+        let c = Campaign::from_request(
+            request(json!({
+                "id": "rustfest-2027", "name": "RustFest 2027",
+                "allowed_origins": ["https://Events.Example.com:443/", "http://127.0.0.1:8787"],
+                "policy": {"fields": {"email": "required", "password": "required", "alias": "optional"}}
+            })),
+            Database::default(),
+        )
         .unwrap();
         assert!(c.publishable_key.starts_with("pk_") && c.publishable_key.len() == 27);
         assert_eq!(c.allowed_origins, ["https://events.example.com", "http://127.0.0.1:8787"]);
@@ -216,7 +290,7 @@ mod tests {
             (json!({"id": "ok", "name": "x", "allowed_origins": ["https://x.com/path"]}), "allowed_origins"),
             (json!({"id": "ok", "name": "x", "policy": {"password": {"min_chars": 0}}}), "password"),
         ] {
-            let err = Campaign::from_request(request(value.clone())).unwrap_err().to_string();
+            let err = Campaign::from_request(request(value.clone()), Database::default()).unwrap_err().to_string();
             assert!(err.contains(mentions), "{value}: {err}");
         }
     }

@@ -2,7 +2,7 @@
 //! campaigns and credential look-ups, read through with a short TTL; idempotency records).
 //! Parameterised SQL only.
 
-use crate::campaign::Campaign;
+use crate::campaign::{Campaign, Database, Scope};
 use crate::limits::{Attempts, Limits};
 use crate::operator::{CredentialKind, Operator, StoredCredential};
 use crate::reply::Reply;
@@ -21,29 +21,72 @@ const CACHE_TTL_S: u64 = 60;
 /// A parameterised statement: `worker::query!`, which binds each value through serde (`None` as
 /// NULL, integers as numbers).
 macro_rules! sql {
-    ($store:expr, $sql:expr, $($arg:expr),+ $(,)?) => {
-        worker::query!(&$store.db, $sql, $($arg),+).map_err(unavailable)
+    ($db:expr, $sql:expr, $($arg:expr),+ $(,)?) => {
+        worker::query!($db, $sql, $($arg),+).map_err(unavailable)
     };
 }
 
 pub struct EdgeStore {
+    /// The directory: campaigns, operators, credentials, idempotency records, rate counters;
+    /// also the accounts of campaigns older than the account databases, and of the
+    /// campaign-less scope.
     db: D1Database,
+    /// The databases accounts are spread over, by binding name; new campaigns go to the one
+    /// holding the fewest campaigns.
+    accounts: Vec<(Database, D1Database)>,
     kv: KvStore,
     limits: Limits,
 }
 
 impl EdgeStore {
-    pub fn new(db: D1Database, kv: KvStore, limits: Limits) -> Self {
-        Self { db, kv, limits }
+    pub fn new(db: D1Database, accounts: Vec<(Database, D1Database)>, kv: KvStore, limits: Limits) -> Self {
+        Self { db, accounts, kv, limits }
+    }
+
+    /// The database holding a scope's accounts.
+    fn accounts_db(&self, scope: &Scope) -> Result<&D1Database, StoreError> {
+        let name = scope.database();
+        if name == Database::DIRECTORY {
+            return Ok(&self.db);
+        }
+        self.accounts.iter().find(|(database, _)| database.as_str() == name).map(|(_, db)| db).ok_or_else(|| {
+            StoreError(format!("no D1 binding `{name}` for the campaign's accounts (ACCOUNT_DATABASES)"))
+        })
+    }
+
+    /// Every database that may hold accounts: the directory's, then each account database.
+    fn every_accounts_db(&self) -> impl Iterator<Item = &D1Database> {
+        std::iter::once(&self.db).chain(
+            self.accounts.iter().filter(|(database, _)| database.as_str() != Database::DIRECTORY).map(|(_, db)| db),
+        )
+    }
+
+    /// Runs one account query on every database at once; the rows, oldest first.
+    async fn accounts_everywhere(
+        &self,
+        condition: &str,
+        value: impl Serialize,
+    ) -> Result<Vec<AccountRecord>, StoreError> {
+        let sql = accounts_sql(condition);
+        let queries = self.every_accounts_db().map(|db| async {
+            let statement = sql!(db, &sql, &value)?;
+            let rows = statement.all().await.map_err(unavailable)?;
+            rows.results::<AccountRow>().map_err(unavailable)
+        });
+        let mut found = Vec::new();
+        for rows in futures_util::future::join_all(queries).await {
+            found.extend(rows?.into_iter().map(AccountRow::into_record));
+        }
+        found.sort_by(|a, b| (a.created_at_ms, &a.id).cmp(&(b.created_at_ms, &b.id)));
+        Ok(found)
     }
 
     /// A campaign from KV (read through from D1 on a miss).
     async fn load_campaign(&self, id: &str) -> Result<Option<Campaign>, StoreError> {
         self.cached(&format!("campaign:{id}"), async {
             let row: Option<CampaignRow> = self
-                .first(sql!(
-                    self,
-                    "SELECT id, name, allowed_origins, policy, publishable_key FROM campaigns WHERE id = ?1",
+                .first(sql!(&self.db,
+                    "SELECT id, name, allowed_origins, policy, publishable_key, accounts_db FROM campaigns WHERE id = ?1",
                     id
                 )?)
                 .await?;
@@ -54,23 +97,12 @@ impl EdgeStore {
                     allowed_origins: json_field(&r.allowed_origins)?,
                     policy: json_field(&r.policy)?,
                     publishable_key: r.publishable_key,
+                    database: Database(r.accounts_db),
                 })
             })
             .transpose()
         })
         .await
-    }
-
-    fn credential_statement(&self, c: &StoredCredential) -> Result<D1PreparedStatement, StoreError> {
-        sql!(
-            self,
-            "INSERT INTO credentials (kind, lookup, owner_id, secret_hash, expires_at_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
-            c.kind.as_str(),
-            &c.lookup,
-            &c.owner_id,
-            &c.secret_hash,
-            c.expires_at_ms
-        )
     }
 
     async fn first<T: DeserializeOwned>(&self, statement: D1PreparedStatement) -> Result<Option<T>, StoreError> {
@@ -101,13 +133,31 @@ impl EdgeStore {
     }
 }
 
-/// An account with its profile, by `condition` on `accounts a`.
-fn account_sql(condition: &str) -> String {
+/// A credential's row, for `db`.
+fn credential_statement(db: &D1Database, c: &StoredCredential) -> Result<D1PreparedStatement, StoreError> {
+    sql!(
+        db,
+        "INSERT INTO credentials (kind, lookup, owner_id, secret_hash, expires_at_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
+        c.kind.as_str(),
+        &c.lookup,
+        &c.owner_id,
+        &c.secret_hash,
+        c.expires_at_ms
+    )
+}
+
+/// Accounts with their profiles, by `condition` on `accounts a`.
+fn accounts_sql(condition: &str) -> String {
     format!(
         "SELECT a.id, a.number, a.campaign_id, a.email, a.alias, a.phone, a.ext_ref_id, a.dialect, a.controller_id, \
          a.created_at_ms, a.claimed_at_ms, p.fields AS profile FROM accounts a LEFT JOIN profiles p ON p.account_id = a.id \
-         WHERE {condition} LIMIT 1"
+         WHERE {condition}"
     )
+}
+
+/// One account with its profile, by `condition` on `accounts a`.
+fn account_sql(condition: &str) -> String {
+    accounts_sql(condition) + " LIMIT 1"
 }
 
 fn unavailable(error: worker::Error) -> StoreError {
@@ -184,6 +234,7 @@ struct CampaignRow {
     allowed_origins: String,
     policy: String,
     publishable_key: String,
+    accounts_db: String,
 }
 
 #[derive(Deserialize)]
@@ -223,11 +274,45 @@ impl Directory for EdgeStore {
     async fn insert_campaign(&self, c: &Campaign, now_ms: i64) -> Result<(), InsertError> {
         let origins = serde_json::to_string(&c.allowed_origins).unwrap_or_default();
         let policy = serde_json::to_string(&c.policy).unwrap_or_default();
-        sql!(self, "INSERT INTO campaigns (id, name, allowed_origins, policy, publishable_key, created_at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)", &c.id, &c.name, &origins, &policy, &c.publishable_key, now_ms)?
+        sql!(
+            &self.db,
+            "INSERT INTO campaigns (id, name, allowed_origins, policy, publishable_key, accounts_db, created_at_ms) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            &c.id,
+            &c.name,
+            &origins,
+            &policy,
+            &c.publishable_key,
+            c.database.as_str(),
+            now_ms
+        )?
         .run()
         .await
         .map(|_| ())
         .map_err(classify)
+    }
+
+    async fn placement(&self) -> Result<Vec<(Database, usize)>, StoreError> {
+        #[derive(Deserialize)]
+        struct Placed {
+            accounts_db: String,
+            campaigns: usize,
+        }
+        let statement =
+            worker::query!(&self.db, "SELECT accounts_db, COUNT(*) AS campaigns FROM campaigns GROUP BY accounts_db");
+        let placed = statement.all().await.map_err(unavailable)?.results::<Placed>().map_err(unavailable)?;
+        let candidates: Vec<Database> = if self.accounts.is_empty() {
+            vec![Database::directory()]
+        } else {
+            self.accounts.iter().map(|(database, _)| database.clone()).collect()
+        };
+        Ok(candidates
+            .into_iter()
+            .map(|d| {
+                let count = placed.iter().find(|p| p.accounts_db == d.as_str()).map_or(0, |p| p.campaigns);
+                (d, count)
+            })
+            .collect())
     }
 
     async fn campaign(&self, id: &str) -> Result<Option<Campaign>, StoreError> {
@@ -250,7 +335,7 @@ impl Directory for EdgeStore {
             hit: i64,
         }
         let hit: Option<Hit> = self
-            .first(sql!(self, "SELECT 1 AS hit FROM campaigns, json_each(campaigns.allowed_origins) WHERE json_each.value = ?1 LIMIT 1", &origin)?)
+            .first(sql!(&self.db, "SELECT 1 AS hit FROM campaigns, json_each(campaigns.allowed_origins) WHERE json_each.value = ?1 LIMIT 1", &origin)?)
             .await?;
         Ok(hit.is_some())
     }
@@ -261,9 +346,9 @@ impl Directory for EdgeStore {
         credentials: &[StoredCredential],
         now_ms: i64,
     ) -> Result<(), InsertError> {
-        let mut statements = vec![sql!(self, "INSERT INTO operators (id, number, name, permissions, campaigns, allowed_ips, created_at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", &op.id, op.number, &op.name, &to_json(&op.permissions), &to_json(&op.campaigns), &to_json(&op.allowed_ips), now_ms)?];
+        let mut statements = vec![sql!(&self.db, "INSERT INTO operators (id, number, name, permissions, campaigns, allowed_ips, created_at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", &op.id, op.number, &op.name, &to_json(&op.permissions), &to_json(&op.campaigns), &to_json(&op.allowed_ips), now_ms)?];
         for c in credentials {
-            statements.push(self.credential_statement(c)?);
+            statements.push(credential_statement(&self.db, c)?);
         }
         self.db.batch(statements).await.map(|_| ()).map_err(classify)
     }
@@ -272,7 +357,7 @@ impl Directory for EdgeStore {
         self.cached(&format!("operator:{id}"), async {
             let row: Option<OperatorRow> = self
                 .first(sql!(
-                    self,
+                    &self.db,
                     "SELECT id, number, name, permissions, campaigns, allowed_ips FROM operators WHERE id = ?1",
                     id
                 )?)
@@ -297,7 +382,7 @@ impl Directory for EdgeStore {
             .cached(&format!("credential:{}:{lookup}", kind.as_str()), async {
                 let row: Option<CredentialRow> = self
                     .first(sql!(
-                        self,
+                        &self.db,
                         "SELECT owner_id, secret_hash, expires_at_ms FROM credentials WHERE kind = ?1 AND lookup = ?2",
                         kind.as_str(),
                         lookup
@@ -320,7 +405,7 @@ impl Directory for EdgeStore {
     }
 
     async fn insert_credential(&self, c: &StoredCredential) -> Result<(), InsertError> {
-        self.credential_statement(c)?.run().await.map(|_| ()).map_err(classify)
+        credential_statement(&self.db, c)?.run().await.map(|_| ()).map_err(classify)
     }
 
     async fn take_credential(
@@ -330,7 +415,7 @@ impl Directory for EdgeStore {
     ) -> Result<Option<StoredCredential>, StoreError> {
         // DELETE ... RETURNING is one statement: of two concurrent takers, one gets the row.
         let row: Option<CredentialRow> = self
-            .first(sql!(self, "DELETE FROM credentials WHERE kind = ?1 AND lookup = ?2 RETURNING owner_id, secret_hash, expires_at_ms", kind.as_str(), lookup)?)
+            .first(sql!(&self.db, "DELETE FROM credentials WHERE kind = ?1 AND lookup = ?2 RETURNING owner_id, secret_hash, expires_at_ms", kind.as_str(), lookup)?)
             .await?;
         Ok(row.map(|r| StoredCredential {
             kind,
@@ -344,6 +429,7 @@ impl Directory for EdgeStore {
 
 impl Accounts for EdgeStore {
     async fn insert_account(&self, a: &NewAccount) -> Result<(), InsertError> {
+        let db = self.accounts_db(&a.scope)?;
         let id = a.id.as_str();
         let email_normalized = a.email.as_ref().map(|e| e.normalized());
         let alias_normalized = a.alias.as_ref().map(|x| x.normalized());
@@ -352,13 +438,13 @@ impl Accounts for EdgeStore {
         let alias = a.alias.as_ref().map(|x| x.to_string());
         let phone_key = if a.phone_is_key { phone.clone() } else { None };
         let mut statements = vec![sql!(
-            self,
+            db,
             "INSERT INTO accounts (id, number, campaign_id, email, email_normalized, alias, alias_normalized, phone, \
              phone_key, ext_ref_id, password_hash, dialect, controller_id, created_at_ms) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
             id,
             a.number,
-            Some(a.campaign_id.as_str()).filter(|c| !c.is_empty()),
+            a.scope.campaign_id(),
             email.as_deref(),
             email_normalized.as_deref(),
             alias.as_deref(),
@@ -372,10 +458,10 @@ impl Accounts for EdgeStore {
             a.created_at_ms
         )?];
         let profile = serde_json::to_string(&a.profile).unwrap_or_else(|_| "{}".into());
-        statements.push(sql!(self, "INSERT INTO profiles (account_id, fields) VALUES (?1, ?2)", id, &profile)?);
+        statements.push(sql!(db, "INSERT INTO profiles (account_id, fields) VALUES (?1, ?2)", id, &profile)?);
         for entry in &a.outbox {
             statements.push(sql!(
-                self,
+                db,
                 "INSERT INTO outbox (account_id, kind, send_at_ms, created_at_ms) VALUES (?1, ?2, ?3, ?4)",
                 id,
                 entry.kind.as_str(),
@@ -383,31 +469,50 @@ impl Accounts for EdgeStore {
                 a.created_at_ms
             )?);
         }
+        // The secrets minted with the account live beside it, in its database.
         for c in &a.credentials {
-            statements.push(self.credential_statement(c)?);
+            statements.push(credential_statement(db, c)?);
         }
         // One batch is one transaction: the account, its profile, e-mails and secrets, or nothing.
-        self.db.batch(statements).await.map(|_| ()).map_err(classify)
+        db.batch(statements).await.map(|_| ()).map_err(classify)
     }
 
     async fn account(&self, id: &str) -> Result<Option<AccountRecord>, StoreError> {
-        self.account_first(sql!(self, &account_sql("a.id = ?1"), id)?).await
+        Ok(self.accounts_everywhere("a.id = ?1", id).await?.into_iter().next())
     }
 
-    async fn account_by_email(&self, normalized: &str) -> Result<Option<AccountRecord>, StoreError> {
-        self.account_first(sql!(self, &account_sql("a.email_normalized = ?1"), normalized)?).await
+    async fn account_by_email(&self, scope: &Scope, normalized: &str) -> Result<Option<AccountRecord>, StoreError> {
+        let db = self.accounts_db(scope)?;
+        self.account_first(sql!(
+            db,
+            &account_sql("a.scope = ?1 AND a.email_normalized = ?2"),
+            scope.campaign_id().unwrap_or_default(),
+            normalized
+        )?)
+        .await
     }
 
-    async fn account_by_phone_key(&self, campaign_id: &str, phone: &str) -> Result<Option<AccountRecord>, StoreError> {
-        self.account_first(sql!(self, &account_sql("a.campaign_id = ?1 AND a.phone_key = ?2"), campaign_id, phone)?)
-            .await
+    async fn accounts_by_email(&self, normalized: &str) -> Result<Vec<AccountRecord>, StoreError> {
+        self.accounts_everywhere("a.email_normalized = ?1", normalized).await
     }
 
-    async fn account_by_number(&self, number_id: i64) -> Result<Option<AccountRecord>, StoreError> {
-        self.account_first(sql!(self, &account_sql("a.number = ?1"), number_id)?).await
+    async fn account_by_phone_key(&self, scope: &Scope, phone: &str) -> Result<Option<AccountRecord>, StoreError> {
+        let db = self.accounts_db(scope)?;
+        self.account_first(sql!(
+            db,
+            &account_sql("a.scope = ?1 AND a.phone_key = ?2"),
+            scope.campaign_id().unwrap_or_default(),
+            phone
+        )?)
+        .await
     }
 
-    async fn update_account(&self, id: &str, change: &AccountChange) -> Result<(), InsertError> {
+    async fn accounts_by_number(&self, number_id: i64) -> Result<Vec<AccountRecord>, StoreError> {
+        self.accounts_everywhere("a.number = ?1", number_id).await
+    }
+
+    async fn update_account(&self, scope: &Scope, id: &str, change: &AccountChange) -> Result<(), InsertError> {
+        let db = self.accounts_db(scope)?;
         let email = change.email.as_ref().map(|e| e.to_string());
         let email_normalized = change.email.as_ref().map(|e| e.normalized());
         let alias = change.alias.as_ref().map(|x| x.to_string());
@@ -415,21 +520,34 @@ impl Accounts for EdgeStore {
         let phone = change.phone.as_ref().map(|p| p.to_string());
         let profile = serde_json::to_string(&change.profile).unwrap_or_else(|_| "{}".into());
         let statements = vec![
-            sql!(self, "UPDATE accounts SET email = COALESCE(?2, email), email_normalized = COALESCE(?3, email_normalized), \
+            sql!(
+                db,
+                "UPDATE accounts SET email = COALESCE(?2, email), email_normalized = COALESCE(?3, email_normalized), \
                  alias = COALESCE(?4, alias), alias_normalized = COALESCE(?5, alias_normalized), \
                  phone = COALESCE(?6, phone), phone_key = CASE WHEN phone_key IS NULL THEN NULL ELSE COALESCE(?6, phone_key) END \
-                 WHERE id = ?1", id, email.as_deref(), email_normalized.as_deref(), alias.as_deref(), alias_normalized.as_deref(), phone.as_deref())?,
-            sql!(self, "UPDATE profiles SET fields = json_patch(fields, ?2) WHERE account_id = ?1", id, &profile)?,
+                 WHERE id = ?1",
+                id,
+                email.as_deref(),
+                email_normalized.as_deref(),
+                alias.as_deref(),
+                alias_normalized.as_deref(),
+                phone.as_deref()
+            )?,
+            sql!(db, "UPDATE profiles SET fields = json_patch(fields, ?2) WHERE account_id = ?1", id, &profile)?,
         ];
-        self.db.batch(statements).await.map(|_| ()).map_err(classify)
+        db.batch(statements).await.map(|_| ()).map_err(classify)
     }
 
     async fn claim_account(&self, id: &str, now_ms: i64) -> Result<(), StoreError> {
-        sql!(self, "UPDATE accounts SET claimed_at_ms = COALESCE(claimed_at_ms, ?2) WHERE id = ?1", id, now_ms)?
-            .run()
-            .await
-            .map(|_| ())
-            .map_err(unavailable)
+        // The id is in one database; the statement changes nothing in the others.
+        let claims = self.every_accounts_db().map(|db| async move {
+            sql!(db, "UPDATE accounts SET claimed_at_ms = COALESCE(claimed_at_ms, ?2) WHERE id = ?1", id, now_ms)?
+                .run()
+                .await
+                .map(|_| ())
+                .map_err(unavailable)
+        });
+        futures_util::future::join_all(claims).await.into_iter().collect()
     }
 }
 
@@ -443,7 +561,7 @@ impl Replies for EdgeStore {
         // taken over) for exactly one request; RETURNING tells that request it won.
         let won: Option<Reserved> = self
             .first(sql!(
-                self,
+                &self.db,
                 "INSERT INTO idempotency (key, reserved_at_ms) VALUES (?1, ?2) \
                  ON CONFLICT (key) DO UPDATE SET reserved_at_ms = excluded.reserved_at_ms, reply = NULL \
                  WHERE idempotency.reserved_at_ms < ?3 \
@@ -457,14 +575,14 @@ impl Replies for EdgeStore {
             .await?;
         if won.is_some() {
             // The winner sweeps keys nobody may replay any more (indexed; usually none).
-            sql!(self, "DELETE FROM idempotency WHERE reserved_at_ms < ?1", now_ms - IDEMPOTENCY_TTL_MS)?
+            sql!(&self.db, "DELETE FROM idempotency WHERE reserved_at_ms < ?1", now_ms - IDEMPOTENCY_TTL_MS)?
                 .run()
                 .await
                 .map_err(unavailable)?;
             return Ok(Reservation::Won);
         }
         let found: Option<Reserved> =
-            self.first(sql!(self, "SELECT reply FROM idempotency WHERE key = ?1", key)?).await?;
+            self.first(sql!(&self.db, "SELECT reply FROM idempotency WHERE key = ?1", key)?).await?;
         match found.and_then(|row| row.reply) {
             Some(json) => Ok(Reservation::Answered(json_field(&json)?)),
             None => Ok(Reservation::Running),
@@ -473,7 +591,7 @@ impl Replies for EdgeStore {
 
     async fn keep_reply(&self, key: &str, reply: &Reply) -> Result<(), StoreError> {
         let json = serde_json::to_string(reply).map_err(|e| StoreError(e.to_string()))?;
-        sql!(self, "UPDATE idempotency SET reply = ?2 WHERE key = ?1 AND reply IS NULL", key, &json)?
+        sql!(&self.db, "UPDATE idempotency SET reply = ?2 WHERE key = ?1 AND reply IS NULL", key, &json)?
             .run()
             .await
             .map(|_| ())
@@ -481,7 +599,7 @@ impl Replies for EdgeStore {
     }
 
     async fn release_reply(&self, key: &str) -> Result<(), StoreError> {
-        sql!(self, "DELETE FROM idempotency WHERE key = ?1 AND reply IS NULL", key)?
+        sql!(&self.db, "DELETE FROM idempotency WHERE key = ?1 AND reply IS NULL", key)?
             .run()
             .await
             .map(|_| ())
@@ -511,7 +629,7 @@ impl EdgeStore {
         }
         let count = self
             .first::<Count>(sql!(
-                self,
+                &self.db,
                 "INSERT INTO rate_hits (bucket, minute, hits) VALUES (?1, ?2, 1) \
                  ON CONFLICT (bucket, minute) DO UPDATE SET hits = hits + 1 RETURNING hits",
                 bucket,
@@ -521,7 +639,7 @@ impl EdgeStore {
             .map_or(1, |c| c.hits);
         // The first attempt of a bucket's minute sweeps windows that can no longer matter.
         if count == 1 {
-            sql!(self, "DELETE FROM rate_hits WHERE minute < ?1", minute - 1)?.run().await.map_err(unavailable)?;
+            sql!(&self.db, "DELETE FROM rate_hits WHERE minute < ?1", minute - 1)?.run().await.map_err(unavailable)?;
         }
         Ok(count)
     }

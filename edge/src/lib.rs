@@ -32,7 +32,7 @@ mod glue {
     use crate::handler::{self, body_bound, Config};
     use crate::limits::Limits;
     use crate::routes::Route;
-    use crate::{d1::EdgeStore, reply::Reply};
+    use crate::{campaign::Database, d1::EdgeStore, reply::Reply};
     use worker::{console_error, event, Context, Env, Headers, Request, Response, Result};
 
     #[event(fetch)]
@@ -83,7 +83,11 @@ mod glue {
             var("RATE_LIMIT_PER_MINUTE").as_deref(),
             var("CAMPAIGN_RATE_LIMIT_PER_MINUTE").as_deref(),
         );
-        Ok(EdgeStore::new(env.d1("DB")?, env.kv("KV")?, limits))
+        // The account databases, by binding name (`ACCOUNTS_1,ACCOUNTS_2`): see wrangler.toml.
+        let accounts = var("ACCOUNT_DATABASES").unwrap_or_default();
+        let accounts = accounts.split(',').map(str::trim).filter(|name| !name.is_empty());
+        let accounts = accounts.map(|name| Ok((Database(name.to_owned()), env.d1(name)?))).collect::<Result<_>>()?;
+        Ok(EdgeStore::new(env.d1("DB")?, accounts, env.kv("KV")?, limits))
     }
 
     /// The client's address as Cloudflare (or wrangler dev) reports it.

@@ -40,7 +40,8 @@ impl Limits {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Bucket<'a> {
     Address(IpAddr),
-    Campaign(&'a str),
+    /// A campaign's signups (`None`: the campaign-less scope's).
+    Campaign(Option<&'a str>),
 }
 
 impl Bucket<'_> {
@@ -53,7 +54,8 @@ impl Bucket<'_> {
                 let s = ip.segments();
                 format!("ip:{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
             }
-            Bucket::Campaign(id) => format!("campaign:{id}"),
+            Bucket::Campaign(Some(id)) => format!("campaign:{id}"),
+            Bucket::Campaign(None) => "campaign-less".to_owned(),
         }
     }
 }
@@ -133,7 +135,7 @@ mod tests {
         }
         assert_eq!(block_on(admit(&store, ip, t + 59_999)), Err(Code::RateLimited));
         assert_eq!(block_on(admit(&store, other, t)), Ok(()), "another address has its own count");
-        assert_eq!(block_on(admit(&store, Bucket::Campaign("c"), t)), Ok(()), "campaign limit off");
+        assert_eq!(block_on(admit(&store, Bucket::Campaign(Some("c")), t)), Ok(()), "campaign limit off");
         assert_eq!(block_on(admit(&store, ip, t + 60_000)), Ok(()), "a new minute");
         assert_eq!(retry_after_s(t + 59_000), 1);
         assert_eq!(retry_after_s(t), 60);

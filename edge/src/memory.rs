@@ -1,7 +1,7 @@
 //! An in-memory [`Store`] for fast native tests, with the uniqueness rules of the D1 schema
 //! (`migrations/`).
 
-use crate::campaign::Campaign;
+use crate::campaign::{Campaign, Database, Scope};
 use crate::limits::{Attempts, Limits};
 use crate::operator::{CredentialKind, Operator, StoredCredential};
 use crate::reply::Reply;
@@ -23,11 +23,19 @@ pub struct MemoryStore {
     replies: RefCell<HashMap<String, (i64, Option<Reply>)>>,
     attempts: RefCell<HashMap<(String, i64), u32>>,
     limits: Limits,
+    /// Where new campaigns may go (empty: the directory's database only).
+    databases: Vec<Database>,
 }
 
 impl MemoryStore {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// The same store placing new campaigns on these databases (by name only: one memory
+    /// holds them all, as the uniqueness rules never cross a scope anyway).
+    pub fn with_databases(self, names: &[&str]) -> Self {
+        Self { databases: names.iter().map(|n| Database((*n).to_owned())).collect(), ..self }
     }
 
     /// The same store enforcing these rate limits (off by default).
@@ -48,7 +56,7 @@ impl MemoryStore {
         self.accounts.borrow().iter().find(|a| a.id.as_str() == id).cloned()
     }
 
-    /// The stored row for an e-mail address (tests only).
+    /// The stored row for an e-mail address (tests only; the first, if several scopes hold it).
     pub fn account_by_email_sync(&self, normalized: &str) -> NewAccount {
         self.accounts
             .borrow()
@@ -58,11 +66,16 @@ impl MemoryStore {
             .expect("an account")
     }
 
+    /// Every stored row (tests only).
+    pub fn all_accounts(&self) -> Vec<NewAccount> {
+        self.accounts.borrow().clone()
+    }
+
     fn record(account: &NewAccount) -> AccountRecord {
         AccountRecord {
             id: account.id.to_string(),
             number: account.number,
-            campaign_id: Some(account.campaign_id.clone()),
+            campaign_id: account.scope.campaign_id().map(str::to_owned),
             email: account.email.as_ref().map(ToString::to_string),
             alias: account.alias.as_ref().map(ToString::to_string),
             phone: account.phone.as_ref().map(ToString::to_string),
@@ -76,12 +89,17 @@ impl MemoryStore {
     }
 
     fn find(&self, pred: impl Fn(&NewAccount) -> bool) -> Option<AccountRecord> {
+        self.find_all(pred).into_iter().next()
+    }
+
+    fn find_all(&self, pred: impl Fn(&NewAccount) -> bool) -> Vec<AccountRecord> {
         let claimed = self.claimed.borrow();
         self.accounts
             .borrow()
             .iter()
-            .find(|a| pred(a))
+            .filter(|a| pred(a))
             .map(|a| AccountRecord { claimed_at_ms: claimed.get(a.id.as_str()).copied(), ..Self::record(a) })
+            .collect()
     }
 }
 
@@ -97,6 +115,18 @@ impl Directory for MemoryStore {
 
     async fn campaign(&self, id: &str) -> Result<Option<Campaign>, StoreError> {
         Ok(self.campaigns.borrow().get(id).cloned())
+    }
+
+    async fn placement(&self) -> Result<Vec<(Database, usize)>, StoreError> {
+        let campaigns = self.campaigns.borrow();
+        let candidates = if self.databases.is_empty() { vec![Database::directory()] } else { self.databases.clone() };
+        Ok(candidates
+            .into_iter()
+            .map(|d| {
+                let count = campaigns.values().filter(|c| c.database == d).count();
+                (d, count)
+            })
+            .collect())
     }
 
     async fn origin_allowed_anywhere(&self, origin: &str) -> Result<bool, StoreError> {
@@ -151,25 +181,26 @@ impl Directory for MemoryStore {
 impl Accounts for MemoryStore {
     async fn insert_account(&self, account: &NewAccount) -> Result<(), InsertError> {
         let mut accounts = self.accounts.borrow_mut();
+        // As the schema: numbers unique per database, everything else per scope.
         let clash = |other: &NewAccount| -> Option<Unique> {
             let same = |a: Option<String>, b: Option<String>| a.is_some() && a == b;
-            if other.number == account.number {
+            let same_scope = other.scope == account.scope;
+            if other.number == account.number && other.scope.database() == account.scope.database() {
                 Some(Unique::Number)
+            } else if !same_scope {
+                None
             } else if same(other.email.as_ref().map(|e| e.normalized()), account.email.as_ref().map(|e| e.normalized()))
             {
                 Some(Unique::Email)
             } else if same(other.alias.as_ref().map(|a| a.normalized()), account.alias.as_ref().map(|a| a.normalized()))
             {
                 Some(Unique::Alias)
-            } else if other.campaign_id == account.campaign_id
-                && other.phone_is_key
+            } else if other.phone_is_key
                 && account.phone_is_key
                 && same(other.phone.as_ref().map(ToString::to_string), account.phone.as_ref().map(ToString::to_string))
             {
                 Some(Unique::Phone)
-            } else if other.campaign_id == account.campaign_id
-                && same(other.ext_ref_id.clone(), account.ext_ref_id.clone())
-            {
+            } else if same(other.ext_ref_id.clone(), account.ext_ref_id.clone()) {
                 Some(Unique::ExtRef)
             } else {
                 None
@@ -193,23 +224,25 @@ impl Accounts for MemoryStore {
         Ok(self.find(|a| a.id.as_str() == id))
     }
 
-    async fn account_by_email(&self, normalized: &str) -> Result<Option<AccountRecord>, StoreError> {
-        Ok(self.find(|a| a.email.as_ref().is_some_and(|e| e.normalized() == normalized)))
+    async fn account_by_email(&self, scope: &Scope, normalized: &str) -> Result<Option<AccountRecord>, StoreError> {
+        Ok(self.find(|a| &a.scope == scope && a.email.as_ref().is_some_and(|e| e.normalized() == normalized)))
     }
 
-    async fn account_by_phone_key(&self, campaign_id: &str, phone: &str) -> Result<Option<AccountRecord>, StoreError> {
-        Ok(self.find(|a| {
-            a.campaign_id == campaign_id && a.phone_is_key && a.phone.as_ref().is_some_and(|p| p.as_ref() == phone)
-        }))
+    async fn accounts_by_email(&self, normalized: &str) -> Result<Vec<AccountRecord>, StoreError> {
+        Ok(self.find_all(|a| a.email.as_ref().is_some_and(|e| e.normalized() == normalized)))
     }
 
-    async fn account_by_number(&self, number: i64) -> Result<Option<AccountRecord>, StoreError> {
-        Ok(self.find(|a| a.number == number))
+    async fn account_by_phone_key(&self, scope: &Scope, phone: &str) -> Result<Option<AccountRecord>, StoreError> {
+        Ok(self.find(|a| &a.scope == scope && a.phone_is_key && a.phone.as_ref().is_some_and(|p| p.as_ref() == phone)))
     }
 
-    async fn update_account(&self, id: &str, change: &AccountChange) -> Result<(), InsertError> {
+    async fn accounts_by_number(&self, number: i64) -> Result<Vec<AccountRecord>, StoreError> {
+        Ok(self.find_all(|a| a.number == number))
+    }
+
+    async fn update_account(&self, scope: &Scope, id: &str, change: &AccountChange) -> Result<(), InsertError> {
         let mut accounts = self.accounts.borrow_mut();
-        let others = || accounts.iter().filter(|a| a.id.as_str() != id);
+        let others = || accounts.iter().filter(|a| &a.scope == scope && a.id.as_str() != id);
         if let Some(email) = &change.email {
             if others().any(|a| a.email.as_ref().is_some_and(|e| e.normalized() == email.normalized())) {
                 return Err(InsertError::Duplicate(Unique::Email));
@@ -222,7 +255,7 @@ impl Accounts for MemoryStore {
         }
         let account = accounts
             .iter_mut()
-            .find(|a| a.id.as_str() == id)
+            .find(|a| &a.scope == scope && a.id.as_str() == id)
             .ok_or(InsertError::Unavailable(format!("no account {id}")))?;
         if let Some(email) = &change.email {
             account.email = Some(email.clone());

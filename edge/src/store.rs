@@ -4,7 +4,7 @@
 //! so concurrent signups cannot both win; an account, its profile and its outbox entries are
 //! written together or not at all.
 
-use crate::campaign::Campaign;
+use crate::campaign::{Campaign, Database, Scope};
 use crate::limits::Attempts;
 use crate::names::Dialect;
 use crate::operator::{CredentialKind, Operator, StoredCredential};
@@ -81,7 +81,7 @@ impl MessageKind {
 pub struct NewAccount {
     pub id: AccountId,
     pub number: i64,
-    pub campaign_id: String,
+    pub scope: Scope,
     pub email: Option<Email>,
     pub alias: Option<Alias>,
     pub phone: Option<Phone>,
@@ -176,6 +176,9 @@ pub enum Reservation {
 pub trait Directory {
     async fn insert_campaign(&self, campaign: &Campaign, now_ms: i64) -> Result<(), InsertError>;
     async fn campaign(&self, id: &str) -> Result<Option<Campaign>, StoreError>;
+    /// The databases new campaigns may be placed on (configuration), each with how many
+    /// campaigns it holds now.
+    async fn placement(&self) -> Result<Vec<(Database, usize)>, StoreError>;
     /// Whether any campaign lists `origin` (for CORS pre-flights, which name no campaign).
     async fn origin_allowed_anywhere(&self, origin: &str) -> Result<bool, StoreError>;
     async fn insert_operator(
@@ -193,17 +196,27 @@ pub trait Directory {
         -> Result<Option<StoredCredential>, StoreError>;
 }
 
-/// Accounts and their profiles.
+/// Accounts and their profiles. Each scope's accounts are in its database; the look-ups
+/// that name no scope (by id, by number, every campaign's accounts with one e-mail) ask every
+/// database.
 #[allow(async_fn_in_trait)]
 pub trait Accounts {
-    /// Inserts the account, its profile and its outbox entries atomically.
+    /// Inserts the account, its profile, its outbox entries and its own credentials
+    /// atomically: all of them, or nothing.
     async fn insert_account(&self, account: &NewAccount) -> Result<(), InsertError>;
+    /// An account by its id, in whichever database holds it.
     async fn account(&self, id: &str) -> Result<Option<AccountRecord>, StoreError>;
-    async fn account_by_email(&self, normalized: &str) -> Result<Option<AccountRecord>, StoreError>;
-    async fn account_by_phone_key(&self, campaign_id: &str, phone: &str) -> Result<Option<AccountRecord>, StoreError>;
-    async fn account_by_number(&self, number: i64) -> Result<Option<AccountRecord>, StoreError>;
-    /// Changes an account's unique values and merges profile fields, atomically.
-    async fn update_account(&self, id: &str, change: &AccountChange) -> Result<(), InsertError>;
+    /// The scope's account with this normalised e-mail.
+    async fn account_by_email(&self, scope: &Scope, normalized: &str) -> Result<Option<AccountRecord>, StoreError>;
+    /// Every scope's account with this normalised e-mail (admin look-ups), oldest first.
+    async fn accounts_by_email(&self, normalized: &str) -> Result<Vec<AccountRecord>, StoreError>;
+    /// The scope's account whose reconciliation key is this phone.
+    async fn account_by_phone_key(&self, scope: &Scope, phone: &str) -> Result<Option<AccountRecord>, StoreError>;
+    /// Every account with this number: a number is unique within its database only.
+    async fn accounts_by_number(&self, number: i64) -> Result<Vec<AccountRecord>, StoreError>;
+    /// Changes an account's unique values (judged within its scope) and merges profile
+    /// fields, atomically.
+    async fn update_account(&self, scope: &Scope, id: &str, change: &AccountChange) -> Result<(), InsertError>;
     /// Marks the first sign-in of an account's owner (it is no longer "new").
     async fn claim_account(&self, id: &str, now_ms: i64) -> Result<(), StoreError>;
 }

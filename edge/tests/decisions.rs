@@ -5,7 +5,7 @@
 
 use base64::Engine;
 use enlist_edge::account::temporary_password;
-use enlist_edge::campaign::{Campaign, CampaignRequest};
+use enlist_edge::campaign::{Campaign, CampaignRequest, Database};
 use enlist_edge::handler::{handle, Config, Request};
 use enlist_edge::hashing;
 use enlist_edge::limits::Limits;
@@ -37,7 +37,7 @@ fn campaign(id: &str, policy: Value, origins: &[&str]) -> Campaign {
     let request: CampaignRequest =
         serde_json::from_value(json!({"id": id, "name": "RustFest", "allowed_origins": origins, "policy": policy}))
             .unwrap();
-    Campaign::from_request(request).unwrap()
+    Campaign::from_request(request, Database::default()).unwrap()
 }
 
 /// Stores a campaign; returns its publishable key.
@@ -779,7 +779,7 @@ fn the_vendor_routes_without_a_campaign_create_into_the_operators_first_campaign
     let eng = engagement(&store, &issued, USER);
     assert_eq!(eng.status, 200, "{}", eng.body);
     for email in ["gr@example.com", "md@example.com", "latha@example.com"] {
-        assert_eq!(store.account_by_email_sync(email).campaign_id, "first", "{email}");
+        assert_eq!(store.account_by_email_sync(email).scope.campaign_id(), Some("first"), "{email}");
     }
 }
 
@@ -903,9 +903,10 @@ fn external_reference_ids_are_unique_per_campaign_only() {
     );
 }
 
-/// Storage: "UNIQUE indexes hold e-mail and alias (case-insensitive, global)" (seed 000's 10001 and 10004 texts).
+/// Storage: e-mail and alias are unique within one campaign, whatever their case (seed 000's
+/// 10001 and 10004 texts); another campaign is a world of its own, where both are free.
 #[test]
-fn e_mail_and_alias_are_unique_across_campaigns_whatever_their_case() {
+fn e_mail_and_alias_are_unique_within_a_campaign_whatever_their_case_and_free_in_another() {
     let store = MemoryStore::new();
     add_campaign(&store, "rf", json!({}), &[]);
     add_campaign(&store, "rf2", json!({}), &[]);
@@ -913,13 +914,15 @@ fn e_mail_and_alias_are_unique_across_campaigns_whatever_their_case() {
     let create = |body: &str| form(&store, "/poken/account/create", Some(operator.as_str()), body);
     let first = create("campaignId=rf&alias=Grace&password=Analytical-1843&email=grace%40example.com");
     assert_eq!(first.status, 200, "{}", first.body);
-    let alias = create("campaignId=rf2&alias=GRACE&password=Analytical-1843&email=other%40example.com");
+    let alias = create("campaignId=rf&alias=GRACE&password=Analytical-1843&email=other%40example.com");
     assert_eq!(alias.status, 409, "{}", alias.body);
     assert_eq!(poken_errors(&alias), pairs(&[("10001", "This username has already been taken.")]));
-    let email = create("campaignId=rf2&alias=hopper&password=Analytical-1843&email=GRACE%40Example.com");
+    let email = create("campaignId=rf&alias=hopper&password=Analytical-1843&email=GRACE%40Example.com");
     assert_eq!(email.status, 409, "{}", email.body);
     assert_eq!(poken_errors(&email), pairs(&[("10004", "The email address provided is already registered.")]));
-    assert_eq!(store.len(), 1);
+    let elsewhere = create("campaignId=rf2&alias=GRACE&password=Analytical-1843&email=GRACE%40Example.com");
+    assert_eq!(elsewhere.status, 200, "the same person registers for another event: {}", elsewhere.body);
+    assert_eq!(store.len(), 2);
 }
 
 /// Seed 000, "Error Codes": 10002, 10014, 10015, 10016, 10017, 10021, 10025, 10026, with the seed's descriptions.
@@ -1434,4 +1437,222 @@ fn every_route_answers_natively_through_handle() {
         send(&store, &request("GET", "/admin/accounts?email=ada%40example.com", &[("authorization", ADMIN)], ""));
     assert_eq!(admin.status, 200, "{}", admin.body);
     assert_eq!(Route::resolve("GET", "/admin/accounts"), Route::Admin);
+}
+
+// ---------------------------------------------------------------------------------------------
+// A campaign is a world of its own
+// ---------------------------------------------------------------------------------------------
+
+/// Two campaigns, `a` and `b`, with an operator allowed everything in each, the campaigns
+/// reconciling by e-mail (the default) and an Engagement operator for a mobile-keyed pair.
+struct Worlds {
+    store: MemoryStore,
+    keys: [String; 2],
+    operators: [IssuedCredentials; 2],
+}
+
+impl Worlds {
+    fn new() -> Self {
+        let store = MemoryStore::new().with_databases(&["ACCOUNTS_1", "ACCOUNTS_2"]);
+        let policy = json!({"fields": {"alias": "optional"}});
+        let keys = [add_campaign(&store, "a", policy.clone(), &[]), add_campaign(&store, "b", policy, &[])];
+        let operators =
+            [add_operator(&store, 21, &EVERYTHING, &["a"], &[]), add_operator(&store, 22, &EVERYTHING, &["b"], &[])];
+        Self { store, keys, operators }
+    }
+
+    /// Signs `email` (and `alias`) up into campaign `world` (0: `a`, 1: `b`) through `dialect`.
+    fn sign_up(&self, dialect: &str, world: usize, email: &str, alias: &str) -> Reply {
+        let (store, operator) = (&self.store, &self.operators[world]);
+        let campaign = ["a", "b"][world];
+        match dialect {
+            "native" => post(
+                store,
+                "/v1/accounts",
+                &[("content-type", JSON), ("x-publishable-key", self.keys[world].as_str())],
+                &json!({"campaign": campaign, "email": email, "alias": alias, "password": "Analytical-1843"})
+                    .to_string(),
+            ),
+            "poken" => form(
+                store,
+                "/poken/account/create",
+                Some(bearer(operator).as_str()),
+                &format!(
+                    "campaignId={campaign}&alias={alias}&password=Analytical-1843&email={email}&extRefId=crm-{alias}"
+                ),
+            ),
+            "getresponse" => {
+                post(store, "/getresponse", &[("content-type", JSON)], &gr_call(&operator.api_key, gr_fields(email)))
+            }
+            "movedigital" => movedigital(
+                store,
+                &md_call(
+                    operator,
+                    &format!("&username={alias}&password=x&confirm_password=x&email={email}&eula_agree=yes"),
+                ),
+            ),
+            "engagement" => engagement(
+                store,
+                operator,
+                &json!({"firstName": "Latha", "lastName": "Ganesh", "country": "India", "email": email}).to_string(),
+            ),
+            other => panic!("no dialect {other}"),
+        }
+    }
+}
+
+const DIALECTS: [&str; 5] = ["native", "poken", "getresponse", "movedigital", "engagement"];
+
+/// A reply with what differs between two signups of two people (the address, ids, numbers,
+/// keys) masked: what is left is the answer's shape.
+fn shape(reply: &Reply, address: &str) -> (u16, String) {
+    let body = reply.body.replace(address, "ADDRESS");
+    let mut masked = String::new();
+    let mut token = String::new();
+    let flush = |token: &mut String, masked: &mut String| {
+        if token.bytes().any(|b| b.is_ascii_digit()) {
+            masked.push('#');
+        } else {
+            masked.push_str(token);
+        }
+        token.clear();
+    };
+    for c in body.chars() {
+        if c.is_ascii_alphanumeric() || c == '_' {
+            token.push(c);
+        } else {
+            flush(&mut token, &mut masked);
+            masked.push(c);
+        }
+    }
+    flush(&mut token, &mut masked);
+    (reply.status, masked)
+}
+
+fn created(dialect: &str, reply: &Reply) -> bool {
+    match dialect {
+        "getresponse" => doc(reply)["result"].is_object(),
+        "movedigital" => reply.body.contains("stat=\"ok\""),
+        _ => matches!(reply.status, 200 | 201),
+    }
+}
+
+/// §4: every uniqueness rule holds within one campaign. The same e-mail and alias register in
+/// a second campaign through every dialect; in the same campaign they are still taken.
+#[test]
+fn the_same_person_registers_for_two_campaigns_in_every_dialect_and_once_in_each() {
+    for dialect in DIALECTS {
+        let worlds = Worlds::new();
+        let first = worlds.sign_up(dialect, 0, "ada@example.com", "ada");
+        assert!(created(dialect, &first), "{dialect}: {} {}", first.status, first.body);
+        let second = worlds.sign_up(dialect, 1, "ada@example.com", "ada");
+        assert!(created(dialect, &second), "{dialect}, another campaign: {} {}", second.status, second.body);
+        let again = worlds.sign_up(dialect, 0, "ADA@example.com", "other");
+        assert!(!created(dialect, &again), "{dialect}, the same campaign: {} {}", again.status, again.body);
+        assert_eq!(worlds.store.len(), 2, "{dialect}");
+        let scopes: Vec<_> =
+            worlds.store.all_accounts().iter().map(|a| a.scope.campaign_id().map(str::to_owned)).collect();
+        assert_eq!(scopes, [Some("a".to_owned()), Some("b".to_owned())], "{dialect}");
+    }
+}
+
+/// §4: nothing any route answers about one campaign reveals anything about another. For an
+/// address registered only in campaign `a`, a signup through campaign `b`'s credentials is
+/// answered exactly as for an address nobody ever used, in every dialect.
+#[test]
+fn an_address_of_another_campaign_is_answered_as_one_nobody_used_in_every_dialect() {
+    for dialect in DIALECTS {
+        let worlds = Worlds::new();
+        assert!(created(dialect, &worlds.sign_up(dialect, 0, "known@example.com", "known")), "{dialect}");
+        let known = worlds.sign_up(dialect, 1, "known@example.com", "known");
+        let fresh = worlds.sign_up(dialect, 1, "fresh@example.com", "fresh");
+        let (known, fresh) = (shape(&known, "known"), shape(&fresh, "fresh"));
+        assert_eq!(known, fresh, "{dialect}: another campaign's address must look unused");
+    }
+}
+
+/// §4: the reconciliation phone and the external reference are unique within a campaign too.
+#[test]
+fn a_reconciliation_phone_and_an_external_reference_are_free_in_another_campaign() {
+    let store = MemoryStore::new();
+    let mobile = json!({"reconciliation_key": "mobile", "fields": {"phone": "optional", "email": "hidden"}});
+    let keys = [add_campaign(&store, "m1", mobile.clone(), &[]), add_campaign(&store, "m2", mobile, &[])];
+    let phone = |n: usize| {
+        let campaign = ["m1", "m2"][n];
+        let body = json!({"campaign": campaign, "phone": "+48 111 111 111", "password": "Analytical-1843"});
+        post(
+            &store,
+            "/v1/accounts",
+            &[("content-type", JSON), ("x-publishable-key", keys[n].as_str())],
+            &body.to_string(),
+        )
+    };
+    assert_eq!((phone(0).status, phone(1).status, phone(0).status), (201, 201, 409));
+    add_campaign(&store, "r1", json!({}), &[]);
+    add_campaign(&store, "r2", json!({}), &[]);
+    let operator_r = bearer(&add_operator(&store, 6, &EVERYTHING, &["r1", "r2"], &[]));
+    let reference = |campaign: &str, n: u8| {
+        let body = format!(
+            "campaignId={campaign}&extRefId=crm-1&alias=ref{n}&password=Analytical-1843&email=ref{n}%40example.com"
+        );
+        form(&store, "/poken/account/create", Some(operator_r.as_str()), &body).status
+    };
+    assert_eq!((reference("r1", 1), reference("r2", 2), reference("r1", 3)), (200, 200, 409));
+}
+
+/// The campaign-less scope (Poken create without `campaignId`) is one world of its own: taken
+/// within it, free in any campaign and the other way round.
+#[test]
+fn the_campaign_less_scope_is_one_world() {
+    let (store, _, issued) = fixture();
+    let anonymous = |email: &str| {
+        form(
+            &store,
+            "/poken/account/create",
+            None,
+            &format!("alias=x{}&password=Analytical-1843&email={email}", email.len()),
+        )
+    };
+    let in_rf = |email: &str| {
+        let body = format!("campaignId=rf&alias=y{}&password=Analytical-1843&email={email}", email.len());
+        form(&store, "/poken/account/create", Some(bearer(&issued).as_str()), &body)
+    };
+    assert_eq!(anonymous("grace%40example.com").status, 200);
+    assert_eq!(in_rf("grace%40example.com").status, 200, "a campaign is another world");
+    assert_eq!(anonymous("GRACE%40example.com").status, 409, "taken in the campaign-less scope");
+    assert_eq!(store.len(), 2);
+}
+
+/// §6: each new campaign is placed on one of the account databases (the one with the fewest
+/// campaigns), recorded in the directory; admin look-ups by e-mail find every campaign's account.
+#[test]
+fn new_campaigns_spread_over_the_account_databases_and_admin_finds_every_campaigns_account() {
+    let store = MemoryStore::new().with_databases(&["ACCOUNTS_1", "ACCOUNTS_2"]);
+    let admin = |method: &str, path: &str, body: &str| {
+        send(&store, &request(method, path, &[("authorization", ADMIN), ("content-type", JSON)], body))
+    };
+    let mut keys = Vec::new();
+    for n in 0..4 {
+        let created = admin("POST", "/admin/campaigns", &json!({"id": format!("c{n}"), "name": "Event"}).to_string());
+        assert_eq!(created.status, 201, "{}", created.body);
+        keys.push(doc(&created)["publishable_key"].as_str().unwrap().to_owned());
+    }
+    let databases: Vec<_> =
+        (0..4).map(|n| block_on(store.campaign(&format!("c{n}"))).unwrap().unwrap().database.0).collect();
+    assert_eq!(databases, ["ACCOUNTS_1", "ACCOUNTS_2", "ACCOUNTS_1", "ACCOUNTS_2"]);
+    for (n, key) in keys.iter().enumerate() {
+        let body = json!({"campaign": format!("c{n}"), "email": "ada@example.com", "password": "Analytical-1843"});
+        let reply = post(
+            &store,
+            "/v1/accounts",
+            &[("content-type", JSON), ("x-publishable-key", key.as_str())],
+            &body.to_string(),
+        );
+        assert_eq!(reply.status, 201, "{}", reply.body);
+    }
+    let found = doc(&admin("GET", "/admin/accounts?email=ADA%40example.com", ""));
+    let campaigns: Vec<_> = found["accounts"].as_array().unwrap().iter().map(|a| a["campaign_id"].clone()).collect();
+    assert_eq!(campaigns, [json!("c0"), json!("c1"), json!("c2"), json!("c3")]);
+    let narrowed = doc(&admin("GET", "/admin/accounts?email=ada%40example.com&campaign=c2", ""));
+    assert_eq!(narrowed["accounts"].as_array().unwrap().len(), 1);
 }

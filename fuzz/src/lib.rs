@@ -139,8 +139,8 @@ pub fn admin_bodies(data: &[u8]) -> u64 {
     let reply = pollster::block_on(admin::handle(&store, request, 0));
     let operator = serde_json::from_slice::<enlist_edge::operator::OperatorRequest>(data)
         .map(|r| enlist_edge::operator::Operator::from_request(r, 1, |c| c == "demo").is_ok());
-    let campaign =
-        serde_json::from_slice::<campaign::CampaignRequest>(data).map(|r| campaign::Campaign::from_request(r).is_ok());
+    let campaign = serde_json::from_slice::<campaign::CampaignRequest>(data)
+        .map(|r| campaign::Campaign::from_request(r, campaign::Database::default()).is_ok());
     signature((reply.status, operator.ok(), campaign.ok()))
 }
 

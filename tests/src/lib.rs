@@ -117,7 +117,8 @@ pub fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ is in the workspace").to_path_buf()
 }
 
-fn wrangler() -> Command {
+/// wrangler as the tests run it (`ENLIST_WRANGLER`, else the project's own), from `edge/`.
+pub fn wrangler() -> Command {
     let program = std::env::var_os("ENLIST_WRANGLER")
         .map(PathBuf::from)
         .unwrap_or_else(|| root().join("node_modules/.bin/wrangler"));
@@ -176,6 +177,17 @@ pub fn spawn_worker_with(vars: &[(&str, &str)]) -> Worker {
     spawn_worker_on(state, vars)
 }
 
+/// The D1 bindings of `edge/wrangler.toml` (the directory `DB`, then the account databases),
+/// each of which gets its migrations applied before a local Worker starts.
+pub fn d1_bindings() -> Vec<String> {
+    let toml = std::fs::read_to_string(root().join("edge/wrangler.toml")).expect("edge/wrangler.toml");
+    // Each block's first line is its binding (the file keeps to that).
+    let bindings = toml.split("[[d1_databases]]").skip(1).filter_map(|block| {
+        block.lines().find_map(|line| line.trim().strip_prefix("binding = \"")?.strip_suffix('"').map(str::to_owned))
+    });
+    bindings.collect()
+}
+
 /// Starts the Worker on an existing state folder (a restart after [`Worker::kill_hard`]);
 /// migrations and the demo seed are re-applied, which leaves existing data as it is.
 pub fn spawn_worker_on(state: PathBuf, vars: &[(&str, &str)]) -> Worker {
@@ -184,12 +196,14 @@ pub fn spawn_worker_on(state: PathBuf, vars: &[(&str, &str)]) -> Worker {
     let built = root().join("edge/build/worker/shim.mjs");
     assert!(built.exists(), "the Worker is not built ({}): run `cargo xtask test`", built.display());
 
-    let migrate = wrangler()
-        .args(["d1", "migrations", "apply", "DB", "--local", "--persist-to"])
-        .arg(&state)
-        .output()
-        .expect("run wrangler");
-    assert!(migrate.status.success(), "migrations failed:\n{}", String::from_utf8_lossy(&migrate.stderr));
+    for binding in d1_bindings() {
+        let migrate = wrangler()
+            .args(["d1", "migrations", "apply", &binding, "--local", "--persist-to"])
+            .arg(&state)
+            .output()
+            .expect("run wrangler");
+        assert!(migrate.status.success(), "{binding} migrations failed:\n{}", String::from_utf8_lossy(&migrate.stderr));
+    }
 
     let port = free_port();
     let base = format!("http://127.0.0.1:{port}");
@@ -344,21 +358,48 @@ impl Worker {
         lines[lines.len().saturating_sub(40)..].join("\n")
     }
 
-    /// Rows from local D1, read the way the Worker's own storage is: through wrangler.
+    /// Rows from every local D1 database (the directory and each account database), read the
+    /// way the Worker's own storage is: through wrangler, one process per database at once.
+    /// The rows are concatenated; a database without the table asked about is skipped (the
+    /// account databases have no `campaigns` or `operators`), and a count (one column named
+    /// `n` per database) comes back as one row, their sum.
     pub fn d1(&self, sql: &str) -> Vec<Value> {
+        let answers: Vec<Result<Vec<Value>, String>> = std::thread::scope(|scope| {
+            let asks: Vec<_> =
+                d1_bindings().into_iter().map(|binding| scope.spawn(move || self.d1_in(&binding, sql))).collect();
+            asks.into_iter().map(|ask| ask.join().expect("a d1 query thread")).collect()
+        });
+        let mut rows = Vec::new();
+        for answer in answers {
+            match answer {
+                Ok(found) => rows.extend(found),
+                Err(why) if why.contains("no such table") => {}
+                Err(why) => panic!("{why}"),
+            }
+        }
+        let counts = rows.iter().all(|r| r.as_object().is_some_and(|o| o.len() == 1 && o.contains_key("n")));
+        if counts && rows.len() > 1 {
+            return vec![serde_json::json!({"n": rows.iter().filter_map(|r| r["n"].as_u64()).sum::<u64>()})];
+        }
+        rows
+    }
+
+    /// Rows from one local D1 database, by its binding (`DB`, `ACCOUNTS_1`, ...).
+    pub fn d1_in(&self, binding: &str, sql: &str) -> Result<Vec<Value>, String> {
         let out = wrangler()
-            .args(["d1", "execute", "DB", "--local", "--json", "--command", sql, "--persist-to"])
+            .args(["d1", "execute", binding, "--local", "--json", "--command", sql, "--persist-to"])
             .arg(&self.state)
             .output()
             .expect("run wrangler d1 execute");
-        assert!(
-            out.status.success(),
-            "d1 execute failed: {}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
+        if !out.status.success() {
+            return Err(format!(
+                "d1 execute on {binding} failed: {}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            ));
+        }
         let parsed: Value = serde_json::from_slice(&out.stdout).expect("d1 execute --json prints JSON");
-        parsed[0]["results"].as_array().cloned().unwrap_or_default()
+        Ok(parsed[0]["results"].as_array().cloned().unwrap_or_default())
     }
 }
 

@@ -41,7 +41,7 @@ fn the_same_email_in_another_case_is_taken() {
     assert_eq!(second.content_type, "application/problem+json");
     assert_eq!(
         second.json()["errors"],
-        json!([{"field": "email", "code": "email.taken", "message": "This e-mail address is already registered."}])
+        json!([{"field": "email", "code": "email.taken", "message": "This e-mail address is already registered for this event."}])
     );
     assert_eq!(worker.d1("SELECT COUNT(*) AS n FROM accounts")[0]["n"], 1);
 }

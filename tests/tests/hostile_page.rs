@@ -156,9 +156,9 @@ fn the_widget_fits_and_keeps_its_own_style_on_a_hostile_dark_right_to_left_page(
         browser.keys(ENTER);
         let problem =
             browser.wait_in_shadow(WIDGET, "#enlist-email-problem[data-code='email.taken']", Duration::from_secs(20));
-        assert_eq!(problem.text(), "This e-mail address is already registered.", "{at}");
+        assert_eq!(problem.text(), "This e-mail address is already registered for this event.", "{at}");
         let status = browser.wait_in_shadow(WIDGET, "#enlist-status", Duration::from_secs(1)).text();
-        assert!(status.contains("already on the list") && status.contains("someone else"), "{status} {at}");
+        assert!(status.contains("already on its list") && status.contains("someone else"), "{status} {at}");
         let focused = browser.script("return document.querySelector('.enlist-widget').shadowRoot.activeElement.id;");
         assert_eq!(focused, "enlist-email", "{at}");
         let buttons = browser.script(

@@ -24,66 +24,112 @@ fn at_once(count: usize, request: impl Fn(usize) -> Answer + Send + Sync + 'stat
 /// A campaign `race` and an operator creating into it; returns its Basic credential.
 fn race_operator(worker: &Worker, policy: serde_json::Value) -> String {
     worker.create_campaign("race", policy);
+    operator_basic(&operator_in(worker, "race"))
+}
+
+/// An operator creating accounts in `campaign`; returns its credentials.
+fn operator_in(worker: &Worker, campaign: &str) -> serde_json::Value {
     let answer = worker.admin(
         "POST",
         "/admin/operators",
-        Some(json!({"name": "CRM", "permissions": ["accounts:create"], "campaigns": ["race"]})),
+        Some(json!({"name": "CRM", "permissions": ["accounts:create"], "campaigns": [campaign]})),
     );
-    operator_basic(&answer.json()["credentials"])
+    answer.json()["credentials"].clone()
 }
 
-#[test]
-fn a_hundred_concurrent_signups_with_one_email_make_one_account() {
-    let worker = Arc::new(spawn_worker());
-    let basic = race_operator(&worker, json!({}));
-    let cases = ["SAME@example.com", "same@EXAMPLE.com", "Same@Example.Com", "same@example.com"];
-    let base = worker.base.clone();
-    let answers = at_once(100, move |i| {
-        let email = cases[i % cases.len()];
-        match i % 3 {
-            0 => post_with(
-                &format!("{base}/v1/accounts"),
-                Some("application/json"),
-                json!({"campaign": "demo", "email": email, "password": "Race-Condition-1"}).to_string().as_bytes(),
-                &[("x-publishable-key", DEMO_KEY)],
-            ),
-            1 => post_with(
-                &format!("{base}/poken/account/create"),
-                Some("application/x-www-form-urlencoded"),
-                format!("alias=racer{i}&password=Race-Condition-1&email={}", email.replace('@', "%40")).as_bytes(),
-                &[],
-            ),
-            _ => post_with(
-                &format!("{base}/engagement/users"),
-                Some("application/json"),
-                json!({"firstName": "Race", "lastName": "Runner", "country": "Poland", "email": email})
-                    .to_string()
-                    .as_bytes(),
-                &[("authorization", basic.as_str())],
-            ),
-        }
-    });
+/// One signup of `email` into `campaign` (publishable key `key`, operator `operator`), through
+/// the native, Poken or Engagement route by `i`.
+fn one_signup(base: &str, i: usize, campaign: &str, key: &str, operator: &serde_json::Value, email: &str) -> Answer {
+    match i % 3 {
+        0 => post_with(
+            &format!("{base}/v1/accounts"),
+            Some("application/json"),
+            json!({"campaign": campaign, "email": email, "password": "Race-Condition-1"}).to_string().as_bytes(),
+            &[("x-publishable-key", key)],
+        ),
+        1 => post_with(
+            &format!("{base}/poken/account/create"),
+            Some("application/x-www-form-urlencoded"),
+            format!(
+                "campaignId={campaign}&alias=racer{i}&password=Race-Condition-1&email={}",
+                email.replace('@', "%40")
+            )
+            .as_bytes(),
+            &[("authorization", &format!("Bearer {}", operator["bearer"].as_str().expect("a bearer token")))],
+        ),
+        _ => post_with(
+            &format!("{base}/engagement/users"),
+            Some("application/json"),
+            json!({"firstName": "Race", "lastName": "Runner", "country": "Poland", "email": email})
+                .to_string()
+                .as_bytes(),
+            &[("authorization", operator_basic(operator).as_str())],
+        ),
+    }
+}
 
+/// Whether `answer` (to request `i` of [`one_signup`]) is its dialect's "e-mail taken".
+fn email_taken(i: usize, answer: &Answer) -> bool {
+    match i % 3 {
+        0 => answer.status == 409 && answer.json()["errors"][0]["code"] == "email.taken",
+        1 => answer.status == 409 && answer.body.contains("<code>10004</code>"),
+        _ => answer.status == 400 && answer.json()["message"] == "User already exists with this Email",
+    }
+}
+
+/// Checks every answer is a win or a "taken"; returns how many won.
+fn winners(answers: &[(usize, Answer)]) -> usize {
     let mut created = 0;
-    for (i, answer) in &answers {
+    for (i, answer) in answers {
         assert!(answer.status < 500, "request {i} answered {}: {}", answer.status, answer.body);
-        let taken = match i % 3 {
-            0 => answer.status == 409 && answer.json()["errors"][0]["code"] == "email.taken",
-            1 => answer.status == 409 && answer.body.contains("<code>10004</code>"),
-            _ => answer.status == 400 && answer.json()["message"] == "User already exists with this Email",
-        };
         let won = matches!(answer.status, 200 | 201);
         assert!(
-            taken || won,
-            "request {i} is neither the winner nor a taken answer in its dialect: {} {}",
+            email_taken(*i, answer) || won,
+            "request {i} is neither a winner nor a taken answer in its dialect: {} {}",
             answer.status,
             answer.body
         );
         created += usize::from(won);
     }
-    assert_eq!(created, 1, "exactly one signup wins");
+    created
+}
+
+#[test]
+fn a_hundred_concurrent_signups_with_one_email_make_one_account() {
+    let worker = Arc::new(spawn_worker());
+    let operator = operator_in(&worker, "demo");
+    let cases = ["SAME@example.com", "same@EXAMPLE.com", "Same@Example.Com", "same@example.com"];
+    let base = worker.base.clone();
+    let answers = at_once(100, move |i| one_signup(&base, i, "demo", DEMO_KEY, &operator, cases[i % cases.len()]));
+    assert_eq!(winners(&answers), 1, "exactly one signup wins");
     assert_eq!(worker.d1("SELECT COUNT(*) AS n FROM accounts WHERE email_normalized = 'same@example.com'")[0]["n"], 1);
     assert_eq!(worker.d1("SELECT COUNT(*) AS n FROM accounts")[0]["n"], 1);
+}
+
+/// §4: the same 100 concurrent signups spread over four campaigns make one account in each.
+#[test]
+fn a_hundred_concurrent_signups_with_one_email_over_four_campaigns_make_four_accounts() {
+    let worker = Arc::new(spawn_worker());
+    let campaigns: Vec<(String, String, serde_json::Value)> = (0..4)
+        .map(|n| {
+            let id = format!("event-{n}");
+            let key = worker.create_campaign(&id, json!({}));
+            let operator = operator_in(&worker, &id);
+            (id, key, operator)
+        })
+        .collect();
+    let base = worker.base.clone();
+    let answers = at_once(100, move |i| {
+        let (campaign, key, operator) = &campaigns[i % 4];
+        one_signup(&base, i / 4, campaign, key, operator, ["SAME@example.com", "same@example.com"][i % 2])
+    });
+    // Request i went through route (i / 4) % 3: judge each answer by that.
+    let by_route: Vec<(usize, Answer)> = answers.into_iter().map(|(i, a)| (i / 4, a)).collect();
+    assert_eq!(winners(&by_route), 4, "one signup wins in each campaign");
+    let per_campaign = worker.d1("SELECT campaign_id FROM accounts WHERE email_normalized = 'same@example.com'");
+    let mut campaigns: Vec<&str> = per_campaign.iter().map(|r| r["campaign_id"].as_str().unwrap()).collect();
+    campaigns.sort();
+    assert_eq!(campaigns, ["event-0", "event-1", "event-2", "event-3"]);
 }
 
 #[test]

@@ -87,16 +87,29 @@ pub fn run(port: u16) -> Outcome {
 }
 
 pub fn apply_migrations(tools: &Tools, state: &Path) -> Outcome {
-    crate::proc::step(
-        "apply D1 migrations to local state",
-        tools
-            .wrangler()
-            .args(["d1", "migrations", "apply", "DB", "--local"])
-            .arg("--persist-to")
-            .arg(state)
-            // Non-interactive: apply without the confirmation prompt.
-            .env("CI", "true"),
-    )
+    for binding in d1_bindings()? {
+        crate::proc::step(
+            &format!("apply D1 migrations to local state: {binding}"),
+            tools
+                .wrangler()
+                .args(["d1", "migrations", "apply", &binding, "--local"])
+                .arg("--persist-to")
+                .arg(state)
+                // Non-interactive: apply without the confirmation prompt.
+                .env("CI", "true"),
+        )?;
+    }
+    Ok(())
+}
+
+/// The D1 bindings of `edge/wrangler.toml`: the directory `DB`, then the account databases.
+pub fn d1_bindings() -> Outcome<Vec<String>> {
+    let toml = std::fs::read_to_string(root().join("edge/wrangler.toml"))?;
+    // Each block's first line is its binding (the file keeps to that).
+    let bindings = toml.split("[[d1_databases]]").skip(1).filter_map(|block| {
+        block.lines().find_map(|line| line.trim().strip_prefix("binding = \"")?.strip_suffix('"').map(str::to_owned))
+    });
+    Ok(bindings.collect())
 }
 
 /// The demo page's campaign (`edge/seeds/demo-campaign.sql`), in local D1 only; real

@@ -92,10 +92,15 @@ fn fresh_state(tools: &Tools, name: &str) -> Outcome<PathBuf> {
         std::fs::remove_dir_all(&state)?;
     }
     std::fs::create_dir_all(&state)?;
-    let migrate =
-        tools.wrangler().args(["d1", "migrations", "apply", "DB", "--local", "--persist-to"]).arg(&state).output()?;
-    if !migrate.status.success() {
-        return fail(format!("migrations: {}", String::from_utf8_lossy(&migrate.stderr)));
+    for binding in crate::dev::d1_bindings()? {
+        let migrate = tools
+            .wrangler()
+            .args(["d1", "migrations", "apply", &binding, "--local", "--persist-to"])
+            .arg(&state)
+            .output()?;
+        if !migrate.status.success() {
+            return fail(format!("{binding} migrations: {}", String::from_utf8_lossy(&migrate.stderr)));
+        }
     }
     let seed = std::fs::read_to_string(root().join("edge/seeds/demo-campaign.sql"))?.replace("{origins}", "[]");
     d1(tools, &state, &seed)?;

@@ -123,17 +123,9 @@ pub async fn create_user<S: Store>(store: &S, request: &VendorRequest<'_>, now_m
     signup.password = PasswordSource::None;
     signup.controller_id = Some(operator.id);
     signup.extra_profile = user.extra_profile;
-    let campaigns = operator.campaigns.clone();
-    let mut outcome: Outcome = sign_up(store, signup, now_ms).await.into();
-    // The existing user's id is shown only to an operator of that user's campaign: addresses
-    // are unique across campaigns, and another campaign's ids are none of this caller's business.
-    if let Outcome::Failed(failure) = &mut outcome {
-        let foreign = |a: &crate::store::AccountRecord| !a.campaign_id.as_ref().is_some_and(|c| campaigns.contains(c));
-        if failure.existing.as_deref().is_some_and(foreign) {
-            failure.existing = None;
-        }
-    }
-    outcome
+    // A duplicate's existing user is found in this campaign only (uniqueness holds within a
+    // campaign), so the id the answer shows is always one of the caller's own campaign.
+    sign_up(store, signup, now_ms).await.into()
 }
 
 /// Writes any outcome as Engagement would.

@@ -4,7 +4,7 @@
 use super::{Failure, Outcome, VendorRequest};
 use crate::account::{sign_up, Signup};
 use crate::auth::Presented;
-use crate::campaign::Campaign;
+use crate::campaign::Scope;
 use crate::operator::{CredentialKind, Permission};
 use crate::store::{MessageKind, OutboxEntry, Store};
 use crate::dialects::values::SendEmail;
@@ -147,18 +147,6 @@ fn welcome(send_email: SendEmail, send_at_s: Option<i64>, now_ms: i64) -> Vec<Ou
     }
 }
 
-/// The campaign an anonymous "Create Account" (no `campaignId`) signs up into: none, with the
-/// default policy.
-fn no_campaign() -> Campaign {
-    Campaign {
-        id: String::new(),
-        name: String::new(),
-        allowed_origins: vec![],
-        policy: Policy::default(),
-        publishable_key: String::new(),
-    }
-}
-
 /// `POST /poken/account/create`.
 pub async fn create_account<S: Store>(store: &S, request: &VendorRequest<'_>, now_ms: i64) -> (Echo, Outcome) {
     let echo = Echo { operation: Operation::Create, code: None };
@@ -167,8 +155,10 @@ pub async fn create_account<S: Store>(store: &S, request: &VendorRequest<'_>, no
         Err(failure) => return (echo, Outcome::Failed(failure)),
     };
     let forbidden = || Outcome::Failed(Failure::request(Code::AuthForbidden));
-    let (mut campaign, controller) = match &call.campaign_id {
-        None => (no_campaign(), None),
+    // An anonymous "Create Account" (no `campaignId`) signs up into the campaign-less scope,
+    // under the default policy.
+    let (scope, campaign_policy, controller) = match &call.campaign_id {
+        None => (Scope::NoCampaign, Policy::default(), None),
         Some(campaign_id) => {
             let bearer = request.authorization.and_then(|h| crate::auth::credentials_of(h, "Bearer"));
             let Some(bearer) = bearer else { return (echo, forbidden()) };
@@ -180,14 +170,14 @@ pub async fn create_account<S: Store>(store: &S, request: &VendorRequest<'_>, no
                 return (echo, forbidden());
             }
             match store.campaign(campaign_id).await {
-                Ok(Some(campaign)) => (campaign, Some(operator.id)),
+                Ok(Some(campaign)) => (campaign.scope(), campaign.policy, Some(operator.id)),
                 Ok(None) => return (echo, forbidden()),
                 Err(e) => return (echo, Outcome::Failed(Failure::internal(e.0))),
             }
         }
     };
-    campaign.policy = policy(&campaign.policy);
-    let mut signup = Signup::new(&campaign, call.form, crate::names::Dialect::Poken);
+    let policy = policy(&campaign_policy);
+    let mut signup = Signup::in_scope(scope, &policy, call.form, crate::names::Dialect::Poken);
     signup.controller_id = controller;
     // "processed only if a valid campaign id is provided"
     signup.ext_ref_id = call.campaign_id.as_ref().and(call.ext_ref_id);

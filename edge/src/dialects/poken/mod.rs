@@ -420,7 +420,7 @@ mod tests {
         let bearer = format!("Bearer {}", token["access_token"].as_str().unwrap());
         let updated = call(&store, update, Some(&bearer), "visibility=PUBLIC&timezone=europe%2Fwarsaw&alias=ada_l");
         assert_eq!(read(&updated).0, "SUCCESS", "{}", updated.body);
-        let record = block_on(store.account_by_email("ada@example.com")).unwrap().unwrap();
+        let record = block_on(store.accounts_by_email("ada@example.com")).unwrap().remove(0);
         assert_eq!(record.alias.as_deref(), Some("ada_l"));
         assert_eq!(record.profile["visibility"], "PUBLIC");
         assert_eq!(record.profile["time_zone"], "Europe/Warsaw");
@@ -481,7 +481,7 @@ mod tests {
         assert_eq!(read(&call(&store, update, Some(&creator), "identityId=999&visibility=CONTACTS")).1[0].0, "10010");
         let viewer = operator(&store, 6, vec![Permission::AccountsCreate]);
         assert_eq!(read(&call(&store, update, Some(&viewer), &format!("identityId={identity}"))).1[0].1, DENIED_UPDATE);
-        let account = block_on(store.account_by_number(identity.parse().unwrap())).unwrap().unwrap();
+        let account = block_on(store.accounts_by_number(identity.parse().unwrap())).unwrap().remove(0);
         block_on(store.claim_account(&account.id, 1_800)).unwrap();
         let locked = call(&store, update, Some(&creator), &format!("identityId={identity}&visibility=PUBLIC"));
         assert_eq!(read(&locked).1[0], ("10039".to_owned(), DENIED_NOT_NEW.to_owned()));

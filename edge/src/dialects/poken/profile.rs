@@ -4,6 +4,7 @@ use super::{Failure, Outcome, VendorRequest};
 use crate::auth::Presented;
 use crate::hashing::verify as verify_secret;
 use crate::operator::{split_token, CredentialKind, Permission};
+use crate::campaign::Scope;
 use crate::store::{AccountChange, AccountRecord, InsertError, Store, Unique};
 use crate::dialects::values::{EmailFrequency, Visibility};
 use crate::dialects::values::{parse_flag, Spelling};
@@ -48,11 +49,10 @@ async fn updatable<S: Store>(
         },
     )?;
     let number: i64 = identity.and_then(|id| id.trim().parse().ok()).ok_or_else(unknown_identity)?;
-    let account =
-        store.account_by_number(number).await.map_err(|e| Failure::internal(e.0))?.ok_or_else(unknown_identity)?;
-    if !account.campaign_id.as_deref().is_some_and(|c| operator.acts_in(c)) {
-        return Err(unknown_identity());
-    }
+    // A number is unique within a database only: of the accounts holding it, the operator's.
+    let mut found = store.accounts_by_number(number).await.map_err(|e| Failure::internal(e.0))?;
+    found.retain(|a| a.campaign_id.as_deref().is_some_and(|c| operator.acts_in(c)));
+    let [account] = <[AccountRecord; 1]>::try_from(found).map_err(|_| unknown_identity())?;
     if !operator.may(Permission::AccountsUpdate) {
         return Err(Failure::request(Code::AuthForbidden));
     }
@@ -75,19 +75,21 @@ pub async fn update_profile<S: Store>(store: &S, request: &VendorRequest<'_>, no
         Ok(account) => account,
         Err(failure) => return fail(failure),
     };
-    // The same reserved words as at signup: the account's campaign's, as Poken reads them.
-    let campaign_policy = match &account.campaign_id {
+    // The same reserved words as at signup: the account's campaign's, as Poken reads them;
+    // uniqueness is judged in the account's own scope.
+    let (campaign_policy, scope) = match &account.campaign_id {
         Some(id) => match store.campaign(id).await {
-            Ok(found) => found.map(|c| c.policy).unwrap_or_default(),
+            Ok(Some(campaign)) => (campaign.policy.clone(), campaign.scope()),
+            Ok(None) => return fail(Failure::internal(format!("account {} names missing campaign {id}", account.id))),
             Err(e) => return fail(Failure::internal(e.0)),
         },
-        None => Policy::default(),
+        None => (Policy::default(), Scope::NoCampaign),
     };
     let (change, problems) = change_of(fields, &policy(&campaign_policy));
     if !problems.is_empty() {
         return fail(Failure { problems, existing: None, malformed: None, log: None });
     }
-    match store.update_account(&account.id, &change).await {
+    match store.update_account(&scope, &account.id, &change).await {
         Ok(()) => (echo, Outcome::Updated { id: account.id, number: account.number }),
         Err(InsertError::Duplicate(Unique::Email)) => fail(bad(Field::Email, Code::EmailTaken)),
         Err(InsertError::Duplicate(Unique::Alias)) => fail(bad(Field::Alias, Code::AliasTaken)),
