@@ -3,12 +3,14 @@
 // POSTs with a false "Your worker restarted mid-request" 503):
 //
 //   node edge/serve.mjs --script <module> --port <port> --state <dir>
-//                       [--vars <file>] [--assets <dir>] [--edge]
+//                       [--vars <file>] [--assets <dir>] [--wrangler <toml>] [--edge]
 //
 // <module>: the Rust Worker (edge/build/worker/shim.mjs) or the benchmark's JavaScript peer.
 // Local D1 and KV persist under <dir> in wrangler's layout (v3/d1, v3/kv), so the migrations
 // `wrangler d1 migrations apply --persist-to <dir>` applied are what the Worker sees.
 // <file>: NAME=value lines (the Worker's variables and secrets; never on a command line).
+// <toml>: the wrangler configuration whose D1 databases and [vars] to bind (default
+// edge/wrangler.toml; the scale benchmark passes ones with 1, 2 or 4 account databases).
 //
 // --edge puts a front on <port> that plays the part Cloudflare's edge plays in production:
 // it sets CF-Connecting-IP to the address the TCP connection came from, replacing whatever a
@@ -28,11 +30,12 @@ const { values: args } = parseArgs({
     state: { type: "string" },
     vars: { type: "string" },
     assets: { type: "string" },
+    wrangler: { type: "string" },
     edge: { type: "boolean", default: false },
   },
 });
 if (!args.script || !args.port || !args.state) {
-  console.error("usage: node edge/serve.mjs --script <module> --port <port> --state <dir> [--vars <file>] [--assets <dir>] [--edge]");
+  console.error("usage: node edge/serve.mjs --script <module> --port <port> --state <dir> [--vars <file>] [--assets <dir>] [--wrangler <toml>] [--edge]");
   process.exit(2);
 }
 
@@ -78,7 +81,7 @@ function readWranglerToml(file) {
   }
   return { d1, vars };
 }
-const wrangler = readWranglerToml(new URL("./wrangler.toml", import.meta.url));
+const wrangler = readWranglerToml(args.wrangler ? path.resolve(args.wrangler) : new URL("./wrangler.toml", import.meta.url));
 
 const bindings = {
   ...wrangler.vars,

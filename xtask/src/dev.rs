@@ -104,7 +104,12 @@ pub fn apply_migrations(tools: &Tools, state: &Path) -> Outcome {
 
 /// The D1 bindings of `edge/wrangler.toml`: the directory `DB`, then the account databases.
 pub fn d1_bindings() -> Outcome<Vec<String>> {
-    let toml = std::fs::read_to_string(root().join("edge/wrangler.toml"))?;
+    d1_bindings_of(&root().join("edge/wrangler.toml"))
+}
+
+/// The D1 bindings of a wrangler configuration, in order.
+pub fn d1_bindings_of(config: &Path) -> Outcome<Vec<String>> {
+    let toml = std::fs::read_to_string(config)?;
     // Each block's first line is its binding (the file keeps to that).
     let bindings = toml.split("[[d1_databases]]").skip(1).filter_map(|block| {
         block.lines().find_map(|line| line.trim().strip_prefix("binding = \"")?.strip_suffix('"').map(str::to_owned))

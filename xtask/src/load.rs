@@ -61,6 +61,16 @@ impl Served {
 }
 
 fn serve(tools: &Tools, script: &Path, state: &Path) -> Outcome<Served> {
+    serve_with(tools, script, state, &shipped())
+}
+
+/// The shipped wrangler configuration (`edge/wrangler.toml`).
+fn shipped() -> PathBuf {
+    root().join("edge/wrangler.toml")
+}
+
+/// Serves `script` with the D1 bindings and variables of the wrangler configuration `config`.
+fn serve_with(tools: &Tools, script: &Path, state: &Path, config: &Path) -> Outcome<Served> {
     let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
     let mut child = tools
         .command("node")
@@ -71,6 +81,8 @@ fn serve(tools: &Tools, script: &Path, state: &Path) -> Outcome<Served> {
         .args(["--port", &port.to_string()])
         .arg("--state")
         .arg(state)
+        .arg("--wrangler")
+        .arg(config)
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .process_group(0)
@@ -87,36 +99,51 @@ fn serve(tools: &Tools, script: &Path, state: &Path) -> Outcome<Served> {
 
 /// A fresh local D1/KV folder with the migrations and the demo campaign applied.
 fn fresh_state(tools: &Tools, name: &str) -> Outcome<PathBuf> {
+    fresh_state_with(tools, name, &shipped())
+}
+
+/// A fresh local D1/KV folder with the migrations of every D1 database of `config` applied,
+/// and the demo campaign.
+fn fresh_state_with(tools: &Tools, name: &str, config: &Path) -> Outcome<PathBuf> {
     let state = root().join("target/bench").join(name);
     if state.exists() {
         std::fs::remove_dir_all(&state)?;
     }
     std::fs::create_dir_all(&state)?;
-    for binding in crate::dev::d1_bindings()? {
+    for binding in crate::dev::d1_bindings_of(config)? {
         let migrate = tools
             .wrangler()
             .args(["d1", "migrations", "apply", &binding, "--local", "--persist-to"])
             .arg(&state)
+            .arg("--config")
+            .arg(config)
             .output()?;
         if !migrate.status.success() {
             return fail(format!("{binding} migrations: {}", String::from_utf8_lossy(&migrate.stderr)));
         }
     }
     let seed = std::fs::read_to_string(root().join("edge/seeds/demo-campaign.sql"))?.replace("{origins}", "[]");
-    d1(tools, &state, &seed)?;
+    d1_in(tools, &state, config, "DB", &seed)?;
     Ok(state)
 }
 
-/// Runs SQL on a state folder's local D1 (while no Worker serves it).
+/// Runs SQL on a state folder's local directory database (while no Worker serves it).
 fn d1(tools: &Tools, state: &Path, sql: &str) -> Outcome {
+    d1_in(tools, state, &shipped(), "DB", sql)
+}
+
+/// Runs SQL on one D1 database (`binding` of `config`) of a state folder.
+fn d1_in(tools: &Tools, state: &Path, config: &Path, binding: &str, sql: &str) -> Outcome {
     let file = state.join("bench.sql");
     std::fs::write(&file, sql)?;
     let out = tools
         .wrangler()
-        .args(["d1", "execute", "DB", "--local", "--file"])
+        .args(["d1", "execute", binding, "--local", "--file"])
         .arg(&file)
         .arg("--persist-to")
         .arg(state)
+        .arg("--config")
+        .arg(config)
         .output()?;
     if !out.status.success() {
         return fail(format!(
@@ -384,49 +411,122 @@ fn upload_size() -> Outcome<Figure> {
     })
 }
 
-/// Signup and duplicate-check latency with 1 000 and with 1 000 000 accounts in local D1.
+/// A wrangler configuration like the shipped one with `n` account databases (the scale run's
+/// look-up across 1, 2 and 4 of them).
+fn with_account_databases(n: usize) -> Outcome<PathBuf> {
+    let edge = root().join("edge");
+    let mut toml = format!(
+        "name = \"enlist-bench\"\ncompatibility_date = \"2026-04-01\"\n\n[[d1_databases]]\nbinding = \"DB\"\n\
+         database_name = \"enlist\"\ndatabase_id = \"00000000-0000-4000-8000-000000000000\"\nmigrations_dir = \"{}\"\n",
+        edge.join("migrations").display()
+    );
+    for k in 1..=n {
+        toml += &format!(
+            "\n[[d1_databases]]\nbinding = \"ACCOUNTS_{k}\"\ndatabase_name = \"enlist-accounts-{k}\"\n\
+             database_id = \"00000000-0000-4000-8000-{k:012}\"\nmigrations_dir = \"{}\"\n",
+            edge.join("migrations-accounts").display()
+        );
+    }
+    let names: Vec<String> = (1..=n).map(|k| format!("ACCOUNTS_{k}")).collect();
+    toml += &format!("\n[vars]\nACCOUNT_DATABASES = \"{}\"\n", names.join(","));
+    let file = root().join(format!("target/bench/wrangler-{n}-databases.toml"));
+    std::fs::create_dir_all(root().join("target/bench"))?;
+    std::fs::write(&file, toml)?;
+    Ok(file)
+}
+
+/// One scale setting: a state folder whose account databases (every D1 binding of `config` but
+/// the directory) each hold one campaign `c<k>` (key `pk_bench_c<k>`) and, after
+/// [`Spread::seed`], its share of the seeded accounts.
+struct Spread {
+    config: PathBuf,
+    state: PathBuf,
+    databases: Vec<String>,
+}
+
+impl Spread {
+    fn new(tools: &Tools, name: &str, config: PathBuf) -> Outcome<Self> {
+        let state = fresh_state_with(tools, name, &config)?;
+        let databases: Vec<String> = crate::dev::d1_bindings_of(&config)?.into_iter().filter(|b| b != "DB").collect();
+        let campaigns: String = databases
+            .iter()
+            .enumerate()
+            .map(|(k, binding)| {
+                format!(
+                    "INSERT INTO campaigns (id, name, allowed_origins, policy, publishable_key, accounts_db, created_at_ms) \
+                     VALUES ('c{k}', 'Bench {k}', '[]', '{{}}', 'pk_bench_c{k}', '{binding}', 0);"
+                )
+            })
+            .collect();
+        d1_in(tools, &state, &config, "DB", &campaigns)?;
+        Ok(Self { config, state, databases })
+    }
+
+    /// Seeds accounts `from..=to` (`seed<i>@example.com`), account `i` in campaign
+    /// `c<i mod n>` on that campaign's database. Seeded numbers sit above the Worker's random
+    /// nine-digit ones, so the Worker's signups never collide with them.
+    fn seed(&self, tools: &Tools, from: usize, to: usize) -> Outcome {
+        let n = self.databases.len();
+        for (k, binding) in self.databases.iter().enumerate() {
+            let sql = format!(
+                "WITH RECURSIVE n(i) AS (SELECT {from} UNION ALL SELECT i + 1 FROM n WHERE i < {to}) \
+                 INSERT INTO accounts (id, number, campaign_id, email, email_normalized, alias, alias_normalized, dialect, created_at_ms) \
+                 SELECT 'acc_seed' || i, 1000000000 + i, 'c{k}', 'seed' || i || '@example.com', 'seed' || i || '@example.com', \
+                 'seed' || i, 'seed' || i, 'native', 0 FROM n WHERE i % {n} = {k};"
+            );
+            d1_in(tools, &self.state, &self.config, binding, &sql)?;
+        }
+        Ok(())
+    }
+
+    fn serve(&self, tools: &Tools) -> Outcome<Served> {
+        serve_with(tools, &root().join("edge/build/worker/shim.mjs"), &self.state, &self.config)
+    }
+}
+
+/// p50 of 100 sequential admin look-ups by e-mail of seeded accounts (`seed<accounts - i>`),
+/// each asking every database.
+fn lookup_p50(served: &Served, accounts: usize) -> f64 {
+    let mut times = Vec::new();
+    for i in 0..100 {
+        let sent = Instant::now();
+        let _ = ureq::get(&served.url(&format!("/admin/accounts?email=seed{}%40example.com", accounts - i)))
+            .set("authorization", ADMIN)
+            .call();
+        times.push(sent.elapsed().as_secs_f64() * 1000.0);
+    }
+    times.sort_by(|a, b| a.total_cmp(b));
+    percentile(&times, 0.5)
+}
+
+/// Signup and duplicate-check latency with 1 000 and with 1 000 000 accounts spread over the
+/// shipped account databases, and the cost of the admin look-up by e-mail (which asks every
+/// database) with 1 000 000 accounts over 1, 2 and 4 databases.
 pub fn scale(tools: &Tools) -> Outcome<Vec<Figure>> {
-    let state = fresh_state(tools, "scale")?;
-    // Seeded numbers sit above the Worker's random nine-digit ones (100 000 000 - 999 999 999),
-    // so the 1 000-account run's signups can never collide with the next seed.
-    let seed = |from: usize, to: usize| {
-        format!(
-            "WITH RECURSIVE n(i) AS (SELECT {from} UNION ALL SELECT i + 1 FROM n WHERE i < {to}) \
-             INSERT INTO accounts (id, number, campaign_id, email, email_normalized, alias, alias_normalized, dialect, created_at_ms) \
-             SELECT 'acc_seed' || i, 1000000000 + i, 'demo', 'seed' || i || '@example.com', 'seed' || i || '@example.com', \
-             'seed' || i, 'seed' || i, 'native', 0 FROM n;"
-        )
-    };
+    let spread = Spread::new(tools, "scale", shipped())?;
+    let n = spread.databases.len();
     let mut measured = Vec::new();
     for (accounts, from) in [(1_000usize, 1usize), (1_000_000, 1_001)] {
         let started = Instant::now();
-        d1(tools, &state, &seed(from, accounts))?;
-        println!("==> scale: {accounts} accounts in local D1 (seeded in {:.0?})", started.elapsed());
-        let served = serve(tools, &root().join("edge/build/worker/shim.mjs"), &state)?;
+        spread.seed(tools, from, accounts)?;
+        println!("==> scale: {accounts} accounts over {n} account databases (seeded in {:.0?})", started.elapsed());
+        let served = spread.serve(tools)?;
+        // Campaign c0's signups and duplicates: every n-th seeded account is c0's.
         let signup = load(&served, 100, 1, 201, move |i| {
-            native("demo", "pk_demo_local_only", format!("scale{accounts}-{i}@example.com"), "Bench-Pass-2027!")
+            native("c0", "pk_bench_c0", format!("scale{accounts}-{i}@example.com"), "Bench-Pass-2027!")
         });
         let duplicate = load(&served, 100, 1, 409, move |i| {
-            native("demo", "pk_demo_local_only", format!("seed{}@example.com", accounts - i), "Bench-Pass-2027!")
+            native("c0", "pk_bench_c0", format!("seed{}@example.com", accounts - i * n), "Bench-Pass-2027!")
         });
-        let lookup = {
-            let mut times = Vec::new();
-            for i in 0..100 {
-                let sent = Instant::now();
-                let _ = ureq::get(&served.url(&format!("/admin/accounts?email=seed{}%40example.com", accounts - i)))
-                    .set("authorization", ADMIN)
-                    .call();
-                times.push(sent.elapsed().as_secs_f64() * 1000.0);
-            }
-            times.sort_by(|a, b| a.total_cmp(b));
-            percentile(&times, 0.5)
-        };
+        let lookup = lookup_p50(&served, accounts);
         measured.push((accounts, signup, duplicate, lookup));
     }
     let mut figures = Vec::new();
     for (accounts, signup, duplicate, lookup) in &measured {
         figures.push(Figure {
-            what: format!("{accounts} accounts: signup p50 / duplicate (409) p50 / e-mail look-up p50, sequential"),
+            what: format!(
+                "{accounts} accounts over {n} account databases: signup p50 / duplicate (409) p50 / e-mail look-up across every database p50, sequential"
+            ),
             value: format!("{:.1} ms / {:.1} ms / {:.1} ms", signup.p50_ms, duplicate.p50_ms, lookup),
         });
     }
@@ -436,5 +536,23 @@ pub fn scale(tools: &Tools) -> Outcome<Vec<Figure>> {
             value: format!("{:.2} / {:.2} / {:.2}", s2.p50_ms / s1.p50_ms, d2.p50_ms / d1.p50_ms, l2 / l1),
         });
     }
+    let mut by_databases = Vec::new();
+    for databases in [1usize, 2, 4] {
+        let spread = Spread::new(tools, &format!("scale-{databases}"), with_account_databases(databases)?)?;
+        let started = Instant::now();
+        spread.seed(tools, 1, 1_000_000)?;
+        println!(
+            "==> scale: 1 000 000 accounts over {databases} account databases (seeded in {:.0?})",
+            started.elapsed()
+        );
+        let served = spread.serve(tools)?;
+        by_databases.push(format!("{databases}: {:.1} ms", lookup_p50(&served, 1_000_000)));
+    }
+    figures.push(Figure {
+        what:
+            "Admin look-up by e-mail across every database, 1 M accounts spread over 1 / 2 / 4 account databases, p50"
+                .into(),
+        value: by_databases.join(" · "),
+    });
     Ok(figures)
 }
