@@ -47,6 +47,8 @@ pub enum PasswordSource<'a> {
 pub struct Signup<'a> {
     /// Where the account will live: its campaign, or the campaign-less scope.
     pub scope: Scope,
+    /// Whether the campaign still takes signups (the campaign-less scope always does).
+    pub open: bool,
     /// The rules its form is judged by (the campaign's policy, as the dialect reads it).
     pub policy: &'a Policy,
     pub form: SignupForm,
@@ -67,13 +69,14 @@ pub struct Signup<'a> {
 impl<'a> Signup<'a> {
     /// A signup into `campaign`, judged by its policy.
     pub fn new(campaign: &'a Campaign, form: SignupForm, dialect: Dialect) -> Self {
-        Self::in_scope(campaign.scope(), &campaign.policy, form, dialect)
+        Self { open: campaign.open, ..Self::in_scope(campaign.scope(), &campaign.policy, form, dialect) }
     }
 
     /// A signup into `scope`, judged by `policy`.
     pub fn in_scope(scope: Scope, policy: &'a Policy, form: SignupForm, dialect: Dialect) -> Self {
         Self {
             scope,
+            open: true,
             policy,
             form,
             dialect,
@@ -106,6 +109,8 @@ pub enum SignupError {
     Taken { problem: Problem, existing: Option<Box<AccountRecord>> },
     /// The campaign took more signups this minute than its limit.
     RateLimited,
+    /// The campaign's organiser closed it: it takes no more signups.
+    Closed,
     /// Something failed on our side; the text is for the log only.
     Internal(String),
 }
@@ -116,6 +121,7 @@ impl SignupError {
             Self::Invalid(problems) => problems.clone(),
             Self::Taken { problem, .. } => vec![*problem],
             Self::RateLimited => vec![Problem::new(Field::Request, Code::RateLimited)],
+            Self::Closed => vec![Problem::new(Field::Request, Code::CampaignClosed)],
             Self::Internal(_) => vec![Problem::new(Field::Request, Code::Internal)],
         }
     }
@@ -161,6 +167,10 @@ pub fn random_number() -> Result<i64, getrandom::Error> {
 }
 
 pub async fn sign_up<S: Store>(store: &S, signup: Signup<'_>, now_ms: i64) -> Result<Created, SignupError> {
+    // A closed campaign refuses before anything else is looked at: nothing to judge, count or hash.
+    if !signup.open {
+        return Err(SignupError::Closed);
+    }
     let policy = signup.policy;
     let valid = match (validate(&signup.form, policy), signup.problems) {
         (Ok(valid), found) if found.is_empty() => valid,

@@ -1,11 +1,12 @@
 //! The admin API (docs/api.md, "Admin"): JSON in and out, `Authorization: Bearer <ADMIN_TOKEN>`.
 //! Errors are RFC 9457 documents whose `detail` names the offending key.
 
-use crate::campaign::{Campaign, CampaignError, CampaignRequest};
+use crate::campaign::{new_publishable_key, Campaign, CampaignError, CampaignPatch, CampaignRequest, Scope};
+use crate::export::{Export, PageKey, EXPORT_PAGE};
 use crate::operator::{configured_secret_matches, Operator, OperatorError, OperatorRequest};
 use crate::query::query_value;
 use crate::reply::Reply;
-use crate::store::{InsertError, Store, StoreError};
+use crate::store::{AccountRecord, Accounts, InsertError, Store, StoreError};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::json;
@@ -59,12 +60,38 @@ pub async fn handle<S: Store>(store: &S, request: AdminRequest<'_>, now_ms: i64)
         return document(413, "Request body too large", "admin bodies are at most 64 KiB");
     }
     let segments: Vec<&str> = request.path.trim_start_matches("/admin/").split('/').collect();
+    let query = |name: &str| query_value(request.query, name);
     match (request.method, segments.as_slice()) {
+        ("GET", ["campaigns"]) => match store.campaigns().await {
+            Ok(all) => ok(200, &json!({"campaigns": all.iter().map(campaign_json).collect::<Vec<_>>()})),
+            Err(e) => unavailable(e),
+        },
         ("POST", ["campaigns"]) => create_campaign(store, request.body, now_ms).await,
+        ("GET", ["campaigns", id]) => with_campaign(store, id, |c| async move { ok(200, &campaign_json(&c)) }).await,
+        ("PATCH", ["campaigns", id]) => {
+            with_campaign(store, id, |c| patch_campaign(store, c, request.body, now_ms)).await
+        }
+        ("POST", ["campaigns", id, "publishable-key"]) => {
+            with_campaign(store, id, |c| rotate_key(store, c, now_ms)).await
+        }
+        ("GET", ["campaigns", id, "accounts"]) => {
+            let (limit, cursor) = (query("limit"), query("cursor"));
+            with_campaign(store, id, |c| accounts_page(store, c, limit, cursor)).await
+        }
+        ("GET", ["campaigns", id, "accounts.csv"]) => with_campaign(store, id, |c| async move { export(&c) }).await,
+        ("GET", ["operators"]) => match store.operators().await {
+            Ok(all) => ok(200, &json!({"operators": all.iter().map(operator_json).collect::<Vec<_>>()})),
+            Err(e) => unavailable(e),
+        },
         ("POST", ["operators"]) => create_operator(store, request.body, now_ms).await,
+        ("POST", ["operators", id, "credentials"]) => rotate_credentials(store, id).await,
+        ("DELETE", ["operators", id]) => match store.delete_operator(id).await {
+            Ok(true) => Reply::new(204, "application/json", String::new()),
+            Ok(false) => document(404, "Not found", &format!("no operator `{id}`")),
+            Err(e) => unavailable(e),
+        },
         ("GET", ["accounts", id]) if !id.is_empty() => {
-            let campaign = query_value(request.query, "campaign");
-            match account_by_any_id(store, id, campaign.as_deref()).await {
+            match account_by_any_id(store, id, query("campaign").as_deref()).await {
                 Ok(found) => match found.as_slice() {
                     [account] => ok(200, account),
                     [] => document(404, "Not found", &format!("no account `{id}`")),
@@ -77,14 +104,15 @@ pub async fn handle<S: Store>(store: &S, request: AdminRequest<'_>, now_ms: i64)
                 Err(e) => unavailable(e),
             }
         }
+        ("DELETE", ["accounts", id]) if !id.is_empty() => erase(store, id).await,
         ("GET", ["accounts"]) => {
-            let Some(email) = query_value(request.query, "email") else {
+            let Some(email) = query("email") else {
                 return document(422, "Missing query", "use /admin/accounts?email=<address>");
             };
             let normalized = enlist_shared::Email::parse(&email)
                 .map(|e| e.normalized())
                 .unwrap_or_else(|_| enlist_shared::lowercase(&email));
-            let campaign = query_value(request.query, "campaign");
+            let campaign = query("campaign");
             match store.accounts_by_email(&normalized).await {
                 Ok(mut found) => {
                     found.retain(|a| campaign.as_deref().is_none_or(|c| a.campaign_id.as_deref() == Some(c)));
@@ -93,11 +121,221 @@ pub async fn handle<S: Store>(store: &S, request: AdminRequest<'_>, now_ms: i64)
                 Err(e) => unavailable(e),
             }
         }
-        (_, ["campaigns"] | ["operators"]) => {
-            document(405, "Method not allowed", "use POST").with_header("allow", "POST")
+        (_, path) => match allowed(path) {
+            Some(allow) => document(405, "Method not allowed", &format!("use {allow}")).with_header("allow", allow),
+            None => document(404, "Not found", "no such admin route"),
+        },
+    }
+}
+
+/// The methods a known admin path takes (for a 405's `Allow`); `None`: no such path.
+fn allowed(path: &[&str]) -> Option<&'static str> {
+    Some(match path {
+        ["campaigns"] | ["operators"] => "GET, POST",
+        ["campaigns", _] => "GET, PATCH",
+        ["campaigns", _, "publishable-key"] | ["operators", _, "credentials"] => "POST",
+        ["campaigns", _, "accounts" | "accounts.csv"] | ["accounts"] => "GET",
+        ["operators", _] => "DELETE",
+        ["accounts", _] => "GET, DELETE",
+        _ => return None,
+    })
+}
+
+/// A campaign as the admin API shows it.
+fn campaign_json(c: &Campaign) -> serde_json::Value {
+    json!({
+        "id": c.id,
+        "name": c.name,
+        "allowed_origins": c.allowed_origins,
+        "policy": c.policy,
+        "open": c.open,
+        "publishable_key": c.publishable_key,
+        "created_at": crate::export::rfc3339(c.created_at_ms),
+    })
+}
+
+/// An operator as the admin API shows it: never a secret.
+fn operator_json(o: &Operator) -> serde_json::Value {
+    json!({
+        "id": o.id,
+        "name": o.name,
+        "permissions": o.permissions,
+        "campaigns": o.campaigns,
+        "allowed_ips": o.allowed_ips,
+        "created_at": crate::export::rfc3339(o.created_at_ms),
+    })
+}
+
+/// Runs `then` on the campaign `id`, or answers 404.
+async fn with_campaign<S: Store, F: std::future::Future<Output = Reply>>(
+    store: &S,
+    id: &str,
+    then: impl FnOnce(Campaign) -> F,
+) -> Reply {
+    match store.campaign(id).await {
+        Ok(Some(campaign)) => then(campaign).await,
+        Ok(None) => document(404, "Not found", &format!("no campaign `{id}`")),
+        Err(e) => unavailable(e),
+    }
+}
+
+async fn patch_campaign<S: Store>(store: &S, campaign: Campaign, body: &[u8], now_ms: i64) -> Reply {
+    let patch: CampaignPatch = match parse(body) {
+        Ok(p) => p,
+        Err(reply) => return reply,
+    };
+    let changed = match campaign.patched(patch) {
+        Ok(c) => c,
+        Err(why) => return document(422, "Invalid campaign", &why.to_string()),
+    };
+    match store.update_campaign(&changed, now_ms).await {
+        Ok(()) => ok(200, &campaign_json(&changed)),
+        Err(InsertError::Duplicate(_)) => document(409, "Conflict", "the campaign changed meanwhile; try again"),
+        Err(InsertError::Unavailable(e)) => unavailable(StoreError(e)),
+    }
+}
+
+async fn rotate_key<S: Store>(store: &S, mut campaign: Campaign, now_ms: i64) -> Reply {
+    for _attempt in 0..3 {
+        campaign.publishable_key = match new_publishable_key() {
+            Ok(key) => key,
+            Err(e) => return unavailable(StoreError(e.to_string())),
+        };
+        match store.update_campaign(&campaign, now_ms).await {
+            Ok(()) => return ok(200, &json!({"publishable_key": campaign.publishable_key})),
+            Err(InsertError::Duplicate(_)) => continue, // 120 random bits collided
+            Err(InsertError::Unavailable(e)) => return unavailable(StoreError(e)),
         }
-        (_, ["accounts", ..]) => document(405, "Method not allowed", "use GET").with_header("allow", "GET"),
-        _ => document(404, "Not found", "no such admin route"),
+    }
+    unavailable(StoreError("three publishable-key collisions in a row".into()))
+}
+
+/// Largest page of accounts, and the default.
+const PAGE_MAX: usize = 1000;
+const PAGE_DEFAULT: usize = 100;
+
+async fn accounts_page<S: Store>(
+    store: &S,
+    campaign: Campaign,
+    limit: Option<String>,
+    cursor: Option<String>,
+) -> Reply {
+    let limit = match limit.map(|l| l.trim().parse::<usize>()) {
+        None => PAGE_DEFAULT,
+        Some(Ok(n)) if (1..=PAGE_MAX).contains(&n) => n,
+        Some(_) => return document(422, "Invalid query", "limit: a whole number from 1 to 1000"),
+    };
+    let after = match cursor.as_deref().map(crate::export::page_key) {
+        None => None,
+        Some(Some(key)) => Some(key),
+        Some(None) => return document(422, "Invalid query", "cursor: not a cursor this API gave"),
+    };
+    match store.accounts_page(&campaign.scope(), after.as_ref(), limit).await {
+        Ok(accounts) => {
+            let next = (accounts.len() == limit)
+                .then(|| accounts.last().map(|a| crate::export::cursor_of(&page_key_of(a))))
+                .flatten();
+            ok(200, &json!({"accounts": accounts, "next_cursor": next}))
+        }
+        Err(e) => unavailable(e),
+    }
+}
+
+fn page_key_of(account: &AccountRecord) -> PageKey {
+    PageKey { created_at_ms: account.created_at_ms, id: account.id.clone() }
+}
+
+/// `GET /admin/campaigns/{id}/accounts.csv`: the header now; the Worker streams the rows
+/// ([`next_chunk`]).
+fn export(campaign: &Campaign) -> Reply {
+    let export = Export::of(campaign);
+    let mut reply = Reply::new(200, "text/csv; charset=utf-8", export.header())
+        .with_header("content-disposition", format!("attachment; filename=\"{}.csv\"", campaign.id))
+        .with_header("cache-control", "no-store");
+    reply.export = Some(Box::new(export));
+    reply
+}
+
+/// The next rows of an export: one page of accounts; `None` at the end.
+pub async fn next_chunk<S: Accounts>(export: &mut Export, store: &S) -> Result<Option<String>, StoreError> {
+    if export.done {
+        return Ok(None);
+    }
+    let page = store.accounts_page(&export.scope, export.after.as_ref(), EXPORT_PAGE).await?;
+    export.done = page.len() < EXPORT_PAGE;
+    let Some(last) = page.last() else { return Ok(None) };
+    export.after = Some(page_key_of(last));
+    Ok(Some(page.iter().map(|a| csv_row(export, a)).collect()))
+}
+
+/// An account's CSV record: the fixed columns, then each profile field's.
+fn csv_row(export: &Export, a: &AccountRecord) -> String {
+    let fixed = [
+        a.id.clone(),
+        a.number.to_string(),
+        a.email.clone().unwrap_or_default(),
+        a.alias.clone().unwrap_or_default(),
+        crate::export::rfc3339(a.created_at_ms),
+        a.dialect.clone(),
+    ];
+    let profile = export.columns.iter().map(|field| match field {
+        enlist_shared::Field::Phone => a.phone.clone().unwrap_or_default(),
+        field => a.profile.get(field.as_str()).cloned().unwrap_or_default(),
+    });
+    crate::export::row(fixed.into_iter().chain(profile))
+}
+
+/// A whole export at once (tests; the Worker streams it).
+pub async fn collect<S: Accounts>(reply: Reply, store: &S) -> Result<String, StoreError> {
+    let mut file = reply.body;
+    if let Some(mut export) = reply.export {
+        while let Some(chunk) = next_chunk(&mut export, store).await? {
+            file.push_str(&chunk);
+        }
+    }
+    Ok(file)
+}
+
+async fn rotate_credentials<S: Store>(store: &S, id: &str) -> Reply {
+    let operator = match store.operator(id).await {
+        Ok(Some(operator)) => operator,
+        Ok(None) => return document(404, "Not found", &format!("no operator `{id}`")),
+        Err(e) => return unavailable(e),
+    };
+    for _attempt in 0..3 {
+        let (issued, stored) = match operator.issue_credentials() {
+            Ok(pair) => pair,
+            Err(e) => return unavailable(StoreError(e.to_string())),
+        };
+        match store.replace_credentials(&operator.id, &stored).await {
+            Ok(true) => return ok(200, &json!({"id": operator.id, "credentials": issued})),
+            Ok(false) => return document(404, "Not found", &format!("no operator `{id}`")),
+            Err(InsertError::Duplicate(_)) => continue, // a random look-up collided
+            Err(InsertError::Unavailable(e)) => return unavailable(StoreError(e)),
+        }
+    }
+    unavailable(StoreError("three credential collisions in a row".into()))
+}
+
+/// `DELETE /admin/accounts/{id}`: the account and everything of it, for good.
+async fn erase<S: Store>(store: &S, id: &str) -> Reply {
+    let account = match store.account(id).await {
+        Ok(Some(account)) => account,
+        Ok(None) => return document(404, "Not found", &format!("no account `{id}`")),
+        Err(e) => return unavailable(e),
+    };
+    let scope = match &account.campaign_id {
+        None => Scope::NoCampaign,
+        Some(campaign_id) => match store.campaign(campaign_id).await {
+            Ok(Some(campaign)) => campaign.scope(),
+            Ok(None) => return unavailable(StoreError(format!("account {id} names missing campaign {campaign_id}"))),
+            Err(e) => return unavailable(e),
+        },
+    };
+    match store.erase_account(&scope, id).await {
+        Ok(true) => Reply::new(204, "application/json", String::new()),
+        Ok(false) => document(404, "Not found", &format!("no account `{id}`")),
+        Err(e) => unavailable(e),
     }
 }
 
@@ -113,7 +351,7 @@ async fn create_campaign<S: Store>(store: &S, body: &[u8], now_ms: i64) -> Reply
         Err(e) => return unavailable(e),
     };
     let campaign = match Campaign::from_request(request, database) {
-        Ok(c) => c,
+        Ok(c) => Campaign { created_at_ms: now_ms, ..c },
         Err(CampaignError::Invalid(why)) => return document(422, "Invalid campaign", &why.to_string()),
         Err(fault @ CampaignError::Randomness(_)) => return unavailable(StoreError(fault.to_string())),
     };
@@ -154,7 +392,7 @@ async fn create_operator<S: Store>(store: &S, body: &[u8], now_ms: i64) -> Reply
             number,
             |c| missing.as_deref() != Some(c),
         ) {
-            Ok(op) => op,
+            Ok(op) => Operator { created_at_ms: now_ms, ..op },
             Err(OperatorError::Invalid(why)) => return document(422, "Invalid operator", &why.to_string()),
             Err(fault @ OperatorError::Randomness(_)) => return unavailable(StoreError(fault.to_string())),
         };
@@ -301,7 +539,7 @@ mod tests {
         let (_, none) = call(&store, "GET", "/admin/accounts", Some("email=nobody%40example.com"), AUTH, json!(null));
         assert_eq!(none["accounts"], json!([]));
         assert_eq!(call(&store, "GET", "/admin/accounts/acc_nope", None, AUTH, json!(null)).0, 404);
-        assert_eq!(call(&store, "DELETE", "/admin/accounts/x", None, AUTH, json!(null)).0, 405);
+        assert_eq!(call(&store, "PUT", "/admin/accounts/x", None, AUTH, json!(null)).0, 405);
         assert_eq!(call(&store, "GET", "/admin/whatever", None, AUTH, json!(null)).0, 404);
     }
 

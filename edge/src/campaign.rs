@@ -42,6 +42,15 @@ pub struct Campaign {
     /// Where its accounts live: chosen when the campaign is created, never moved.
     #[serde(default)]
     pub database: Database,
+    /// Whether it takes signups; its organiser closes it when the event is full.
+    #[serde(default = "open")]
+    pub open: bool,
+    #[serde(default)]
+    pub created_at_ms: i64,
+}
+
+fn open() -> bool {
+    true
 }
 
 /// A D1 database that holds accounts, by its binding's name (`ACCOUNTS_1`, ...). Each campaign's
@@ -131,22 +140,47 @@ impl Campaign {
         if !id_ok {
             return Err(Invalid::Id.into());
         }
-        let name = request.name.trim();
-        if name.is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control) {
-            return Err(Invalid::Name.into());
-        }
-        let allowed_origins = request.allowed_origins.iter().map(|o| origin(o)).collect::<Result<Vec<_>, _>>()?;
+        let name = checked_name(&request.name)?;
+        let allowed_origins = origins(&request.allowed_origins)?;
         let policy = match request.policy {
             None => Policy::default(),
             Some(overrides) => policy_from_overrides(&overrides)?,
         };
-        let publishable_key = format!("pk_{}", random_token(24)?);
-        Ok(Self { id: id.to_owned(), name: name.to_owned(), allowed_origins, policy, publishable_key, database })
+        let publishable_key = new_publishable_key()?;
+        Ok(Self {
+            id: id.to_owned(),
+            name,
+            allowed_origins,
+            policy,
+            publishable_key,
+            database,
+            open: true,
+            created_at_ms: 0,
+        })
     }
 
     /// The world its accounts live in.
     pub fn scope(&self) -> Scope {
         Scope::Campaign { id: self.id.clone(), database: self.database.clone() }
+    }
+
+    /// This campaign with an admin's changes: every key given replaces its value (a policy is
+    /// overrides merged onto the default policy, as at creation), each checked as at creation.
+    pub fn patched(&self, patch: CampaignPatch) -> Result<Self, Invalid> {
+        let mut changed = self.clone();
+        if let Some(name) = patch.name {
+            changed.name = checked_name(&name)?;
+        }
+        if let Some(allowed_origins) = patch.allowed_origins {
+            changed.allowed_origins = origins(&allowed_origins)?;
+        }
+        if let Some(overrides) = patch.policy {
+            changed.policy = policy_from_overrides(&overrides)?;
+        }
+        if let Some(open) = patch.open {
+            changed.open = open;
+        }
+        Ok(changed)
     }
 
     pub fn key_matches(&self, presented: &str) -> bool {
@@ -158,6 +192,33 @@ impl Campaign {
     pub fn allows_origin(&self, origin: &str) -> bool {
         self::origin(origin).is_ok_and(|o| self.allowed_origins.contains(&o))
     }
+}
+
+/// What `PATCH /admin/campaigns/{id}` sends: each key it names changes.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CampaignPatch {
+    pub name: Option<String>,
+    pub allowed_origins: Option<Vec<String>>,
+    pub policy: Option<Value>,
+    pub open: Option<bool>,
+}
+
+/// A fresh publishable key: `pk_` and 24 random base32 characters (120 bits).
+pub fn new_publishable_key() -> Result<String, getrandom::Error> {
+    Ok(format!("pk_{}", random_token(24)?))
+}
+
+fn checked_name(name: &str) -> Result<String, Invalid> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control) {
+        return Err(Invalid::Name);
+    }
+    Ok(name.to_owned())
+}
+
+fn origins(given: &[String]) -> Result<Vec<String>, Invalid> {
+    given.iter().map(|o| origin(o)).collect()
 }
 
 /// A campaign's policy: its overrides merged onto the default policy key by key (objects merge,

@@ -7,8 +7,8 @@ use crate::limits::{Attempts, Limits};
 use crate::operator::{CredentialKind, Operator, StoredCredential};
 use crate::reply::Reply;
 use crate::store::{
-    AccountChange, AccountRecord, Accounts, Directory, InsertError, NewAccount, Replies, Reservation, StoreError,
-    Unique, IDEMPOTENCY_STALE_MS, IDEMPOTENCY_TTL_MS,
+    AccountChange, AccountRecord, Accounts, Directory, InsertError, NewAccount, PageKey, Replies, Reservation,
+    StoreError, Unique, IDEMPOTENCY_STALE_MS, IDEMPOTENCY_TTL_MS,
 };
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -41,6 +41,21 @@ pub struct EdgeStore {
 impl EdgeStore {
     pub fn new(db: D1Database, accounts: Vec<(Database, D1Database)>, kv: KvStore, limits: Limits) -> Self {
         Self { db, accounts, kv, limits }
+    }
+
+    /// The store over the Worker's bindings: `DB`, `KV`, and the account databases that
+    /// `ACCOUNT_DATABASES` lists (`ACCOUNTS_1,ACCOUNTS_2`: see wrangler.toml).
+    pub fn from_env(env: &worker::Env) -> worker::Result<Self> {
+        let var = |name: &str| env.var(name).ok().map(|v| v.to_string());
+        let limits = Limits::from_vars(
+            var("RATE_LIMIT_PER_MINUTE").as_deref(),
+            var("CAMPAIGN_RATE_LIMIT_PER_MINUTE").as_deref(),
+        );
+        let accounts = var("ACCOUNT_DATABASES").unwrap_or_default();
+        let accounts = accounts.split(',').map(str::trim).filter(|name| !name.is_empty());
+        let accounts =
+            accounts.map(|name| Ok((Database(name.to_owned()), env.d1(name)?))).collect::<worker::Result<_>>()?;
+        Ok(Self::new(env.d1("DB")?, accounts, env.kv("KV")?, limits))
     }
 
     /// The database holding a scope's accounts.
@@ -81,28 +96,11 @@ impl EdgeStore {
         Ok(found)
     }
 
-    /// A campaign from KV (read through from D1 on a miss).
-    async fn load_campaign(&self, id: &str) -> Result<Option<Campaign>, StoreError> {
-        self.cached(&format!("campaign:{id}"), async {
-            let row: Option<CampaignRow> = self
-                .first(sql!(&self.db,
-                    "SELECT id, name, allowed_origins, policy, publishable_key, accounts_db FROM campaigns WHERE id = ?1",
-                    id
-                )?)
-                .await?;
-            row.map(|r| {
-                Ok(Campaign {
-                    id: r.id,
-                    name: r.name,
-                    allowed_origins: json_field(&r.allowed_origins)?,
-                    policy: json_field(&r.policy)?,
-                    publishable_key: r.publishable_key,
-                    database: Database(r.accounts_db),
-                })
-            })
-            .transpose()
-        })
-        .await
+    /// A campaign from D1, with its version (`updated_at_ms`).
+    async fn load_campaign(&self, id: &str) -> Result<Option<(i64, Campaign)>, StoreError> {
+        let row: Option<CampaignRow> =
+            self.first(sql!(&self.db, "SELECT id, name, allowed_origins, policy, publishable_key, accounts_db, open, created_at_ms, updated_at_ms FROM campaigns WHERE id = ?1", id)?).await?;
+        row.map(|r| Ok((r.updated_at_ms, r.into_campaign()?))).transpose()
     }
 
     async fn first<T: DeserializeOwned>(&self, statement: D1PreparedStatement) -> Result<Option<T>, StoreError> {
@@ -235,6 +233,24 @@ struct CampaignRow {
     policy: String,
     publishable_key: String,
     accounts_db: String,
+    open: i64,
+    created_at_ms: i64,
+    updated_at_ms: i64,
+}
+
+impl CampaignRow {
+    fn into_campaign(self) -> Result<Campaign, StoreError> {
+        Ok(Campaign {
+            id: self.id,
+            name: self.name,
+            allowed_origins: json_field(&self.allowed_origins)?,
+            policy: json_field(&self.policy)?,
+            publishable_key: self.publishable_key,
+            database: Database(self.accounts_db),
+            open: self.open != 0,
+            created_at_ms: self.created_at_ms,
+        })
+    }
 }
 
 #[derive(Deserialize)]
@@ -245,18 +261,25 @@ struct OperatorRow {
     permissions: String,
     campaigns: String,
     allowed_ips: String,
+    created_at_ms: i64,
+}
+
+impl OperatorRow {
+    fn into_operator(self) -> Result<Operator, StoreError> {
+        Ok(Operator {
+            id: self.id,
+            number: self.number,
+            name: self.name,
+            permissions: json_field(&self.permissions)?,
+            campaigns: json_field(&self.campaigns)?,
+            allowed_ips: json_field(&self.allowed_ips)?,
+            created_at_ms: self.created_at_ms,
+        })
+    }
 }
 
 #[derive(Deserialize)]
 struct CredentialRow {
-    owner_id: String,
-    secret_hash: String,
-    expires_at_ms: Option<i64>,
-}
-
-/// What KV caches of a credential (the hash stays a hash).
-#[derive(Serialize, Deserialize)]
-struct CachedCredential {
     owner_id: String,
     secret_hash: String,
     expires_at_ms: Option<i64>,
@@ -276,14 +299,15 @@ impl Directory for EdgeStore {
         let policy = serde_json::to_string(&c.policy).unwrap_or_default();
         sql!(
             &self.db,
-            "INSERT INTO campaigns (id, name, allowed_origins, policy, publishable_key, accounts_db, created_at_ms) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            "INSERT INTO campaigns (id, name, allowed_origins, policy, publishable_key, accounts_db, open, created_at_ms, \
+             updated_at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
             &c.id,
             &c.name,
             &origins,
             &policy,
             &c.publishable_key,
             c.database.as_str(),
+            c.open,
             now_ms
         )?
         .run()
@@ -316,15 +340,52 @@ impl Directory for EdgeStore {
     }
 
     async fn campaign(&self, id: &str) -> Result<Option<Campaign>, StoreError> {
-        let now = worker::Date::now().as_millis();
-        if let Some(campaign) = remembered_campaign(id, now) {
+        // The campaign's version is read from D1 on every request (one small indexed row), so
+        // a change (a rotated key, a closed campaign) holds on the very next request in every
+        // isolate; the parsed campaign is reused while its version stands.
+        #[derive(Deserialize)]
+        struct Version {
+            updated_at_ms: i64,
+        }
+        let version: Option<Version> =
+            self.first(sql!(&self.db, "SELECT updated_at_ms FROM campaigns WHERE id = ?1", id)?).await?;
+        let Some(Version { updated_at_ms }) = version else { return Ok(None) };
+        if let Some(campaign) = remembered_campaign(id, updated_at_ms) {
             return Ok(Some(campaign));
         }
         let loaded = self.load_campaign(id).await?;
-        if let Some(campaign) = &loaded {
-            remember_campaign(campaign, now);
+        if let Some((version, campaign)) = &loaded {
+            remember_campaign(campaign, *version);
         }
-        Ok(loaded)
+        Ok(loaded.map(|(_, campaign)| campaign))
+    }
+
+    async fn campaigns(&self) -> Result<Vec<Campaign>, StoreError> {
+        let statement = worker::query!(&self.db, "SELECT id, name, allowed_origins, policy, publishable_key, accounts_db, open, created_at_ms, updated_at_ms FROM campaigns ORDER BY created_at_ms, id");
+        let rows = statement.all().await.map_err(unavailable)?.results::<CampaignRow>().map_err(unavailable)?;
+        rows.into_iter().map(CampaignRow::into_campaign).collect()
+    }
+
+    async fn update_campaign(&self, c: &Campaign, now_ms: i64) -> Result<(), InsertError> {
+        let origins = serde_json::to_string(&c.allowed_origins).unwrap_or_default();
+        let policy = serde_json::to_string(&c.policy).unwrap_or_default();
+        // The version always moves forward, even for two changes within one millisecond.
+        sql!(
+            &self.db,
+            "UPDATE campaigns SET name = ?2, allowed_origins = ?3, policy = ?4, open = ?5, publishable_key = ?6, \
+             updated_at_ms = MAX(updated_at_ms + 1, ?7) WHERE id = ?1",
+            &c.id,
+            &c.name,
+            &origins,
+            &policy,
+            c.open,
+            &c.publishable_key,
+            now_ms
+        )?
+        .run()
+        .await
+        .map(|_| ())
+        .map_err(classify)
     }
 
     async fn origin_allowed_anywhere(&self, origin: &str) -> Result<bool, StoreError> {
@@ -358,50 +419,72 @@ impl Directory for EdgeStore {
             let row: Option<OperatorRow> = self
                 .first(sql!(
                     &self.db,
-                    "SELECT id, number, name, permissions, campaigns, allowed_ips FROM operators WHERE id = ?1",
+                    "SELECT id, number, name, permissions, campaigns, allowed_ips, created_at_ms FROM operators WHERE id = ?1",
                     id
                 )?)
                 .await?;
-            row.map(|r| {
-                Ok(Operator {
-                    id: r.id,
-                    number: r.number,
-                    name: r.name,
-                    permissions: json_field(&r.permissions)?,
-                    campaigns: json_field(&r.campaigns)?,
-                    allowed_ips: json_field(&r.allowed_ips)?,
-                })
-            })
-            .transpose()
+            row.map(OperatorRow::into_operator).transpose()
         })
         .await
     }
 
     async fn credential(&self, kind: CredentialKind, lookup: &str) -> Result<Option<StoredCredential>, StoreError> {
-        let cached = self
-            .cached(&format!("credential:{}:{lookup}", kind.as_str()), async {
-                let row: Option<CredentialRow> = self
-                    .first(sql!(
-                        &self.db,
-                        "SELECT owner_id, secret_hash, expires_at_ms FROM credentials WHERE kind = ?1 AND lookup = ?2",
-                        kind.as_str(),
-                        lookup
-                    )?)
-                    .await?;
-                Ok(row.map(|r| CachedCredential {
-                    owner_id: r.owner_id,
-                    secret_hash: r.secret_hash,
-                    expires_at_ms: r.expires_at_ms,
-                }))
-            })
+        // Read from D1 every time: a rotated or revoked credential is refused on the very next
+        // request (a cache would keep accepting it).
+        let row: Option<CredentialRow> = self
+            .first(sql!(
+                &self.db,
+                "SELECT owner_id, secret_hash, expires_at_ms FROM credentials WHERE kind = ?1 AND lookup = ?2",
+                kind.as_str(),
+                lookup
+            )?)
             .await?;
-        Ok(cached.map(|c| StoredCredential {
+        Ok(row.map(|r| StoredCredential {
             kind,
             lookup: lookup.to_owned(),
-            owner_id: c.owner_id,
-            secret_hash: c.secret_hash,
-            expires_at_ms: c.expires_at_ms,
+            owner_id: r.owner_id,
+            secret_hash: r.secret_hash,
+            expires_at_ms: r.expires_at_ms,
         }))
+    }
+
+    async fn operators(&self) -> Result<Vec<Operator>, StoreError> {
+        let statement = worker::query!(
+            &self.db,
+            "SELECT id, number, name, permissions, campaigns, allowed_ips, created_at_ms FROM operators ORDER BY created_at_ms, id"
+        );
+        let rows = statement.all().await.map_err(unavailable)?.results::<OperatorRow>().map_err(unavailable)?;
+        rows.into_iter().map(OperatorRow::into_operator).collect()
+    }
+
+    async fn replace_credentials(
+        &self,
+        operator_id: &str,
+        credentials: &[StoredCredential],
+    ) -> Result<bool, InsertError> {
+        if self.operator(operator_id).await?.is_none() {
+            return Ok(false);
+        }
+        let mut statements = vec![sql!(&self.db, "DELETE FROM credentials WHERE owner_id = ?1", operator_id)?];
+        for c in credentials {
+            statements.push(credential_statement(&self.db, c)?);
+        }
+        // One batch: the new credentials and none of the old, or nothing changed.
+        self.db.batch(statements).await.map(|_| ()).map_err(classify)?;
+        Ok(true)
+    }
+
+    async fn delete_operator(&self, id: &str) -> Result<bool, StoreError> {
+        if self.operator(id).await?.is_none() {
+            return Ok(false);
+        }
+        let statements = vec![
+            sql!(&self.db, "DELETE FROM credentials WHERE owner_id = ?1", id)?,
+            sql!(&self.db, "DELETE FROM operators WHERE id = ?1", id)?,
+        ];
+        self.db.batch(statements).await.map_err(unavailable)?;
+        let _ = self.kv.delete(&format!("operator:{id}")).await;
+        Ok(true)
     }
 
     async fn insert_credential(&self, c: &StoredCredential) -> Result<(), InsertError> {
@@ -549,6 +632,46 @@ impl Accounts for EdgeStore {
         });
         futures_util::future::join_all(claims).await.into_iter().collect()
     }
+
+    async fn accounts_page(
+        &self,
+        scope: &Scope,
+        after: Option<&PageKey>,
+        limit: usize,
+    ) -> Result<Vec<AccountRecord>, StoreError> {
+        let db = self.accounts_db(scope)?;
+        // Before every account: creation times are never negative.
+        let (after_ms, after_id) = after.map_or((-1, ""), |k| (k.created_at_ms, k.id.as_str()));
+        let sql =
+            accounts_sql("a.scope = ?1 AND (a.created_at_ms, a.id) > (?2, ?3) ORDER BY a.created_at_ms, a.id LIMIT ?4");
+        let statement = sql!(db, &sql, scope.campaign_id().unwrap_or_default(), after_ms, after_id, limit)?;
+        let rows = statement.all().await.map_err(unavailable)?.results::<AccountRow>().map_err(unavailable)?;
+        Ok(rows.into_iter().map(AccountRow::into_record).collect())
+    }
+
+    async fn erase_account(&self, scope: &Scope, id: &str) -> Result<bool, StoreError> {
+        let db = self.accounts_db(scope)?;
+        let campaign = scope.campaign_id().unwrap_or_default();
+        let found = self.account_first(sql!(db, &account_sql("a.scope = ?1 AND a.id = ?2"), campaign, id)?).await?;
+        if found.is_none() {
+            return Ok(false);
+        }
+        // The directory first (the tokens and codes it issued, the answers it replays): should
+        // the second batch fail, the account is still there and the erasure can be asked again.
+        let directory = vec![
+            sql!(&self.db, "DELETE FROM credentials WHERE owner_id = ?1", id)?,
+            sql!(&self.db, "DELETE FROM idempotency WHERE instr(reply, ?1) > 0", id)?,
+        ];
+        self.db.batch(directory).await.map_err(unavailable)?;
+        let account = vec![
+            sql!(db, "DELETE FROM outbox WHERE account_id = ?1", id)?,
+            sql!(db, "DELETE FROM profiles WHERE account_id = ?1", id)?,
+            sql!(db, "DELETE FROM credentials WHERE owner_id = ?1", id)?,
+            sql!(db, "DELETE FROM accounts WHERE id = ?1", id)?,
+        ];
+        db.batch(account).await.map_err(unavailable)?;
+        Ok(true)
+    }
 }
 
 impl Replies for EdgeStore {
@@ -645,30 +768,25 @@ impl EdgeStore {
     }
 }
 
-/// How long an isolate keeps a campaign it has read (well inside KV's 60 s staleness).
-const ISOLATE_CACHE_MS: u64 = 10_000;
-
 thread_local! {
-    /// Campaigns this isolate read lately: every signup needs its campaign, and reading and
-    /// parsing it from KV each time was most of a refused signup's CPU (`cargo xtask bench`).
-    static CAMPAIGNS: std::cell::RefCell<std::collections::HashMap<String, (u64, Campaign)>> =
+    /// Campaigns this isolate parsed, with the version each was read at: every signup needs
+    /// its campaign, and parsing it each time was most of a refused signup's CPU (`cargo xtask
+    /// bench`). A copy is used only while D1 says its version stands.
+    static CAMPAIGNS: std::cell::RefCell<std::collections::HashMap<String, (i64, Campaign)>> =
         std::cell::RefCell::new(std::collections::HashMap::new());
 }
 
-fn remembered_campaign(id: &str, now_ms: u64) -> Option<Campaign> {
-    CAMPAIGNS.with(|c| c.borrow().get(id).filter(|(until, _)| now_ms < *until).map(|(_, campaign)| campaign.clone()))
+fn remembered_campaign(id: &str, version: i64) -> Option<Campaign> {
+    CAMPAIGNS.with(|c| c.borrow().get(id).filter(|(at, _)| *at == version).map(|(_, campaign)| campaign.clone()))
 }
 
-fn remember_campaign(campaign: &Campaign, now_ms: u64) {
+fn remember_campaign(campaign: &Campaign, version: i64) {
     CAMPAIGNS.with(|c| {
         let mut cache = c.borrow_mut();
-        // Bounded: an isolate serving many campaigns forgets the expired ones first, then all.
+        // Bounded: an isolate serving many campaigns starts over.
         if cache.len() >= 256 {
-            cache.retain(|_, (until, _)| now_ms < *until);
-            if cache.len() >= 256 {
-                cache.clear();
-            }
+            cache.clear();
         }
-        cache.insert(campaign.id.clone(), (now_ms + ISOLATE_CACHE_MS, campaign.clone()));
+        cache.insert(campaign.id.clone(), (version, campaign.clone()));
     });
 }

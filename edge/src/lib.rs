@@ -8,6 +8,7 @@ pub mod admin;
 pub mod auth;
 pub mod campaign;
 pub mod dialects;
+pub mod export;
 pub mod handler;
 pub mod hashing;
 pub mod limits;
@@ -30,9 +31,8 @@ mod glue {
     //! The Worker adapter: a `worker::Request` becomes a [`handler::Request`], the native
     //! [`handler::handle`] answers it, its [`Reply`] becomes a `Response`.
     use crate::handler::{self, body_bound, Config};
-    use crate::limits::Limits;
     use crate::routes::Route;
-    use crate::{campaign::Database, d1::EdgeStore, reply::Reply};
+    use crate::{d1::EdgeStore, reply::Reply};
     use worker::{console_error, event, Context, Env, Headers, Request, Response, Result};
 
     #[event(fetch)]
@@ -66,8 +66,21 @@ mod glue {
             admin_token: env.secret("ADMIN_TOKEN").map(|s| s.to_string()).unwrap_or_default(),
             outbox_secret: env.secret("OUTBOX_SECRET").map(|s| s.to_string()).ok(),
         };
-        let store = store(&env)?;
-        into_response(handler::handle(&store, &request, &config, now_ms()).await)
+        let store = EdgeStore::from_env(&env)?;
+        let mut reply = handler::handle(&store, &request, &config, now_ms()).await;
+        let Some(export) = reply.export.take() else { return into_response(reply) };
+        // A CSV export: the header, then one chunk per page of accounts as the client reads.
+        let rows = futures_util::stream::unfold(Some((export, store)), |state| async move {
+            let (mut export, store) = state?;
+            match crate::admin::next_chunk(&mut export, &store).await {
+                Ok(Some(rows)) => Some((Ok(rows.into_bytes()), Some((export, store)))),
+                Ok(None) => None,
+                Err(e) => Some((Err(worker::Error::RustError(format!("the export stopped: {}", e.0))), None)),
+            }
+        });
+        let header = std::mem::take(&mut reply.body).into_bytes();
+        let body = futures_util::StreamExt::chain(futures_util::stream::once(async { Ok(header) }), rows);
+        Ok(Response::from_stream(body)?.with_status(reply.status).with_headers(headers_of(&reply)?))
     }
 
     async fn drain(req: &mut Request) {
@@ -75,19 +88,6 @@ mod glue {
         if let Ok(mut chunks) = req.stream() {
             while let Some(Ok(_)) = chunks.next().await {}
         }
-    }
-
-    fn store(env: &Env) -> Result<EdgeStore> {
-        let var = |name: &str| env.var(name).ok().map(|v| v.to_string());
-        let limits = Limits::from_vars(
-            var("RATE_LIMIT_PER_MINUTE").as_deref(),
-            var("CAMPAIGN_RATE_LIMIT_PER_MINUTE").as_deref(),
-        );
-        // The account databases, by binding name (`ACCOUNTS_1,ACCOUNTS_2`): see wrangler.toml.
-        let accounts = var("ACCOUNT_DATABASES").unwrap_or_default();
-        let accounts = accounts.split(',').map(str::trim).filter(|name| !name.is_empty());
-        let accounts = accounts.map(|name| Ok((Database(name.to_owned()), env.d1(name)?))).collect::<Result<_>>()?;
-        Ok(EdgeStore::new(env.d1("DB")?, accounts, env.kv("KV")?, limits))
     }
 
     /// The client's address as Cloudflare (or wrangler dev) reports it.
@@ -103,11 +103,16 @@ mod glue {
         if let Some(why) = &reply.log {
             console_error!("{} answered with status {}: {why}", reply.content_type, reply.status);
         }
+        let headers = headers_of(&reply)?;
+        Ok(Response::from_bytes(reply.body.into_bytes())?.with_status(reply.status).with_headers(headers))
+    }
+
+    fn headers_of(reply: &Reply) -> Result<Headers> {
         let headers = Headers::new();
         headers.set("content-type", &reply.content_type)?;
         for (name, value) in &reply.headers {
             headers.set(name, value)?;
         }
-        Ok(Response::from_bytes(reply.body.into_bytes())?.with_status(reply.status).with_headers(headers))
+        Ok(headers)
     }
 }

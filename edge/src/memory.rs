@@ -6,8 +6,8 @@ use crate::limits::{Attempts, Limits};
 use crate::operator::{CredentialKind, Operator, StoredCredential};
 use crate::reply::Reply;
 use crate::store::{
-    AccountChange, AccountRecord, Accounts, Directory, InsertError, NewAccount, Replies, Reservation, StoreError,
-    Unique, IDEMPOTENCY_STALE_MS, IDEMPOTENCY_TTL_MS,
+    AccountChange, AccountRecord, Accounts, Directory, InsertError, NewAccount, PageKey, Replies, Reservation,
+    StoreError, Unique, IDEMPOTENCY_STALE_MS, IDEMPOTENCY_TTL_MS,
 };
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -129,6 +129,28 @@ impl Directory for MemoryStore {
             .collect())
     }
 
+    async fn campaigns(&self) -> Result<Vec<Campaign>, StoreError> {
+        let mut all: Vec<Campaign> = self.campaigns.borrow().values().cloned().collect();
+        all.sort_by(|a, b| (a.created_at_ms, &a.id).cmp(&(b.created_at_ms, &b.id)));
+        Ok(all)
+    }
+
+    async fn update_campaign(&self, campaign: &Campaign, _now_ms: i64) -> Result<(), InsertError> {
+        let mut campaigns = self.campaigns.borrow_mut();
+        let key_taken =
+            campaigns.values().any(|c| c.id != campaign.id && c.publishable_key == campaign.publishable_key);
+        if key_taken {
+            return Err(InsertError::Duplicate(Unique::Key));
+        }
+        match campaigns.get_mut(&campaign.id) {
+            Some(stored) => {
+                *stored = campaign.clone();
+                Ok(())
+            }
+            None => Err(InsertError::Unavailable(format!("no campaign {}", campaign.id))),
+        }
+    }
+
     async fn origin_allowed_anywhere(&self, origin: &str) -> Result<bool, StoreError> {
         Ok(self.campaigns.borrow().values().any(|c| c.allows_origin(origin)))
     }
@@ -153,6 +175,40 @@ impl Directory for MemoryStore {
 
     async fn operator(&self, id: &str) -> Result<Option<Operator>, StoreError> {
         Ok(self.operators.borrow().get(id).cloned())
+    }
+
+    async fn operators(&self) -> Result<Vec<Operator>, StoreError> {
+        let mut all: Vec<Operator> = self.operators.borrow().values().cloned().collect();
+        all.sort_by(|a, b| (a.created_at_ms, &a.id).cmp(&(b.created_at_ms, &b.id)));
+        Ok(all)
+    }
+
+    async fn replace_credentials(
+        &self,
+        operator_id: &str,
+        credentials: &[StoredCredential],
+    ) -> Result<bool, InsertError> {
+        if !self.operators.borrow().contains_key(operator_id) {
+            return Ok(false);
+        }
+        let mut stored = self.credentials.borrow_mut();
+        let clash = credentials
+            .iter()
+            .any(|c| stored.get(&(c.kind, c.lookup.clone())).is_some_and(|old| old.owner_id != operator_id));
+        if clash {
+            return Err(InsertError::Duplicate(Unique::Key));
+        }
+        stored.retain(|_, c| c.owner_id != operator_id);
+        for c in credentials {
+            stored.insert((c.kind, c.lookup.clone()), c.clone());
+        }
+        Ok(true)
+    }
+
+    async fn delete_operator(&self, id: &str) -> Result<bool, StoreError> {
+        let existed = self.operators.borrow_mut().remove(id).is_some();
+        self.credentials.borrow_mut().retain(|_, c| c.owner_id != id);
+        Ok(existed)
     }
 
     async fn credential(&self, kind: CredentialKind, lookup: &str) -> Result<Option<StoredCredential>, StoreError> {
@@ -273,6 +329,33 @@ impl Accounts for MemoryStore {
     async fn claim_account(&self, id: &str, now_ms: i64) -> Result<(), StoreError> {
         self.claimed.borrow_mut().entry(id.to_owned()).or_insert(now_ms);
         Ok(())
+    }
+
+    async fn accounts_page(
+        &self,
+        scope: &Scope,
+        after: Option<&PageKey>,
+        limit: usize,
+    ) -> Result<Vec<AccountRecord>, StoreError> {
+        let key = |a: &AccountRecord| PageKey { created_at_ms: a.created_at_ms, id: a.id.clone() };
+        let mut found = self.find_all(|a| &a.scope == scope);
+        found.sort_by_key(key);
+        found.retain(|a| after.is_none_or(|after| key(a) > *after));
+        found.truncate(limit);
+        Ok(found)
+    }
+
+    async fn erase_account(&self, scope: &Scope, id: &str) -> Result<bool, StoreError> {
+        let mut accounts = self.accounts.borrow_mut();
+        let before = accounts.len();
+        accounts.retain(|a| !(&a.scope == scope && a.id.as_str() == id));
+        if accounts.len() == before {
+            return Ok(false);
+        }
+        self.claimed.borrow_mut().remove(id);
+        self.credentials.borrow_mut().retain(|_, c| c.owner_id != id);
+        self.replies.borrow_mut().retain(|_, (_, reply)| !reply.as_ref().is_some_and(|r| r.body.contains(id)));
+        Ok(true)
     }
 }
 

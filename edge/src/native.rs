@@ -187,6 +187,9 @@ pub async fn policy<S: Store>(store: &S, campaign_id: Option<&str>, meta: Reques
         // list): the widget tells its organiser. A refusal carries nothing about the campaign.
         Err(failure) => encode(&Outcome::Failed(failure), locale, &Policy::default())
             .with_header("access-control-allow-origin", "*"),
+        // A closed campaign's page says so instead of drawing a form.
+        Ok(c) if !c.open => encode(&Outcome::Failed(Failure::request(Code::CampaignClosed)), locale, &c.policy)
+            .with_header("access-control-allow-origin", "*"),
         Ok(c) => {
             let doc = PolicyDocument { campaign: &c.id, name: &c.name, policy: &c.policy };
             let reply = Reply::new(200, JSON, serde_json::to_string(&doc).expect("plain data serialises"));

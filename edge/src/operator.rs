@@ -27,6 +27,8 @@ pub struct Operator {
     pub campaigns: Vec<String>,
     /// Empty: any address.
     pub allowed_ips: Vec<IpAddr>,
+    #[serde(default)]
+    pub created_at_ms: i64,
 }
 
 impl Operator {
@@ -173,6 +175,7 @@ impl Operator {
             permissions,
             campaigns: request.campaigns,
             allowed_ips,
+            created_at_ms: 0,
         })
     }
 

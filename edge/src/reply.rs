@@ -1,3 +1,4 @@
+use crate::export::Export;
 use serde::{Deserialize, Serialize};
 
 /// An HTTP answer built by a codec, independent of the Worker runtime so codecs test natively.
@@ -12,11 +13,15 @@ pub struct Reply {
     /// Why a 5xx happened, for the Worker's log only: never serialised, never sent.
     #[serde(skip)]
     pub log: Option<String>,
+    /// A CSV export whose rows follow `body` (the header), streamed page by page by the
+    /// Worker (`admin::next_chunk`).
+    #[serde(skip)]
+    pub export: Option<Box<Export>>,
 }
 
 impl Reply {
     pub fn new(status: u16, content_type: &str, body: String) -> Self {
-        Self { status, content_type: content_type.to_owned(), body, headers: Vec::new(), log: None }
+        Self { status, content_type: content_type.to_owned(), body, headers: Vec::new(), log: None, export: None }
     }
 
     pub fn with_log(mut self, why: impl Into<String>) -> Self {

@@ -5,6 +5,7 @@
 //! written together or not at all.
 
 use crate::campaign::{Campaign, Database, Scope};
+pub use crate::export::PageKey;
 use crate::limits::Attempts;
 use crate::names::Dialect;
 use crate::operator::{CredentialKind, Operator, StoredCredential};
@@ -179,6 +180,11 @@ pub trait Directory {
     /// The databases new campaigns may be placed on (configuration), each with how many
     /// campaigns it holds now.
     async fn placement(&self) -> Result<Vec<(Database, usize)>, StoreError>;
+    /// Every campaign, oldest first.
+    async fn campaigns(&self) -> Result<Vec<Campaign>, StoreError>;
+    /// Stores a campaign's new name, origins, policy, `open` and publishable key. Takes effect
+    /// on the very next request everywhere (no cache may serve the old campaign).
+    async fn update_campaign(&self, campaign: &Campaign, now_ms: i64) -> Result<(), InsertError>;
     /// Whether any campaign lists `origin` (for CORS pre-flights, which name no campaign).
     async fn origin_allowed_anywhere(&self, origin: &str) -> Result<bool, StoreError>;
     async fn insert_operator(
@@ -188,6 +194,17 @@ pub trait Directory {
         now_ms: i64,
     ) -> Result<(), InsertError>;
     async fn operator(&self, id: &str) -> Result<Option<Operator>, StoreError>;
+    /// Every operator, oldest first.
+    async fn operators(&self) -> Result<Vec<Operator>, StoreError>;
+    /// Replaces every credential of an operator with `credentials`, atomically: the old ones
+    /// are refused from then on. `false`: no such operator (nothing changed).
+    async fn replace_credentials(
+        &self,
+        operator_id: &str,
+        credentials: &[StoredCredential],
+    ) -> Result<bool, InsertError>;
+    /// Removes an operator and every credential of it. `false`: no such operator.
+    async fn delete_operator(&self, id: &str) -> Result<bool, StoreError>;
     async fn credential(&self, kind: CredentialKind, lookup: &str) -> Result<Option<StoredCredential>, StoreError>;
     async fn insert_credential(&self, credential: &StoredCredential) -> Result<(), InsertError>;
     /// Removes and returns a credential: what a single-use one (an OAuth2 code) needs, so two
@@ -219,6 +236,18 @@ pub trait Accounts {
     async fn update_account(&self, scope: &Scope, id: &str, change: &AccountChange) -> Result<(), InsertError>;
     /// Marks the first sign-in of an account's owner (it is no longer "new").
     async fn claim_account(&self, id: &str, now_ms: i64) -> Result<(), StoreError>;
+    /// Up to `limit` accounts of a scope after `after` in (created at, id) order: keyset
+    /// paging, so accounts arriving meanwhile never make a page skip or repeat one.
+    async fn accounts_page(
+        &self,
+        scope: &Scope,
+        after: Option<&PageKey>,
+        limit: usize,
+    ) -> Result<Vec<AccountRecord>, StoreError>;
+    /// Erases an account for good: the account, its profile, its outbox entries and every
+    /// credential it owns (in its database and in the directory), and the idempotency records
+    /// whose answers name it. `false`: no such account in that scope.
+    async fn erase_account(&self, scope: &Scope, id: &str) -> Result<bool, StoreError>;
 }
 
 /// The first answers given to idempotency keys, replayed to retries.

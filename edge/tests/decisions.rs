@@ -277,9 +277,14 @@ fn wrong_methods_on_the_policy_route_and_the_admin_api_are_405_with_allow() {
     assert_eq!((policy.status, policy.header("allow")), (405, Some("GET")), "{}", policy.body);
     assert_eq!(doc(&policy)["errors"][0]["code"], "route.method_not_allowed");
     for (method, path, allow) in [
-        ("GET", "/admin/campaigns", "POST"),
-        ("PUT", "/admin/operators", "POST"),
-        ("DELETE", "/admin/accounts/acc_x", "GET"),
+        ("PUT", "/admin/campaigns", "GET, POST"),
+        ("PUT", "/admin/operators", "GET, POST"),
+        ("POST", "/admin/campaigns/rf", "GET, PATCH"),
+        ("GET", "/admin/campaigns/rf/publishable-key", "POST"),
+        ("DELETE", "/admin/campaigns/rf/accounts", "GET"),
+        ("GET", "/admin/operators/op_x", "DELETE"),
+        ("GET", "/admin/operators/op_x/credentials", "POST"),
+        ("PUT", "/admin/accounts/acc_x", "GET, DELETE"),
         ("POST", "/admin/accounts", "GET"),
     ] {
         let reply = send(&store, &request(method, path, &[("authorization", ADMIN)], "{}"));
@@ -309,7 +314,7 @@ fn admin_errors_are_rfc_9457_documents_with_a_detail() {
     for (status, call) in [
         (401, request("GET", "/admin/accounts?email=a%40example.com", &[], "")),
         (404, request("GET", "/admin/whatever", &auth, "")),
-        (405, request("GET", "/admin/campaigns", &auth, "")),
+        (405, request("PUT", "/admin/campaigns", &auth, "")),
         (409, request("POST", "/admin/campaigns", &auth, r#"{"id":"rf","name":"Again"}"#)),
         (413, too_large),
         (422, request("POST", "/admin/campaigns", &auth, r#"{"id":"Not An Id","name":"X"}"#)),

@@ -82,6 +82,8 @@ pub enum Code {
     RateLimited,
     /// An earlier request with the same idempotency key is still running.
     RequestInProgress,
+    /// The campaign takes no more signups (its organiser closed it).
+    CampaignClosed,
     NotFound,
     MethodNotAllowed,
     Internal,
@@ -237,6 +239,7 @@ wire_names!(Code {
     RequestMalformed => "request.malformed",
     RateLimited => "rate.limited",
     RequestInProgress => "request.in_progress",
+    CampaignClosed => "campaign.closed",
     NotFound => "route.not_found",
     MethodNotAllowed => "route.method_not_allowed",
     Internal => "internal",

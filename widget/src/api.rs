@@ -76,6 +76,13 @@ pub enum Unavailable {
     Unreachable(Option<u16>),
 }
 
+impl Unavailable {
+    /// The campaign is closed (not a mistake of the embed).
+    pub fn closed(&self) -> bool {
+        matches!(self, Unavailable::Refused(_, Some(Code::CampaignClosed)))
+    }
+}
+
 /// The problems of a problem document (one copy of its reader in the wasm, for both callers).
 #[inline(never)]
 fn problems_in(text: &str) -> Option<Vec<Problem>> {

@@ -12,7 +12,7 @@ mod zones;
 
 pub use api::Target;
 use dom::set;
-use enlist_shared::{Code, Locale, Policy};
+use enlist_shared::{Code, Field, Locale, Policy, Problem};
 use form::build as build_form;
 pub use i18n::install_language;
 use leptos::prelude::*;
@@ -36,6 +36,8 @@ pub fn page_locale(data_lang: Option<String>) -> Locale {
 enum Screen {
     Waiting,
     NotConfigured,
+    /// The organiser closed the campaign: said in the page's language instead of a form.
+    Closed(Locale),
     Unreachable(Arc<dyn Fn() + Send + Sync>),
     Form(Target, Policy, Locale),
 }
@@ -61,7 +63,8 @@ pub fn Signup(
             loaded.set(None);
             leptos::task::spawn_local(async move {
                 let answer = api::fetch_policy(&target).await;
-                if let Err(why) = &answer {
+                // A closed campaign is no mistake of the embed: nothing to tell the organiser.
+                if let Some(why) = answer.as_ref().err().filter(|w| !w.closed()) {
                     tell_the_organiser(&target, why);
                 }
                 loaded.set(Some(answer));
@@ -78,6 +81,10 @@ pub fn Signup(
         i18n::track();
         let screen = match loaded.get() {
             None => Screen::Waiting,
+            Some(Err(api::Unavailable::Refused(_, Some(Code::CampaignClosed)))) if i18n::ready(locale) => {
+                Screen::Closed(i18n::spoken(locale))
+            }
+            Some(Err(api::Unavailable::Refused(_, Some(Code::CampaignClosed)))) => Screen::Waiting,
             Some(Err(api::Unavailable::Refused(..))) => Screen::NotConfigured,
             Some(Err(api::Unavailable::Unreachable(_))) => Screen::Unreachable(fetch.clone()),
             Some(Ok(policy)) => {
@@ -115,6 +122,10 @@ fn draw(element: web_sys::Element, screen: Screen) {
     match screen {
         Screen::Waiting => {}
         Screen::NotConfigured => note(&said("unavailable", "This registration form is not available right now.")),
+        Screen::Closed(locale) => {
+            let closed = Problem::new(Field::Request, Code::CampaignClosed);
+            note(&enlist_shared::message(closed, locale, &Policy::default()));
+        }
         Screen::Unreachable(fetch) => {
             set(&element, "class", Some("enlist-screen enlist-unreachable"));
             note(&said("unreachable", "The registration form could not be reached."));

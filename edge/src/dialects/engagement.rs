@@ -21,6 +21,7 @@ pub const UNAUTHORIZED: &str = "Unauthorized request";
 pub const SERVER_FAILURE: &str = "Server failure to process request";
 /// Not in the seed (it has no rate limit); worded like its other messages.
 pub const TOO_MANY: &str = "Too many requests, please retry later";
+pub const CAMPAIGN_CLOSED: &str = "Registration for this campaign is closed";
 
 /// A decoded "Create Users" request.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -143,6 +144,7 @@ pub fn encode(outcome: &Outcome) -> Reply {
                     (401, UNAUTHORIZED)
                 }
                 (Code::RateLimited, _) => (429, TOO_MANY),
+                (Code::CampaignClosed, _) => (400, CAMPAIGN_CLOSED),
                 (Code::EmailTaken, _) => (400, EMAIL_TAKEN),
                 (Code::PhoneTaken, _) => (400, MOBILE_TAKEN),
                 (Code::Required, Field::Phone) => (400, MOBILE_REQUIRED),

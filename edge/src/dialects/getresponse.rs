@@ -26,6 +26,7 @@ pub const IP_NOT_ALLOWED: &str = "API client IP not allowed";
 pub const INVALID_PARAMS: &str = "Invalid params";
 /// Not in the seed; an API-wide error like "API key verification failed", so also code -1.
 pub const TOO_MANY: &str = "Too many requests";
+pub const CAMPAIGN_CLOSED: &str = "Campaign closed";
 
 /// What a JSON-RPC answer echoes from its request.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -258,6 +259,7 @@ fn error_of(failure: &Failure, rpc_error: Option<RpcError>) -> Value {
         (None, Code::AuthForbidden | Code::IdentityInvalid | Code::IdentityLocked) => (-1, OWNER_MISSING),
         (None, Code::AddressForbidden) => (-1, IP_NOT_ALLOWED),
         (None, Code::RateLimited) => (-1, TOO_MANY),
+        (None, Code::CampaignClosed) => (-1, CAMPAIGN_CLOSED),
         (None, Code::EmailTaken) => (-1, EMAIL_TAKEN),
         _ => return method_error(failure),
     };

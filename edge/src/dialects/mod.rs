@@ -234,6 +234,7 @@ impl Failure {
             Code::Internal => 0,
             Code::TlsRequired => 1,
             Code::AuthRequired | Code::AuthInvalid | Code::AuthForbidden | Code::AddressForbidden => 2,
+            Code::CampaignClosed => 3,
             Code::RequestMalformed | Code::RateLimited | Code::NotFound | Code::MethodNotAllowed => 3,
             Code::EmailTaken | Code::AliasTaken | Code::PhoneTaken | Code::ExtRefTaken => 4,
             _ => 5,
@@ -260,6 +261,7 @@ impl From<SignupError> for Failure {
                 Self { problems: vec![problem], existing, malformed: None, log: None }
             }
             SignupError::RateLimited => Self::request(Code::RateLimited),
+            SignupError::Closed => Self::request(Code::CampaignClosed),
             SignupError::Internal(why) => Self::internal(why),
         }
     }

@@ -210,7 +210,11 @@ struct ErrorElement {
 fn code_of(problem: &Problem) -> u16 {
     match problem.code {
         Code::AuthRequired | Code::AuthInvalid => 99,
-        Code::AuthForbidden | Code::AddressForbidden | Code::IdentityInvalid | Code::IdentityLocked => 98,
+        Code::AuthForbidden
+        | Code::AddressForbidden
+        | Code::IdentityInvalid
+        | Code::IdentityLocked
+        | Code::CampaignClosed => 98,
         Code::AliasTaken => 104,
         Code::TlsRequired => 111,
         Code::RateLimited => 109,

@@ -77,6 +77,7 @@ fn status_of(code: Code) -> (u16, &'static str) {
         Code::AuthForbidden | Code::AddressForbidden | Code::TlsRequired => (403, "Not allowed"),
         Code::RequestMalformed => (400, "Request not readable"),
         Code::RateLimited => (429, "Too many requests"),
+        Code::CampaignClosed => (403, "Registration is closed"),
         Code::NotFound => (404, "No such route"),
         Code::MethodNotAllowed => (405, "Method not allowed on this route"),
         Code::EmailTaken | Code::AliasTaken | Code::PhoneTaken | Code::ExtRefTaken => (409, "Already registered"),

@@ -40,6 +40,7 @@ pub fn text(code: Code) -> &'static str {
         Code::RequestMalformed => "The request could not be read.",
         Code::RateLimited => "Too many attempts. Please wait a minute and try again.",
         Code::RequestInProgress => "This request is still being processed. Please try again in a moment.",
+        Code::CampaignClosed => "Registration for this event is closed.",
         Code::NotFound => "There is nothing at this address.",
         Code::MethodNotAllowed => "This address does not accept that kind of request.",
         Code::Internal => "Something went wrong on our side. Please try again.",

@@ -157,8 +157,8 @@ pub async fn create_account<S: Store>(store: &S, request: &VendorRequest<'_>, no
     let forbidden = || Outcome::Failed(Failure::request(Code::AuthForbidden));
     // An anonymous "Create Account" (no `campaignId`) signs up into the campaign-less scope,
     // under the default policy.
-    let (scope, campaign_policy, controller) = match &call.campaign_id {
-        None => (Scope::NoCampaign, Policy::default(), None),
+    let (scope, campaign_policy, open, controller) = match &call.campaign_id {
+        None => (Scope::NoCampaign, Policy::default(), true, None),
         Some(campaign_id) => {
             let bearer = request.authorization.and_then(|h| crate::auth::credentials_of(h, "Bearer"));
             let Some(bearer) = bearer else { return (echo, forbidden()) };
@@ -170,7 +170,7 @@ pub async fn create_account<S: Store>(store: &S, request: &VendorRequest<'_>, no
                 return (echo, forbidden());
             }
             match store.campaign(campaign_id).await {
-                Ok(Some(campaign)) => (campaign.scope(), campaign.policy, Some(operator.id)),
+                Ok(Some(campaign)) => (campaign.scope(), campaign.policy, campaign.open, Some(operator.id)),
                 Ok(None) => return (echo, forbidden()),
                 Err(e) => return (echo, Outcome::Failed(Failure::internal(e.0))),
             }
@@ -178,6 +178,7 @@ pub async fn create_account<S: Store>(store: &S, request: &VendorRequest<'_>, no
     };
     let policy = policy(&campaign_policy);
     let mut signup = Signup::in_scope(scope, &policy, call.form, crate::names::Dialect::Poken);
+    signup.open = open;
     signup.controller_id = controller;
     // "processed only if a valid campaign id is provided"
     signup.ext_ref_id = call.campaign_id.as_ref().and(call.ext_ref_id);

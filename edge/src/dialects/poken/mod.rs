@@ -64,6 +64,8 @@ pub fn description(code: u32) -> &'static str {
     }
 }
 
+/// A closed campaign's answer: Poken's permission code (10018) with a description of its own.
+pub const CAMPAIGN_CLOSED: &str = "Registration for this campaign is closed.";
 const DENIED_UPDATE: &str = "Permission denied, not allowed to update this account's profile.";
 const DENIED_NOT_NEW: &str = "Permission denied, not a new account anymore.";
 
@@ -80,7 +82,9 @@ fn code_of(problem: &Problem, operation: Operation) -> Option<u32> {
         (Code::AliasInvalid | Code::AliasReserved, _) => 10015,
         (Code::AliasNumeric, _) => 10016,
         (Code::EmailInvalid, _) | (Code::Required, Field::Email) => 10017,
-        (Code::AuthForbidden | Code::AddressForbidden, _) if operation == Operation::Create => 10018,
+        (Code::AuthForbidden | Code::AddressForbidden | Code::CampaignClosed, _) if operation == Operation::Create => {
+            10018
+        }
         (Code::AuthForbidden | Code::AddressForbidden | Code::IdentityLocked, _) => 10039,
         (Code::CountryInvalid, _) => 10021,
         (Code::TimezoneInvalid, _) => 10025,

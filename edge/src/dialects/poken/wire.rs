@@ -76,6 +76,7 @@ pub fn encode(outcome: &Outcome, echo: &Echo) -> Reply {
         | Code::AddressForbidden
         | Code::IdentityInvalid
         | Code::IdentityLocked
+        | Code::CampaignClosed
         | Code::TlsRequired => 403,
         Code::EmailTaken | Code::AliasTaken | Code::PhoneTaken | Code::ExtRefTaken => 409,
         Code::RateLimited => 429,
@@ -91,6 +92,9 @@ pub fn encode(outcome: &Outcome, echo: &Echo) -> Reply {
                 ErrorDocument { code: 10039, description: DENIED_NOT_NEW.into() }
             }
             Some(10039) => ErrorDocument { code: 10039, description: DENIED_UPDATE.into() },
+            Some(10018) if p.code == Code::CampaignClosed => {
+                ErrorDocument { code: 10018, description: CAMPAIGN_CLOSED.into() }
+            }
             Some(code) => ErrorDocument { code, description: description(code).into() },
             None => ErrorDocument { code: 10000, description: message(*p, Locale::En, &policy) },
         })
