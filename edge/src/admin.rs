@@ -180,7 +180,7 @@ async fn with_campaign<S: Store, F: std::future::Future<Output = Reply>>(
 }
 
 async fn patch_campaign<S: Store>(store: &S, campaign: Campaign, body: &[u8], now_ms: i64) -> Reply {
-    let patch: CampaignPatch = match parse(body) {
+    let patch = match patch_of(body) {
         Ok(p) => p,
         Err(reply) => return reply,
     };
@@ -193,6 +193,26 @@ async fn patch_campaign<S: Store>(store: &S, campaign: Campaign, body: &[u8], no
         Err(InsertError::Duplicate(_)) => document(409, "Conflict", "the campaign changed meanwhile; try again"),
         Err(InsertError::Unavailable(e)) => unavailable(StoreError(e)),
     }
+}
+
+/// A PATCH body, each key read on its own so a refusal names it.
+fn patch_of(body: &[u8]) -> Result<CampaignPatch, Reply> {
+    let fields: serde_json::Map<String, serde_json::Value> = parse(body)?;
+    let mut patch = CampaignPatch::default();
+    for (key, value) in fields {
+        let bad = |e: serde_json::Error| document(422, "Invalid campaign", &format!("{key}: {e}"));
+        match key.as_str() {
+            "name" => patch.name = Some(serde_json::from_value(value).map_err(bad)?),
+            "allowed_origins" => patch.allowed_origins = Some(serde_json::from_value(value).map_err(bad)?),
+            "policy" => patch.policy = Some(value),
+            "open" => patch.open = Some(serde_json::from_value(value).map_err(bad)?),
+            _ => {
+                let detail = format!("{key}: not a campaign setting (name, allowed_origins, policy, open)");
+                return Err(document(422, "Invalid campaign", &detail));
+            }
+        }
+    }
+    Ok(patch)
 }
 
 async fn rotate_key<S: Store>(store: &S, mut campaign: Campaign, now_ms: i64) -> Reply {

@@ -106,7 +106,7 @@ pub struct StoredCredential {
 }
 
 /// The credentials handed out once at creation.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct IssuedCredentials {
     pub api_key: String,
     pub basic: BasicCredentials,
@@ -114,13 +114,13 @@ pub struct IssuedCredentials {
     pub bearer: String,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct BasicCredentials {
     pub user: String,
     pub password: String,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct MoveDigitalCredentials {
     pub userid: String,
     pub sessionid: String,

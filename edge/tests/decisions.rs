@@ -1661,3 +1661,300 @@ fn new_campaigns_spread_over_the_account_databases_and_admin_finds_every_campaig
     let narrowed = doc(&admin("GET", "/admin/accounts?email=ada%40example.com&campaign=c2", ""));
     assert_eq!(narrowed["accounts"].as_array().unwrap().len(), 1);
 }
+
+// ---------------------------------------------------------------------------------------------
+// The organiser's side (admin API §6)
+// ---------------------------------------------------------------------------------------------
+
+fn admin(store: &MemoryStore, method: &str, path: &str, body: Value) -> Reply {
+    let body = if body.is_null() { String::new() } else { body.to_string() };
+    send(store, &request(method, path, &[("authorization", ADMIN), ("content-type", JSON)], &body))
+}
+
+/// A native signup into campaign `id` with `key`.
+fn native_in(store: &MemoryStore, id: &str, key: &str, fields: Value) -> Reply {
+    let mut body = fields;
+    body["campaign"] = id.into();
+    post(store, "/v1/accounts", &[("content-type", JSON), ("x-publishable-key", key)], &body.to_string())
+}
+
+/// §6: campaigns are listed, shown, and changed with PATCH (policy overrides merged onto the
+/// default), each mistake a 422 naming the key, an unknown campaign 404.
+#[test]
+fn campaigns_are_listed_shown_and_patched() {
+    let store = MemoryStore::new();
+    for id in ["alpha", "beta"] {
+        let created = admin(&store, "POST", "/admin/campaigns", json!({"id": id, "name": "Event"}));
+        assert_eq!(created.status, 201);
+    }
+    let listed = doc(&admin(&store, "GET", "/admin/campaigns", Value::Null));
+    let ids: Vec<_> = listed["campaigns"].as_array().unwrap().iter().map(|c| c["id"].clone()).collect();
+    assert_eq!(ids, [json!("alpha"), json!("beta")]);
+    for key in ["id", "name", "allowed_origins", "policy", "open", "created_at"] {
+        assert!(listed["campaigns"][0].get(key).is_some(), "{key}: {listed}");
+    }
+    assert_eq!(listed["campaigns"][0]["open"], true);
+
+    let patched = admin(
+        &store,
+        "PATCH",
+        "/admin/campaigns/alpha",
+        json!({"name": "Alpha 2027", "allowed_origins": ["https://Alpha.Example.com/"],
+               "policy": {"fields": {"alias": "optional"}}, "open": false}),
+    );
+    assert_eq!(patched.status, 200, "{}", patched.body);
+    let shown = doc(&admin(&store, "GET", "/admin/campaigns/alpha", Value::Null));
+    assert_eq!(shown, doc(&patched));
+    assert_eq!(shown["name"], "Alpha 2027");
+    assert_eq!(shown["allowed_origins"], json!(["https://alpha.example.com"]));
+    assert_eq!(shown["policy"]["fields"]["alias"], "optional");
+    assert_eq!(shown["policy"]["fields"]["email"], "required", "overrides merge onto the default");
+    assert_eq!(shown["open"], false);
+
+    for (body, names) in [
+        (json!({"policy": {"fields": {"email": "hidden"}}}), "policy.fields"),
+        (json!({"allowed_origins": ["alpha.example.com"]}), "allowed_origins"),
+        (json!({"name": ""}), "name"),
+        (json!({"colour": "red"}), "colour"),
+        (json!({"open": "yes"}), "open"),
+    ] {
+        let refused = admin(&store, "PATCH", "/admin/campaigns/beta", body.clone());
+        assert_eq!(refused.status, 422, "{body}: {}", refused.body);
+        assert!(doc(&refused)["detail"].as_str().unwrap().contains(names), "{body}: {}", refused.body);
+    }
+    assert_eq!(
+        doc(&admin(&store, "GET", "/admin/campaigns/beta", Value::Null))["name"],
+        "Event",
+        "a refused PATCH changes nothing"
+    );
+    assert_eq!(admin(&store, "GET", "/admin/campaigns/gamma", Value::Null).status, 404);
+    assert_eq!(admin(&store, "PATCH", "/admin/campaigns/gamma", json!({"open": true})).status, 404);
+}
+
+/// §6: a closed campaign refuses signups in every dialect with `campaign.closed`, and its
+/// policy route says so (the widget shows it instead of a form); reopened, it takes them again.
+#[test]
+fn a_closed_campaign_refuses_signups_in_every_dialect() {
+    let worlds = Worlds::new();
+    let close = |open: bool| admin(&worlds.store, "PATCH", "/admin/campaigns/a", json!({"open": open})).status;
+    assert_eq!(close(false), 200);
+    for dialect in DIALECTS {
+        let refused = worlds.sign_up(dialect, 0, "late@example.com", "late");
+        let said = match dialect {
+            "native" => refused.status == 403 && doc(&refused)["errors"][0]["code"] == "campaign.closed",
+            "poken" => {
+                refused.status == 403
+                    && poken_errors(&refused) == pairs(&[("10018", "Registration for this campaign is closed.")])
+            }
+            "getresponse" => doc(&refused)["error"] == json!({"code": -1, "message": "Campaign closed"}),
+            "movedigital" => refused.body.contains(r#"code="98""#) && refused.body.contains(r#"stat="fail""#),
+            _ => refused.status == 400 && doc(&refused)["message"] == "Registration for this campaign is closed",
+        };
+        assert!(said, "{dialect}: {} {}", refused.status, refused.body);
+    }
+    assert!(worlds.store.is_empty());
+    let policy =
+        send(&worlds.store, &request("GET", &format!("/v1/policy?campaign=a&key={}", worlds.keys[0]), &[], ""));
+    assert_eq!((policy.status, doc(&policy)["errors"][0]["code"].clone()), (403, json!("campaign.closed")));
+    assert_eq!(close(true), 200);
+    let welcome = worlds.sign_up("native", 0, "late@example.com", "late");
+    assert_eq!(welcome.status, 201, "{}", welcome.body);
+}
+
+/// §6: a rotated publishable key is refused on the very next request; the new one works.
+#[test]
+fn a_rotated_publishable_key_is_refused_at_once() {
+    let (store, old, _) = fixture();
+    let rotated = admin(&store, "POST", "/admin/campaigns/rf/publishable-key", Value::Null);
+    assert_eq!(rotated.status, 200, "{}", rotated.body);
+    let new = doc(&rotated)["publishable_key"].as_str().unwrap().to_owned();
+    assert!(new.starts_with("pk_") && new != old);
+    let fields = json!({"email": "ada@example.com", "password": "Analytical-1843"});
+    assert_eq!(native_in(&store, "rf", &old, fields.clone()).status, 401);
+    assert_eq!(native_in(&store, "rf", &new, fields).status, 201);
+    assert_eq!(admin(&store, "POST", "/admin/campaigns/nope/publishable-key", Value::Null).status, 404);
+}
+
+/// §6: operators are listed without a secret; rotating an operator's credentials refuses every
+/// old one at once, in every dialect; a revoked operator is refused everywhere.
+#[test]
+fn operator_credentials_rotate_and_revoke_at_once_in_every_dialect() {
+    let worlds = Worlds::new();
+    let listed = admin(&worlds.store, "GET", "/admin/operators", Value::Null);
+    let text = listed.body.clone();
+    assert_eq!(doc(&listed)["operators"].as_array().unwrap().len(), 2);
+    let old = &worlds.operators[0];
+    for secret in [&old.api_key, &old.basic.password, &old.bearer, &old.movedigital.session] {
+        assert!(!text.contains(secret.as_str()), "no secret in the list");
+    }
+    let operators = doc(&listed)["operators"].as_array().unwrap().clone();
+    let id = operators.iter().find(|o| o["campaigns"] == json!(["a"])).unwrap()["id"].as_str().unwrap().to_owned();
+    let rotated = admin(&worlds.store, "POST", &format!("/admin/operators/{id}/credentials"), Value::Null);
+    assert_eq!(rotated.status, 200, "{}", rotated.body);
+    let fresh: IssuedCredentials = serde_json::from_value(doc(&rotated)["credentials"].clone()).unwrap();
+    let vendors = ["poken", "getresponse", "movedigital", "engagement"];
+    for (n, dialect) in vendors.into_iter().enumerate() {
+        let refused = worlds.sign_up(dialect, 0, &format!("old{n}@example.com"), &format!("old{n}"));
+        assert!(!created(dialect, &refused), "{dialect} with an old credential: {}", refused.body);
+    }
+    let renewed = Worlds { store: worlds.store, keys: worlds.keys, operators: [fresh, worlds.operators[1].clone()] };
+    for (n, dialect) in vendors.into_iter().enumerate() {
+        let welcome = renewed.sign_up(dialect, 0, &format!("new{n}@example.com"), &format!("new{n}"));
+        assert!(created(dialect, &welcome), "{dialect} with the new credential: {}", welcome.body);
+    }
+    assert_eq!(admin(&renewed.store, "DELETE", &format!("/admin/operators/{id}"), Value::Null).status, 204);
+    for (n, dialect) in vendors.into_iter().enumerate() {
+        let refused = renewed.sign_up(dialect, 0, &format!("gone{n}@example.com"), &format!("gone{n}"));
+        assert!(!created(dialect, &refused), "{dialect} after revocation: {}", refused.body);
+    }
+    assert_eq!(admin(&renewed.store, "DELETE", &format!("/admin/operators/{id}"), Value::Null).status, 404);
+    assert_eq!(admin(&renewed.store, "POST", "/admin/operators/op_nope/credentials", Value::Null).status, 404);
+    assert_eq!(
+        doc(&admin(&renewed.store, "GET", "/admin/operators", Value::Null))["operators"].as_array().unwrap().len(),
+        1
+    );
+}
+
+/// §6: pages of a campaign's accounts, oldest first, never skip or repeat one while signups
+/// arrive; `limit` is 1-1000 and a cursor must be one the API gave.
+#[test]
+fn accounts_page_without_skipping_or_repeating_while_signups_arrive() {
+    let (store, key, _) = fixture();
+    let sign = |n: usize, at: i64| {
+        let body = json!({"campaign": "rf", "email": format!("p{n:02}@example.com"), "password": "Analytical-1843"});
+        let reply = send_at(
+            &store,
+            &request(
+                "POST",
+                "/v1/accounts",
+                &[("content-type", JSON), ("x-publishable-key", key.as_str())],
+                &body.to_string(),
+            ),
+            at,
+        );
+        assert_eq!(reply.status, 201, "{}", reply.body);
+    };
+    // Two share each millisecond, so the id breaks the ties.
+    for n in 0..25 {
+        sign(n, 1_000 + (n as i64) / 2);
+    }
+    let mut seen = Vec::new();
+    let mut cursor: Option<String> = None;
+    let mut late = 25;
+    loop {
+        let path = match &cursor {
+            None => "/admin/campaigns/rf/accounts?limit=10".to_owned(),
+            Some(c) => format!("/admin/campaigns/rf/accounts?limit=10&cursor={c}"),
+        };
+        let page = doc(&admin(&store, "GET", &path, Value::Null));
+        seen.extend(page["accounts"].as_array().unwrap().iter().map(|a| a["email"].as_str().unwrap().to_owned()));
+        for _ in 0..5.min(35 - late) {
+            sign(late, 5_000 + late as i64);
+            late += 1;
+        }
+        match page["next_cursor"].as_str() {
+            Some(next) => cursor = Some(next.to_owned()),
+            None => break,
+        }
+    }
+    // Oldest first, ties (two in one millisecond) by id.
+    let mut stored = store.all_accounts();
+    stored.sort_by(|a, b| (a.created_at_ms, a.id.as_str()).cmp(&(b.created_at_ms, b.id.as_str())));
+    let wanted: Vec<String> = stored.iter().map(|a| a.email.as_ref().unwrap().to_string()).collect();
+    assert_eq!(wanted.len(), 35);
+    assert_eq!(seen, wanted, "every account exactly once, oldest first, the late ones after the others");
+    for bad in ["limit=0", "limit=1001", "limit=ten", "cursor=nope"] {
+        let refused = admin(&store, "GET", &format!("/admin/campaigns/rf/accounts?{bad}"), Value::Null);
+        assert_eq!(refused.status, 422, "{bad}");
+        assert!(doc(&refused)["detail"].as_str().unwrap().starts_with(bad.split('=').next().unwrap()), "{bad}");
+    }
+    let default = doc(&admin(&store, "GET", "/admin/campaigns/rf/accounts", Value::Null));
+    assert_eq!(default["accounts"].as_array().unwrap().len(), 35);
+    assert!(default["next_cursor"].is_null());
+}
+
+/// §6: the CSV export: a header, then one RFC 4180 record per account, one column per profile
+/// field the policy shows; commas, quotes and line breaks come back exactly, and a value a
+/// spreadsheet would run as a formula comes back with a leading `'`.
+#[test]
+#[cfg(not(target_arch = "wasm32"))]
+fn the_csv_export_parses_back_and_neutralises_formulas() {
+    let store = MemoryStore::new();
+    let policy = json!({"fields": {"first_name": "required", "last_name": "optional", "alias": "optional"}});
+    let key = add_campaign(&store, "csv", policy, &[]);
+    let names = [
+        "Lovelace, Ada",
+        "Ada \"the Countess\"",
+        "=HYPERLINK(\"http://evil.example\",\"x\")",
+        "Zoë",
+        "-2+3",
+        "@SUM(A1)",
+    ];
+    for (n, name) in names.iter().enumerate() {
+        let fields = json!({"email": format!("c{n}@example.com"), "password": "Analytical-1843", "first_name": name});
+        assert_eq!(native_in(&store, "csv", &key, fields).status, 201);
+    }
+    // A line break cannot pass the rules, but a stored value may hold one (an older import).
+    let mut stored = store.all_accounts().remove(0);
+    stored.id = enlist_edge::account::AccountId::from_stored("acc_multiline".into());
+    stored.number = 1;
+    stored.email = Some(enlist_shared::Email::parse("lines@example.com").unwrap());
+    stored.profile.insert("first_name".into(), "two\nlines\r\nhere".into());
+    block_on(enlist_edge::store::Accounts::insert_account(&store, &stored)).unwrap();
+
+    let reply = admin(&store, "GET", "/admin/campaigns/csv/accounts.csv", Value::Null);
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.content_type, "text/csv; charset=utf-8");
+    let file = block_on(enlist_edge::admin::collect(reply, &store)).unwrap();
+    let mut reader = csv::ReaderBuilder::new().from_reader(file.as_bytes());
+    let header: Vec<String> = reader.headers().unwrap().iter().map(str::to_owned).collect();
+    assert_eq!(header, ["id", "number", "email", "alias", "created_at", "dialect", "first_name", "last_name"]);
+    let rows: Vec<Vec<String>> = reader.records().map(|r| r.unwrap().iter().map(str::to_owned).collect()).collect();
+    assert_eq!(rows.len(), names.len() + 1);
+    let first_names: Vec<&str> = rows.iter().map(|r| r[6].as_str()).collect();
+    for name in ["Lovelace, Ada", "Ada \"the Countess\"", "Zoë", "two\nlines\r\nhere"] {
+        assert!(first_names.contains(&name), "{name:?} comes back exactly: {first_names:?}");
+    }
+    for formula in ["=HYPERLINK(\"http://evil.example\",\"x\")", "-2+3", "@SUM(A1)"] {
+        let neutral = format!("'{formula}");
+        assert!(first_names.contains(&neutral.as_str()), "{formula:?} neutralised: {first_names:?}");
+    }
+    assert!(rows.iter().all(|r| r[4].ends_with('Z') && r[5] == "native"));
+    assert_eq!(admin(&store, "GET", "/admin/campaigns/nope/accounts.csv", Value::Null).status, 404);
+}
+
+/// §6, GDPR art. 17: erasing an account leaves nothing of it (account, profile, outbox, its
+/// credentials, the idempotency answers that name it), and the same address may register again.
+#[test]
+fn an_erased_account_leaves_nothing_and_the_address_may_register_again() {
+    let (store, key, issued) = fixture();
+    let headers = [("content-type", JSON), ("x-publishable-key", key.as_str()), ("idempotency-key", "first-try")];
+    let body = json!({"campaign": "rf", "email": "forget@example.com", "password": "Analytical-1843"}).to_string();
+    let created = post(&store, "/v1/accounts", &headers, &body);
+    assert_eq!(created.status, 201);
+    let id = doc(&created)["id"].as_str().unwrap().to_owned();
+    // A MoveDigital account: a temporary-password e-mail in the outbox, a security answer.
+    let with_answer = format!("{}&security_question=Pet%3F&security_answer=Rex", MD_USER.replace("ada", "forgetme"));
+    let md = movedigital(&store, &md_call(&issued, &with_answer));
+    assert!(md.body.contains("stat=\"ok\""), "{}", md.body);
+    let md_account = store.account_by_email_sync("forgetme@example.com");
+    assert!(!md_account.outbox.is_empty() && !md_account.credentials.is_empty());
+
+    for erased in [id.as_str(), md_account.id.as_str()] {
+        assert_eq!(admin(&store, "DELETE", &format!("/admin/accounts/{erased}"), Value::Null).status, 204);
+        assert_eq!(admin(&store, "GET", &format!("/admin/accounts/{erased}"), Value::Null).status, 404);
+        assert_eq!(admin(&store, "DELETE", &format!("/admin/accounts/{erased}"), Value::Null).status, 404);
+    }
+    assert!(store.is_empty());
+    assert!(block_on(enlist_edge::store::Directory::credential(
+        &store,
+        CredentialKind::SecurityAnswer,
+        md_account.id.as_str()
+    ))
+    .unwrap()
+    .is_none());
+    // The first answer is not replayed any more (it named the erased account): the retry signs up anew.
+    let again = post(&store, "/v1/accounts", &headers, &body);
+    assert_eq!(again.status, 201, "{}", again.body);
+    assert_ne!(doc(&again)["id"], id);
+}

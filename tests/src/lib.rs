@@ -259,6 +259,33 @@ pub fn spawn_worker_on(state: PathBuf, vars: &[(&str, &str)]) -> Worker {
 
 impl Worker {
     /// Every byte the Worker's local state holds (D1's and KV's files), for leak checks.
+    /// The resident anonymous memory (KiB: heaps, not mapped files such as the local D1
+    /// databases) of the workerd processes serving this Worker, from `/proc/<pid>/status`
+    /// (`RssAnon`) of every workerd in its process group.
+    pub fn runtime_rss_kib(&self) -> u64 {
+        self.runtime_rss_kib_reader()()
+    }
+
+    /// [`Worker::runtime_rss_kib`] as a function another thread can call.
+    pub fn runtime_rss_kib_reader(&self) -> impl Fn() -> u64 + Send + 'static {
+        let group = self.child.id() as i32;
+        move || {
+            let mut total = 0;
+            for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+                let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else { continue };
+                let Some((head, rest)) = stat.rsplit_once(") ") else { continue };
+                let in_group = rest.split_whitespace().nth(2).and_then(|g| g.parse::<i32>().ok()) == Some(group);
+                if !in_group || !head.ends_with("workerd") {
+                    continue;
+                }
+                let status = std::fs::read_to_string(entry.path().join("status")).unwrap_or_default();
+                let rss = status.lines().find_map(|l| l.strip_prefix("RssAnon:")).unwrap_or_default();
+                total += rss.trim().trim_end_matches("kB").trim().parse::<u64>().unwrap_or(0);
+            }
+            total
+        }
+    }
+
     pub fn state_bytes(&self) -> Vec<u8> {
         fn walk(dir: &Path, out: &mut Vec<u8>) {
             for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
@@ -645,4 +672,110 @@ pub fn get_with(url: &str, headers: &[(&str, &str)]) -> Answer {
         Err(e) => panic!("GET {url} failed: {e}"),
     };
     Answer::read(response)
+}
+
+/// Two campaigns and their operators, and a signup through any dialect: the end-to-end tests of
+/// campaigns (`tests/campaigns.rs`) and of the organiser's side (`tests/organisers.rs`).
+pub mod worlds {
+    use crate::{operator_basic, post_with, spawn_worker, Answer, Worker};
+    use serde_json::{json, Value};
+
+    /// Two campaigns, `a` and `b`, each with a publishable key and an operator allowed everything
+    /// in it.
+    pub struct Worlds {
+        pub worker: Worker,
+        pub keys: [String; 2],
+        pub operators: [Value; 2],
+    }
+
+    impl Default for Worlds {
+        fn default() -> Self {
+            Self::new()
+        }
+    }
+
+    impl Worlds {
+        pub fn new() -> Self {
+            let worker = spawn_worker();
+            let mut keys = Vec::new();
+            let mut operators = Vec::new();
+            for id in ["a", "b"] {
+                keys.push(worker.create_campaign(id, json!({"fields": {"alias": "optional"}})));
+                let permissions = json!(["accounts:create", "accounts:update", "owner"]);
+                let body = json!({"name": "Box office", "permissions": permissions, "campaigns": [id]});
+                let answer = worker.admin("POST", "/admin/operators", Some(body));
+                assert_eq!(answer.status, 201, "{}", answer.body);
+                operators.push(answer.json()["credentials"].clone());
+            }
+            Self { worker, keys: keys.try_into().unwrap(), operators: operators.try_into().unwrap() }
+        }
+
+        /// Signs `email` and `alias` up into campaign `world` (0: `a`, 1: `b`) through `dialect`.
+        pub fn sign_up(&self, dialect: &str, world: usize, email: &str, alias: &str) -> Answer {
+            let (worker, operator, campaign) = (&self.worker, &self.operators[world], ["a", "b"][world]);
+            let form = Some("application/x-www-form-urlencoded");
+            match dialect {
+                "native" => worker.sign_up_in(
+                    campaign,
+                    &self.keys[world],
+                    json!({"email": email, "alias": alias, "password": "Analytical-1843"}),
+                ),
+                "poken" => post_with(
+                    &worker.url("/poken/account/create"),
+                    form,
+                    format!(
+                        "campaignId={campaign}&alias={alias}&password=Analytical-1843&email={}&extRefId=crm-{alias}",
+                        email.replace('@', "%40")
+                    )
+                    .as_bytes(),
+                    &[("authorization", &format!("Bearer {}", operator["bearer"].as_str().unwrap()))],
+                ),
+                "getresponse" => {
+                    // The seed's own `add_account` example, with this person's address.
+                    let fields = json!({
+                        "password": "12#$qwER", "first_name": "John", "last_name": "Doe", "email": email,
+                        "company_name": "Implix", "phone": "+48111111111", "country_code": "PL", "country": "Poland",
+                        "city": "Gdańsk", "state": "pomorskie", "street": "Żabiańska", "zip_code": "24-213",
+                        "campaign": {"name": "trains", "description": "Fani pociągów.",
+                                     "confirmation_subject": "CONFIRMATION_SUBJECT_ID",
+                                     "confirmation_body": "CONFIRMATION_BODY_ID", "language_code": "PL", "optin": "single"}
+                    });
+                    let call = json!({"jsonrpc": "2.0", "method": "add_account", "id": 7,
+                        "params": [operator["api_key"], fields]});
+                    post_with(&worker.url("/getresponse"), Some("application/json"), call.to_string().as_bytes(), &[])
+                }
+                "movedigital" => {
+                    let md = &operator["movedigital"];
+                    let body = format!(
+                        "method=movedigital.accounts.proxy.createAccount&userid={}&sessionid={}&session={}\
+                         &username={alias}&password=x&confirm_password=x&email={}&eula_agree=yes",
+                        md["userid"].as_str().unwrap(),
+                        md["sessionid"].as_str().unwrap(),
+                        md["session"].as_str().unwrap(),
+                        email.replace('@', "%40")
+                    );
+                    post_with(&worker.url("/movedigital/services/rest/"), form, body.as_bytes(), &[])
+                }
+                "engagement" => post_with(
+                    &worker.url("/engagement/users"),
+                    Some("application/json"),
+                    json!({"firstName": "Latha", "lastName": "Ganesh", "country": "India", "email": email})
+                        .to_string()
+                        .as_bytes(),
+                    &[("authorization", &operator_basic(operator))],
+                ),
+                other => panic!("no dialect {other}"),
+            }
+        }
+    }
+
+    pub const DIALECTS: [&str; 5] = ["native", "poken", "getresponse", "movedigital", "engagement"];
+
+    pub fn created(dialect: &str, answer: &Answer) -> bool {
+        match dialect {
+            "getresponse" => answer.json()["result"].is_object(),
+            "movedigital" => answer.body.contains("stat=\"ok\""),
+            _ => matches!(answer.status, 200 | 201),
+        }
+    }
 }

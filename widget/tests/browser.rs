@@ -372,12 +372,12 @@ async fn server_problems_land_on_their_fields_until_edited() {
     fill_valid_form(&host).await;
     find(&host, "button[type=submit]").unchecked_into::<HtmlElement>().click();
     round_trip().await;
-    assert_eq!(text_of(&host, "#enlist-email-problem"), "This e-mail address is already registered.");
+    assert_eq!(text_of(&host, "#enlist-email-problem"), "This e-mail address is already registered for this event.");
     assert_eq!(find(&host, "#enlist-email-problem").get_attribute("data-code").as_deref(), Some("email.taken"));
     assert_eq!(text_of(&host, "#enlist-password-problem"), "", "only the field the server named");
     // What it means and the ways forward, said once, and the keyboard on the address.
     let status = text_of(&host, "#enlist-status");
-    assert!(status.contains("already on the list") && status.contains("someone else"), "{status}");
+    assert!(status.contains("already on its list") && status.contains("someone else"), "{status}");
     until("focus on the e-mail address", || focused_id() == "enlist-email").await;
 
     type_into(&find(&host, "#enlist-email").unchecked_into(), "ada.l@example.com").await;

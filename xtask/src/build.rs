@@ -42,7 +42,20 @@ pub fn widget(tools: &Tools) -> Outcome {
         "--log-level=warning",
     ]);
     step("minify what the page downloads: esbuild --minify (widget glue, embed.js, widget.css)", &mut esbuild)?;
-    fingerprint(&dist)
+    fingerprint(&dist)?;
+    console(tools)
+}
+
+/// The organiser console (`console/`), built by Trunk into `dist/console/` after the widget
+/// (whose Trunk run empties `dist/`); its page becomes `dist/console.html`, which the Worker's
+/// assets serve at `GET /console`.
+pub fn console(tools: &Tools) -> Outcome {
+    let mut trunk = tools.command("trunk");
+    trunk.args(["build", "--release"]).current_dir(root().join("console"));
+    step("build the organiser console: trunk build --release (console/)", &mut trunk)?;
+    let dist = root().join("dist");
+    std::fs::rename(dist.join("console/index.html"), dist.join("console.html"))?;
+    Ok(())
 }
 
 /// The files embed.js loads, renamed by content into `dist/w/` (`w/enlist-widget.3f2a….js`),

@@ -8,7 +8,7 @@ use crate::{build, root, Outcome};
 use std::process::Command;
 use std::time::Instant;
 
-const WASM_CRATES: [&str; 10] = [
+const WASM_CRATES: [&str; 12] = [
     "-p",
     "enlist-shared",
     "-p",
@@ -19,6 +19,8 @@ const WASM_CRATES: [&str; 10] = [
     "enlist-rules-probe",
     "-p",
     "enlist-leptos-floor",
+    "-p",
+    "enlist-console",
 ];
 
 pub fn run() -> Outcome {
@@ -39,7 +41,7 @@ pub fn run() -> Outcome {
         cargo().args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]),
     )?;
     step(
-        "lint (wasm32): cargo clippy shared widget edge rules-probe leptos-floor --target wasm32-unknown-unknown --all-targets -D warnings",
+        "lint (wasm32): cargo clippy shared widget edge rules-probe leptos-floor console --target wasm32-unknown-unknown --all-targets -D warnings",
         cargo()
             .args(["clippy", "--target", "wasm32-unknown-unknown", "--all-targets"])
             .args(WASM_CRATES)
