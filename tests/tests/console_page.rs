@@ -150,6 +150,14 @@ fn an_organiser_runs_an_event_from_the_console(engine: Engine) {
     let wide = browser.script("return document.documentElement.scrollWidth;");
     assert!(wide.as_u64().unwrap() <= 375, "the page is {wide} px wide at 375 px");
 
+    // The README's picture of the console (`cargo xtask screenshot`), at a desktop width.
+    if let (Ok(dir), Engine::Chromium) = (std::env::var("ENLIST_SCREENSHOT_DIR"), engine) {
+        browser.viewport(1280, 1400);
+        browser.script("window.scrollTo(0, 0);");
+        std::thread::sleep(Duration::from_millis(300));
+        std::fs::write(std::path::Path::new(&dir).join("console.png"), browser.screenshot_png()).unwrap();
+    }
+
     if engine == Engine::Chromium {
         let axe = std::fs::read_to_string(enlist_e2e::root().join("node_modules/axe-core/axe.min.js")).unwrap();
         browser.script(&axe);

@@ -39,6 +39,11 @@ impl Served {
         format!("{}{path}", self.base)
     }
 
+    /// Resident anonymous memory (KiB) of the workerd processes serving this Worker.
+    fn rss_anon_kib(&self) -> u64 {
+        rss_anon_of_group(self.child.id() as i32)
+    }
+
     /// CPU seconds used so far by the workerd processes serving this Worker.
     fn cpu_seconds(&self) -> f64 {
         let group = self.child.id() as i32;
@@ -536,6 +541,7 @@ pub fn scale(tools: &Tools) -> Outcome<Vec<Figure>> {
             value: format!("{:.2} / {:.2} / {:.2}", s2.p50_ms / s1.p50_ms, d2.p50_ms / d1.p50_ms, l2 / l1),
         });
     }
+    figures.extend(organiser_figures(tools)?);
     let mut by_databases = Vec::new();
     for databases in [1usize, 2, 4] {
         let spread = Spread::new(tools, &format!("scale-{databases}"), with_account_databases(databases)?)?;
@@ -555,4 +561,123 @@ pub fn scale(tools: &Tools) -> Outcome<Vec<Figure>> {
         value: by_databases.join(" · "),
     });
     Ok(figures)
+}
+
+/// The organiser's side at scale: the CSV export of 100 000 and of 1 000 000 accounts
+/// (accounts/s, and workerd's peak resident anonymous memory above its level before), and a
+/// page of 100 accounts at page 1 and at page 1 000 (keyset paging).
+fn organiser_figures(tools: &Tools) -> Outcome<Vec<Figure>> {
+    let spread = Spread::new(tools, "organisers", shipped())?;
+    let mut figures = Vec::new();
+    for (campaign, accounts, numbers) in
+        [("export_100k", 100_000usize, 2_000_000_000u64), ("export_1m", 1_000_000, 3_000_000_000)]
+    {
+        let database = &spread.databases[0];
+        d1_in(
+            tools,
+            &spread.state,
+            &spread.config,
+            "DB",
+            &format!(
+                "INSERT INTO campaigns (id, name, allowed_origins, policy, publishable_key, accounts_db, created_at_ms) \
+                 VALUES ('{campaign}', 'Export', '[]', '{{}}', 'pk_bench_{campaign}', '{database}', 0);"
+            ),
+        )?;
+        let sql = format!(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {accounts}) \
+             INSERT INTO accounts (id, number, campaign_id, email, email_normalized, alias, alias_normalized, dialect, created_at_ms) \
+             SELECT 'acc_{campaign}_' || i, {numbers} + i, '{campaign}', '{campaign}' || i || '@example.com', \
+             '{campaign}' || i || '@example.com', NULL, NULL, 'native', i FROM n;"
+        );
+        d1_in(tools, &spread.state, &spread.config, database, &sql)?;
+        let served = spread.serve(tools)?;
+        let before = served.rss_anon_kib();
+        let peak = Arc::new(std::sync::atomic::AtomicU64::new(before));
+        let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let group = served.child.id() as i32;
+        let sampler = {
+            let (peak, done) = (Arc::clone(&peak), Arc::clone(&done));
+            std::thread::spawn(move || {
+                while !done.load(Ordering::SeqCst) {
+                    peak.fetch_max(rss_anon_of_group(group), Ordering::SeqCst);
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+            })
+        };
+        let started = Instant::now();
+        let response = ureq::get(&served.url(&format!("/admin/campaigns/{campaign}/accounts.csv")))
+            .set("authorization", ADMIN)
+            .timeout(Duration::from_secs(1800))
+            .call()
+            .map_err(|e| Failure(format!("export: {e}")))?;
+        let mut reader = response.into_reader();
+        let mut buffer = vec![0u8; 256 * 1024];
+        let (mut bytes, mut lines) = (0usize, 0usize);
+        loop {
+            let read = std::io::Read::read(&mut reader, &mut buffer)?;
+            if read == 0 {
+                break;
+            }
+            bytes += read;
+            lines += buffer[..read].iter().filter(|b| **b == b'\n').count();
+        }
+        let seconds = started.elapsed().as_secs_f64();
+        done.store(true, Ordering::SeqCst);
+        let _ = sampler.join();
+        if lines != accounts + 1 {
+            return fail(format!("the export of {accounts} accounts had {lines} lines"));
+        }
+        let grown = peak.load(Ordering::SeqCst).saturating_sub(before);
+        println!("==> export: {accounts} accounts, {bytes} bytes in {seconds:.1} s");
+        figures.push(Figure {
+            what: format!("CSV export of {accounts} accounts: accounts/s, workerd resident memory above its level before (peak, includes what V8 has not yet collected)"),
+            value: format!("{:.0} accounts/s ({:.1} MB in {seconds:.1} s), +{:.1} MiB", accounts as f64 / seconds, bytes as f64 / 1e6, grown as f64 / 1024.0),
+        });
+        if accounts == 1_000_000 {
+            // Page 1 and page 1 000 of 100 accounts each, walking the cursors.
+            let mut cursor: Option<String> = None;
+            let (mut first, mut thousandth) = (0.0, 0.0);
+            for page in 1..=1000 {
+                let path = match &cursor {
+                    None => format!("/admin/campaigns/{campaign}/accounts?limit=100"),
+                    Some(c) => format!("/admin/campaigns/{campaign}/accounts?limit=100&cursor={c}"),
+                };
+                let sent = Instant::now();
+                let answer: Value = ureq::get(&served.url(&path))
+                    .set("authorization", ADMIN)
+                    .call()
+                    .map_err(|e| Failure(format!("paging: {e}")))?
+                    .into_json()?;
+                let ms = sent.elapsed().as_secs_f64() * 1000.0;
+                if page == 1 {
+                    first = ms;
+                }
+                if page == 1000 {
+                    thousandth = ms;
+                }
+                cursor = answer["next_cursor"].as_str().map(str::to_owned);
+            }
+            figures.push(Figure {
+                what: "A page of 100 of 1 000 000 accounts (keyset paging): page 1 / page 1 000".into(),
+                value: format!("{first:.1} ms / {thousandth:.1} ms"),
+            });
+        }
+    }
+    Ok(figures)
+}
+
+/// Resident anonymous memory (KiB) of the workerd processes in a process group.
+fn rss_anon_of_group(group: i32) -> u64 {
+    let mut total = 0;
+    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else { continue };
+        let Some((head, rest)) = stat.rsplit_once(") ") else { continue };
+        let in_group = rest.split_whitespace().nth(2).and_then(|g| g.parse::<i32>().ok()) == Some(group);
+        if in_group && head.ends_with("workerd") {
+            let status = std::fs::read_to_string(entry.path().join("status")).unwrap_or_default();
+            let rss = status.lines().find_map(|l| l.strip_prefix("RssAnon:")).unwrap_or_default();
+            total += rss.trim().trim_end_matches("kB").trim().parse::<u64>().unwrap_or(0);
+        }
+    }
+    total
 }

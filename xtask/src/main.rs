@@ -26,7 +26,8 @@ commands:
   test             run every check and test (fmt, clippy, native, browser, end-to-end)
   build            install what is missing and build the Worker and the demo page
   bench [PART..]   measure speed and size; parts: rules, widget, worker, scale (default: all)
-  screenshot       sign up on the demo page in headless Chromium and save docs/demo-page.png
+  screenshot       sign up on the demo page and run an event in the console in headless Chromium;
+                   save docs/demo-page.png, docs/demo-phone.png and docs/console.png
   fuzz [--execs N] [--libfuzzer]
                    fuzz every dialect decoder and rule-set parser (default 10 000 000 executions;
                    --libfuzzer: coverage-guided through cargo-fuzz)";

@@ -89,7 +89,8 @@ pub fn run() -> Outcome {
 }
 
 /// `cargo xtask screenshot`: the keyboard-only page test, saving what the page shows at the end
-/// to `docs/demo-page.png` (the README's picture).
+/// to `docs/demo-page.png` (the README's picture), and the console test, saving
+/// `docs/console.png`.
 pub fn screenshot() -> Outcome {
     let tools = ensure_build_tools()?;
     ensure_chromium()?;
@@ -112,7 +113,28 @@ pub fn screenshot() -> Outcome {
                 "in_chromium::a_keyboard_only_signup_on_the_demo_page_lands_in_d1",
             ]),
     )?;
-    println!("==> wrote {} and {}", docs.join("demo-page.png").display(), docs.join("demo-phone.png").display());
+    step(
+        "run an event in the organiser console in headless Chromium, then take its screenshot",
+        tools
+            .command("cargo")
+            .current_dir(root())
+            .env("ENLIST_WRANGLER", &tools.wrangler)
+            .env("ENLIST_SCREENSHOT_DIR", &docs)
+            .args([
+                "test",
+                "-p",
+                "enlist-e2e",
+                "--test",
+                "console_page",
+                "in_chromium::an_organiser_runs_an_event_from_the_console",
+            ]),
+    )?;
+    println!(
+        "==> wrote {}, {} and {}",
+        docs.join("demo-page.png").display(),
+        docs.join("demo-phone.png").display(),
+        docs.join("console.png").display()
+    );
     Ok(())
 }
 
