@@ -2,7 +2,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use enlist_shared::{message, Code, Field, Locale, Policy, Presence, Problem};
-use enlist_widget::Signup;
+use enlist_widget::{Signup, Target};
 use leptos::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -522,4 +522,29 @@ async fn every_kind_of_field_judges_live_with_the_rule_set() {
         assert!(!problem.text_content().unwrap_or_default().is_empty());
         type_into(&input, "").await;
     }
+}
+
+/// A campaign its organiser closed: the policy request is refused with `campaign.closed`, and
+/// the widget says registration is closed, in the page's language, instead of drawing a form.
+#[wasm_bindgen_test]
+async fn a_closed_campaign_says_so_instead_of_a_form() {
+    js_sys::eval(
+        r#"window.fetch = async () => new Response(JSON.stringify({ type: 'about:blank', title: 'Registration is closed',
+             status: 403, errors: [{ field: 'request', code: 'campaign.closed', message: 'closed' }] }),
+             { status: 403, headers: { 'content-type': 'application/problem+json' } });"#,
+    )
+    .unwrap();
+    let document = web_sys::window().unwrap().document().unwrap();
+    let host: HtmlElement = document.create_element("div").unwrap().unchecked_into();
+    document.body().unwrap().append_child(&host).unwrap();
+    let target = Target {
+        api_base: "https://api.example".into(),
+        campaign: "gala".into(),
+        key: "pk_closed".into(),
+        assets: "/".into(),
+    };
+    leptos::mount::mount_to(host.clone(), move || view! { <Signup target=target locale=Locale::En /> }).forget();
+    round_trip().await;
+    assert!(host.query_selector("form").unwrap().is_none(), "no form for a closed campaign");
+    assert_eq!(text_of(&host, ".enlist-status"), "Registration for this event is closed.");
 }
