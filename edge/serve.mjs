@@ -95,6 +95,17 @@ const bindings = {
   ...(args.vars ? readVars(args.vars) : {}),
 };
 
+/**
+ * The simulated rate-limiting bindings, with the limits the Worker's variables say (a limit
+ * of 0 switches the Worker's check off, so the binding's own value does not matter then).
+ */
+function rateLimits(vars) {
+  const perAddress = Number(vars.RATE_LIMIT_PER_MINUTE ?? 60);
+  const perCampaign = Number(vars.CAMPAIGN_RATE_LIMIT_PER_MINUTE ?? perAddress * 100);
+  const simple = (limit) => ({ simple: { limit: Math.max(1, limit || 1), period: 60 } });
+  return { ADDRESS_RATE_LIMITER: simple(perAddress), CAMPAIGN_RATE_LIMITER: simple(perCampaign) };
+}
+
 // The bindings of edge/wrangler.toml (read above) and its compatibility date.
 const mf = new Miniflare({
   modules: true,
@@ -106,6 +117,7 @@ const mf = new Miniflare({
   compatibilityDate: "2026-04-01",
   compatibilityFlags: [],
   d1Databases: wrangler.d1,
+  ratelimits: rateLimits(bindings),
   kvNamespaces: { KV: "00000000000000000000000000000000" },
   d1Persist: path.join(args.state, "v3/d1"),
   kvPersist: path.join(args.state, "v3/kv"),

@@ -3,7 +3,7 @@
 //! Parameterised SQL only.
 
 use crate::campaign::{Campaign, Database, Scope};
-use crate::limits::{Attempts, Limits};
+use crate::limits::{Attempts, Bucket, Limits};
 use crate::operator::{CredentialKind, Operator, StoredCredential};
 use crate::reply::Reply;
 use crate::store::{
@@ -36,11 +36,14 @@ pub struct EdgeStore {
     accounts: Vec<(Database, D1Database)>,
     kv: KvStore,
     limits: Limits,
+    /// The rate-limiting bindings (`None` where the Worker has none: nothing is limited).
+    address_limiter: Option<worker::RateLimiter>,
+    campaign_limiter: Option<worker::RateLimiter>,
 }
 
 impl EdgeStore {
     pub fn new(db: D1Database, accounts: Vec<(Database, D1Database)>, kv: KvStore, limits: Limits) -> Self {
-        Self { db, accounts, kv, limits }
+        Self { db, accounts, kv, limits, address_limiter: None, campaign_limiter: None }
     }
 
     /// The store over the Worker's bindings: `DB`, `KV`, and the account databases that
@@ -55,7 +58,11 @@ impl EdgeStore {
         let accounts = accounts.split(',').map(str::trim).filter(|name| !name.is_empty());
         let accounts =
             accounts.map(|name| Ok((Database(name.to_owned()), env.d1(name)?))).collect::<worker::Result<_>>()?;
-        Ok(Self::new(env.d1("DB")?, accounts, env.kv("KV")?, limits))
+        Ok(Self {
+            address_limiter: env.rate_limiter("ADDRESS_RATE_LIMITER").ok(),
+            campaign_limiter: env.rate_limiter("CAMPAIGN_RATE_LIMITER").ok(),
+            ..Self::new(env.d1("DB")?, accounts, env.kv("KV")?, limits)
+        })
     }
 
     /// The database holding a scope's accounts.
@@ -739,32 +746,13 @@ impl Attempts for EdgeStore {
         self.limits
     }
 
-    async fn count_attempt(&self, bucket: &str, minute: i64) -> Option<u32> {
-        self.count_in_d1(bucket, minute).await.ok()
-    }
-}
-
-impl EdgeStore {
-    async fn count_in_d1(&self, bucket: &str, minute: i64) -> Result<u32, StoreError> {
-        #[derive(Deserialize)]
-        struct Count {
-            hits: u32,
-        }
-        let count = self
-            .first::<Count>(sql!(
-                &self.db,
-                "INSERT INTO rate_hits (bucket, minute, hits) VALUES (?1, ?2, 1) \
-                 ON CONFLICT (bucket, minute) DO UPDATE SET hits = hits + 1 RETURNING hits",
-                bucket,
-                minute
-            )?)
-            .await?
-            .map_or(1, |c| c.hits);
-        // The first attempt of a bucket's minute sweeps windows that can no longer matter.
-        if count == 1 {
-            sql!(&self.db, "DELETE FROM rate_hits WHERE minute < ?1", minute - 1)?.run().await.map_err(unavailable)?;
-        }
-        Ok(count)
+    async fn take_attempt(&self, bucket: &Bucket<'_>, _limit: u32, _now_ms: i64) -> Option<bool> {
+        // The binding holds the limit (configured from the same variables): nothing is written.
+        let limiter = match bucket {
+            Bucket::Address(_) => self.address_limiter.as_ref(),
+            Bucket::Campaign(_) => self.campaign_limiter.as_ref(),
+        }?;
+        limiter.limit(bucket.key()).await.ok().map(|outcome| outcome.success)
     }
 }
 

@@ -1,6 +1,7 @@
 //! Rate limits: attempts per client address and per campaign in fixed one-minute windows,
-//! counted by the store (an atomic upsert in D1), so every isolate of the Worker sees the same
-//! count. A limit of 0 switches that limit off.
+//! counted by the platform's rate-limiting binding in the Worker (`ADDRESS_RATE_LIMITER`,
+//! `CAMPAIGN_RATE_LIMITER`), so counting an attempt writes nothing to D1. A limit of 0
+//! switches that limit off.
 //!
 //! Every request on a signup or sign-in route counts against its client address before its
 //! (bounded) body is parsed or any secret is checked (wrong keys and malformed bodies
@@ -70,15 +71,16 @@ pub fn retry_after_s(now_ms: i64) -> i64 {
     60 - now_ms.rem_euclid(60_000) / 1000
 }
 
-/// What rate limiting needs from storage: the configured limits and an atomic counter.
+/// What rate limiting needs: the configured limits and a counter of attempts.
 // The Worker is single-threaded and its futures are !Send, so no Send bound is wanted here.
 #[allow(async_fn_in_trait)]
 pub trait Attempts {
     /// The rate limits this store's edge enforces.
     fn limits(&self) -> Limits;
-    /// Counts one attempt in `bucket` during `minute` (atomically: concurrent attempts all
-    /// count) and returns the count so far, this one included; `None` when it cannot count.
-    async fn count_attempt(&self, bucket: &str, minute: i64) -> Option<u32>;
+    /// Counts one attempt against `bucket`, whose limit is `limit` a minute: `Some(true)` while
+    /// within it, `Some(false)` over it, `None` when it cannot count. (The Worker's binding is
+    /// configured with the same limit: see `edge/serve.mjs` and `cargo xtask build`.)
+    async fn take_attempt(&self, bucket: &Bucket<'_>, limit: u32, now_ms: i64) -> Option<bool>;
 }
 
 /// Counts one attempt; `Err(Code::RateLimited)` when it is over the bucket's limit. A store
@@ -93,8 +95,8 @@ pub async fn admit<S: Attempts>(store: &S, bucket: Bucket<'_>, now_ms: i64) -> R
     if limit == 0 {
         return Ok(());
     }
-    match store.count_attempt(&bucket.key(), minute(now_ms)).await {
-        Some(count) if count > limit => Err(Code::RateLimited),
+    match store.take_attempt(&bucket, limit, now_ms).await {
+        Some(false) => Err(Code::RateLimited),
         _ => Ok(()),
     }
 }

@@ -2,7 +2,7 @@
 //! (`migrations/`).
 
 use crate::campaign::{Campaign, Database, Scope};
-use crate::limits::{Attempts, Limits};
+use crate::limits::{Attempts, Bucket, Limits};
 use crate::operator::{CredentialKind, Operator, StoredCredential};
 use crate::reply::Reply;
 use crate::store::{
@@ -394,11 +394,12 @@ impl Attempts for MemoryStore {
         self.limits
     }
 
-    async fn count_attempt(&self, bucket: &str, minute: i64) -> Option<u32> {
+    async fn take_attempt(&self, bucket: &Bucket<'_>, limit: u32, now_ms: i64) -> Option<bool> {
+        let minute = crate::limits::minute(now_ms);
         let mut attempts = self.attempts.borrow_mut();
         attempts.retain(|(_, m), _| *m >= minute - 1);
-        let count = attempts.entry((bucket.to_owned(), minute)).or_insert(0);
+        let count = attempts.entry((bucket.key(), minute)).or_insert(0);
         *count += 1;
-        Some(*count)
+        Some(*count <= limit)
     }
 }

@@ -1,8 +1,10 @@
 //! Abuse controls against the real Worker: rate limits per client address and per campaign,
 //! answered in every dialect's own form, and nothing written by a refused attempt.
 
-use enlist_e2e::{post_with, spawn_worker_with, Answer, Worker, DEMO_KEY};
+use enlist_e2e::{d1_bindings, post_from, post_with, spawn_worker_with, Answer, Worker, DEMO_KEY};
 use serde_json::json;
+use std::collections::BTreeMap;
+use std::net::Ipv4Addr;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 const FORM: &str = "application/x-www-form-urlencoded";
@@ -139,4 +141,62 @@ fn a_filled_honeypot_is_answered_as_created_and_nothing_is_stored() {
     assert!(answer.json()["id"].as_str().unwrap().starts_with("acc_"));
     assert_eq!(accounts(&worker), 0);
     assert!(worker.log_text().contains("honeypot field filled in"), "the operator's log says why");
+}
+
+/// The rows of every table of every local D1 database, by `database.table`.
+fn every_table(worker: &Worker) -> BTreeMap<String, u64> {
+    let mut counts = BTreeMap::new();
+    for binding in d1_bindings() {
+        let tables = worker
+            .d1_in(
+                &binding,
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%'",
+            )
+            .unwrap();
+        let names: Vec<String> = tables.iter().map(|t| t["name"].as_str().unwrap().to_owned()).collect();
+        // One row, a column per table (D1 caps compound SELECTs, not columns).
+        let columns =
+            names.iter().map(|name| format!("(SELECT COUNT(*) FROM \"{name}\") AS \"{name}\"")).collect::<Vec<_>>();
+        let row = &worker.d1_in(&binding, &format!("SELECT {}", columns.join(", "))).unwrap()[0];
+        for name in &names {
+            counts.insert(format!("{binding}.{name}"), row[name.as_str()].as_u64().unwrap());
+        }
+    }
+    counts
+}
+
+/// A flood of 500 refused native signups from 200 client addresses: over the limit they are
+/// 429s as configured, and not one row of any table of any database is written (the limits are
+/// counted by the rate-limiting binding, not in D1).
+#[test]
+fn a_flood_of_refused_signups_writes_nothing_to_d1() {
+    let worker = spawn_worker_with(&[("RATE_LIMIT_PER_MINUTE", "2"), ("CAMPAIGN_RATE_LIMIT_PER_MINUTE", "1000")]);
+    let before = every_table(&worker);
+    assert!(before.keys().any(|t| t.ends_with(".accounts")), "{before:?}");
+    assert!(!before.keys().any(|t| t.ends_with(".rate_hits")), "no hand-made rate table: {before:?}");
+    early_in_a_minute();
+    let url = worker.url("/v1/accounts");
+    let body = json!({"campaign": "demo", "email": "flood@example.com", "password": "zq8!vW3#lim"}).to_string();
+    let threads: Vec<_> = (0..8)
+        .map(|t| {
+            let (url, body) = (url.clone(), body.clone());
+            std::thread::spawn(move || {
+                (0..500)
+                    .filter(|i| i % 8 == t)
+                    .map(|i: usize| {
+                        // 127.0.0.2 to 127.0.0.201: the local edge front sees 200 clients.
+                        let source = Ipv4Addr::new(127, 0, 0, 2 + (i % 200) as u8);
+                        let headers = [("x-publishable-key", "pk_not_the_key")];
+                        post_from(source, &url, "application/json", body.as_bytes(), &headers).0
+                    })
+                    .collect::<Vec<u16>>()
+            })
+        })
+        .collect();
+    let statuses: Vec<u16> = threads.into_iter().flat_map(|t| t.join().unwrap()).collect();
+    let limited = statuses.iter().filter(|s| **s == 429).count();
+    let refused = statuses.iter().filter(|s| **s == 401).count();
+    // Each address may try twice a minute: 100 of them tried a third time.
+    assert_eq!((refused, limited), (400, 100), "{statuses:?}");
+    assert_eq!(every_table(&worker), before, "a refused attempt writes nothing");
 }

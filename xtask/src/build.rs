@@ -2,7 +2,7 @@
 
 use crate::proc::step;
 use crate::tools::Tools;
-use crate::{root, Outcome};
+use crate::{fail, root, Outcome};
 use std::path::Path;
 use std::process::Command;
 
@@ -142,8 +142,52 @@ pub fn for_size(cmd: &mut Command) -> &mut Command {
 }
 
 pub fn all(tools: &Tools) -> Outcome {
+    rate_limits()?;
     widget(tools)?;
     worker(tools)
+}
+
+/// Writes the rate-limiting bindings' limits in `edge/wrangler.toml` from `RATE_LIMIT_PER_MINUTE`
+/// and `CAMPAIGN_RATE_LIMIT_PER_MINUTE` when they are set (the binding's limit is configuration,
+/// not a variable the Worker could read); unset, the file keeps its limits. A limit of 0 is the
+/// Worker's own switch (it then never asks the binding), so the file keeps its value then.
+pub fn rate_limits() -> Outcome {
+    let read = |name: &str| -> Outcome<Option<u32>> {
+        match std::env::var(name) {
+            Err(_) => Ok(None),
+            Ok(value) => match value.trim().parse::<u32>() {
+                Ok(n) => Ok(Some(n).filter(|n| *n > 0)),
+                Err(_) => fail(format!("{name} must be a whole number (0 turns the limit off), not `{value}`")),
+            },
+        }
+    };
+    let per_address = read("RATE_LIMIT_PER_MINUTE")?;
+    let per_campaign = read("CAMPAIGN_RATE_LIMIT_PER_MINUTE")?.or(per_address.map(|n| n.saturating_mul(100)));
+    let file = root().join("edge/wrangler.toml");
+    let toml = std::fs::read_to_string(&file)?;
+    let written = with_rate_limits(&toml, per_address, per_campaign)?;
+    if written != toml {
+        std::fs::write(&file, written)?;
+        println!("==> wrote the rate limits into edge/wrangler.toml ([[ratelimits]])");
+    }
+    Ok(())
+}
+
+/// `toml` with the two rate-limiting bindings' limits replaced where given.
+fn with_rate_limits(toml: &str, per_address: Option<u32>, per_campaign: Option<u32>) -> Outcome<String> {
+    let mut written = toml.to_owned();
+    for (binding, limit) in [("ADDRESS_RATE_LIMITER", per_address), ("CAMPAIGN_RATE_LIMITER", per_campaign)] {
+        let Some(limit) = limit else { continue };
+        let Some(at) = written.find(&format!("name = \"{binding}\"")) else {
+            return fail(format!("edge/wrangler.toml has no [[ratelimits]] named {binding}"));
+        };
+        let Some(line) = written[at..].find("simple = {").map(|i| at + i) else {
+            return fail(format!("edge/wrangler.toml: {binding} has no `simple = {{ limit, period }}`"));
+        };
+        let end = line + written[line..].find('\n').unwrap_or(written.len() - line);
+        written.replace_range(line..end, &format!("simple = {{ limit = {limit}, period = 60 }}"));
+    }
+    Ok(written)
 }
 
 fn find(tools: &Tools, program: &str) -> std::path::PathBuf {
@@ -151,4 +195,24 @@ fn find(tools: &Tools, program: &str) -> std::path::PathBuf {
         .map(|dir| dir.join(program))
         .find(|candidate| candidate.is_file())
         .unwrap_or_else(|| program.into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rate_limits_are_written_into_their_bindings_only() {
+        let toml = std::fs::read_to_string(root().join("edge/wrangler.toml")).unwrap();
+        assert_eq!(with_rate_limits(&toml, None, None).unwrap(), toml);
+        let written = with_rate_limits(&toml, Some(30), Some(900)).unwrap();
+        assert!(written.contains(
+            "name = \"ADDRESS_RATE_LIMITER\"\nnamespace_id = \"1001\"\nsimple = { limit = 30, period = 60 }"
+        ));
+        assert!(written.contains(
+            "name = \"CAMPAIGN_RATE_LIMITER\"\nnamespace_id = \"1002\"\nsimple = { limit = 900, period = 60 }"
+        ));
+        assert_eq!(written.lines().count(), toml.lines().count());
+        assert!(with_rate_limits("name = \"x\"", Some(1), None).is_err());
+    }
 }
