@@ -365,9 +365,7 @@ async fn create_campaign<S: Store>(store: &S, body: &[u8], now_ms: i64) -> Reply
         Err(reply) => return reply,
     };
     let database = match store.placement().await {
-        Ok(counts) => crate::campaign::place(&counts.iter().map(|(d, _)| d.clone()).collect::<Vec<_>>(), |d| {
-            counts.iter().find(|(c, _)| c == d).map_or(0, |(_, n)| *n)
-        }),
+        Ok(counts) => crate::campaign::place(&counts),
         Err(e) => return unavailable(e),
     };
     let campaign = match Campaign::from_request(request, database) {

@@ -81,11 +81,12 @@ impl Default for Database {
     }
 }
 
-/// Where a new campaign's accounts go: the database of `candidates` holding the fewest
-/// campaigns (`count`), the first of them on a tie. Adding a database to the candidates sends
-/// new campaigns there until it has caught up; none is ever moved.
-pub fn place(candidates: &[Database], count: impl Fn(&Database) -> usize) -> Database {
-    candidates.iter().min_by_key(|d| count(d)).cloned().unwrap_or_default()
+/// Where a new campaign's accounts go: of the candidate databases, each with how many
+/// campaigns it holds, the one holding the fewest, the first of them on a tie. Adding a
+/// database to the candidates sends new campaigns there until it has caught up; none is ever
+/// moved.
+pub fn place(candidates: &[(Database, usize)]) -> Database {
+    candidates.iter().min_by_key(|(_, campaigns)| *campaigns).map(|(d, _)| d.clone()).unwrap_or_default()
 }
 
 /// What `POST /admin/campaigns` sends.
@@ -194,9 +195,9 @@ impl Campaign {
     }
 }
 
-/// What `PATCH /admin/campaigns/{id}` sends: each key it names changes.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// What `PATCH /admin/campaigns/{id}` sends (read key by key by `admin::patch_of`): each key
+/// it names changes.
+#[derive(Debug, Default)]
 pub struct CampaignPatch {
     pub name: Option<String>,
     pub allowed_origins: Option<Vec<String>>,

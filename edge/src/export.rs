@@ -48,7 +48,6 @@ pub struct Export {
     pub columns: Vec<Field>,
     /// The last account written so far.
     pub after: Option<PageKey>,
-    pub started: bool,
     pub done: bool,
 }
 
@@ -59,7 +58,7 @@ impl Export {
     pub fn of(campaign: &Campaign) -> Self {
         let fixed = [Field::Email, Field::Alias, Field::Password];
         let columns = campaign.policy.shown().filter(|f| !fixed.contains(f)).collect();
-        Self { scope: campaign.scope(), columns, after: None, started: false, done: false }
+        Self { scope: campaign.scope(), columns, after: None, done: false }
     }
 
     /// The header row.

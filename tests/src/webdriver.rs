@@ -197,6 +197,20 @@ impl Browser {
         self.call("POST", "/actions", json!({"actions": [{"type": "key", "id": "keyboard", "actions": actions}]}));
     }
 
+    /// What axe-core (`node_modules/axe-core`) finds wrong with the page as it is now: each
+    /// violation's id, impact and the elements it names (`[]` when nothing).
+    pub fn axe_violations(&self) -> Value {
+        let axe = std::fs::read_to_string(crate::root().join("node_modules/axe-core/axe.min.js"))
+            .expect("axe-core is installed by `cargo xtask test` (npm ci)");
+        self.script(&axe);
+        self.script_async(
+            "const done = arguments[arguments.length - 1];
+             axe.run(document, { resultTypes: ['violations'] })
+                .then(r => done(r.violations.map(v => ({ id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target) }))))
+                .catch(e => done([{ id: 'axe-failed', impact: String(e), nodes: [] }]));",
+        )
+    }
+
     /// Runs an asynchronous script; it calls `arguments[arguments.length - 1]` with its result.
     pub fn script_async(&self, source: &str) -> Value {
         self.call("POST", "/execute/async", json!({"script": source, "args": []}))

@@ -159,15 +159,7 @@ fn an_organiser_runs_an_event_from_the_console(engine: Engine) {
     }
 
     if engine == Engine::Chromium {
-        let axe = std::fs::read_to_string(enlist_e2e::root().join("node_modules/axe-core/axe.min.js")).unwrap();
-        browser.script(&axe);
-        let violations = browser.script_async(
-            "const done = arguments[arguments.length - 1];
-             axe.run(document, { resultTypes: ['violations'] })
-                .then(r => done(r.violations.map(v => ({ id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target) }))))
-                .catch(e => done([{ id: 'axe-failed', impact: String(e), nodes: [] }]));",
-        );
-        assert_eq!(violations, json!([]), "axe-core violations in the console");
+        assert_eq!(browser.axe_violations(), json!([]), "axe-core violations in the console");
     }
 }
 

@@ -122,16 +122,7 @@ fn axe_finds_no_accessibility_violations_on_the_demo_page() {
     // Judge the state a person meets mid-way: a problem shown, and the submit hint.
     let browser = demo_page_with_an_email_problem(&worker, Engine::Chromium);
 
-    let axe = std::fs::read_to_string(enlist_e2e::root().join("node_modules/axe-core/axe.min.js"))
-        .expect("axe-core is installed by `cargo xtask test` (npm ci)");
-    browser.script(&axe);
-    let violations = browser.script_async(
-        "const done = arguments[arguments.length - 1];
-         axe.run(document, { resultTypes: ['violations'] })
-            .then(r => done(r.violations.map(v => ({ id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target) }))))
-            .catch(e => done([{ id: 'axe-failed', impact: String(e), nodes: [] }]));",
-    );
-    assert_eq!(violations, serde_json::json!([]), "axe-core violations on the demo page");
+    assert_eq!(browser.axe_violations(), serde_json::json!([]), "axe-core violations on the demo page");
 }
 
 /// The README's phone picture: the demo page at 375 px after a first try with nothing typed.

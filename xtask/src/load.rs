@@ -46,18 +46,10 @@ impl Served {
 
     /// CPU seconds used so far by the workerd processes serving this Worker.
     fn cpu_seconds(&self) -> f64 {
-        let group = self.child.id() as i32;
         let mut ticks = 0u64;
-        for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
-            let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else { continue };
-            // pid (comm) state ppid pgrp ...: fields after the closing parenthesis.
-            let Some((head, rest)) = stat.rsplit_once(") ") else { continue };
-            let fields: Vec<&str> = rest.split_whitespace().collect();
-            let in_group = fields.get(2).and_then(|g| g.parse::<i32>().ok()) == Some(group);
-            if in_group && head.ends_with("workerd") {
-                ticks += fields.get(11).and_then(|t| t.parse::<u64>().ok()).unwrap_or(0)
-                    + fields.get(12).and_then(|t| t.parse::<u64>().ok()).unwrap_or(0);
-            }
+        for (_, fields) in workerd_in_group(self.child.id() as i32) {
+            ticks += fields.get(11).and_then(|t| t.parse::<u64>().ok()).unwrap_or(0)
+                + fields.get(12).and_then(|t| t.parse::<u64>().ok()).unwrap_or(0);
         }
         // SAFETY: sysconf has no preconditions.
         let per_second = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as f64;
@@ -666,18 +658,29 @@ fn organiser_figures(tools: &Tools) -> Outcome<Vec<Figure>> {
     Ok(figures)
 }
 
+/// The workerd processes of a process group: each one's /proc folder and the fields of its
+/// `stat` after the command name (state, ppid, pgrp, ...).
+fn workerd_in_group(group: i32) -> Vec<(PathBuf, Vec<String>)> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else { continue };
+        // pid (comm) state ppid pgrp ...: fields after the closing parenthesis.
+        let Some((head, rest)) = stat.rsplit_once(") ") else { continue };
+        let fields: Vec<String> = rest.split_whitespace().map(str::to_owned).collect();
+        if head.ends_with("workerd") && fields.get(2).and_then(|g| g.parse::<i32>().ok()) == Some(group) {
+            found.push((entry.path(), fields));
+        }
+    }
+    found
+}
+
 /// Resident anonymous memory (KiB) of the workerd processes in a process group.
 fn rss_anon_of_group(group: i32) -> u64 {
     let mut total = 0;
-    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
-        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else { continue };
-        let Some((head, rest)) = stat.rsplit_once(") ") else { continue };
-        let in_group = rest.split_whitespace().nth(2).and_then(|g| g.parse::<i32>().ok()) == Some(group);
-        if in_group && head.ends_with("workerd") {
-            let status = std::fs::read_to_string(entry.path().join("status")).unwrap_or_default();
-            let rss = status.lines().find_map(|l| l.strip_prefix("RssAnon:")).unwrap_or_default();
-            total += rss.trim().trim_end_matches("kB").trim().parse::<u64>().unwrap_or(0);
-        }
+    for (dir, _) in workerd_in_group(group) {
+        let status = std::fs::read_to_string(dir.join("status")).unwrap_or_default();
+        let rss = status.lines().find_map(|l| l.strip_prefix("RssAnon:")).unwrap_or_default();
+        total += rss.trim().trim_end_matches("kB").trim().parse::<u64>().unwrap_or(0);
     }
     total
 }

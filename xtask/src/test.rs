@@ -97,37 +97,26 @@ pub fn screenshot() -> Outcome {
     build::all(&tools)?;
     let docs = root().join("docs");
     std::fs::create_dir_all(&docs)?;
-    step(
+    let screenshots = |what: &str, test: &str, name: &str| {
+        step(
+            what,
+            tools
+                .command("cargo")
+                .current_dir(root())
+                .env("ENLIST_WRANGLER", &tools.wrangler)
+                .env("ENLIST_SCREENSHOT_DIR", &docs)
+                .args(["test", "-p", "enlist-e2e", "--test", test, name]),
+        )
+    };
+    screenshots(
         "sign up on the demo page in headless Chromium, then take the screenshots (desktop, 375 px phone)",
-        tools
-            .command("cargo")
-            .current_dir(root())
-            .env("ENLIST_WRANGLER", &tools.wrangler)
-            .env("ENLIST_SCREENSHOT_DIR", &docs)
-            .args([
-                "test",
-                "-p",
-                "enlist-e2e",
-                "--test",
-                "demo_page",
-                "in_chromium::a_keyboard_only_signup_on_the_demo_page_lands_in_d1",
-            ]),
+        "demo_page",
+        "in_chromium::a_keyboard_only_signup_on_the_demo_page_lands_in_d1",
     )?;
-    step(
+    screenshots(
         "run an event in the organiser console in headless Chromium, then take its screenshot",
-        tools
-            .command("cargo")
-            .current_dir(root())
-            .env("ENLIST_WRANGLER", &tools.wrangler)
-            .env("ENLIST_SCREENSHOT_DIR", &docs)
-            .args([
-                "test",
-                "-p",
-                "enlist-e2e",
-                "--test",
-                "console_page",
-                "in_chromium::an_organiser_runs_an_event_from_the_console",
-            ]),
+        "console_page",
+        "in_chromium::an_organiser_runs_an_event_from_the_console",
     )?;
     println!(
         "==> wrote {}, {} and {}",
