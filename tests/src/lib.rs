@@ -205,56 +205,66 @@ pub fn spawn_worker_on(state: PathBuf, vars: &[(&str, &str)]) -> Worker {
         assert!(migrate.status.success(), "{binding} migrations failed:\n{}", String::from_utf8_lossy(&migrate.stderr));
     }
 
-    let port = free_port();
-    let base = format!("http://127.0.0.1:{port}");
-    let template = std::fs::read_to_string(root().join("edge/seeds/demo-campaign.sql")).expect("the demo seed");
-    let seed = state.join("seed.sql");
-    std::fs::write(&seed, template.replace("{origins}", &format!(r#"["{base}"]"#))).expect("write the seed");
-    let seeded = wrangler()
-        .args(["d1", "execute", "DB", "--local", "--file"])
-        .arg(&seed)
-        .arg("--persist-to")
-        .arg(&state)
-        .output()
-        .expect("run wrangler");
-    assert!(seeded.status.success(), "seeding failed:\n{}", String::from_utf8_lossy(&seeded.stderr));
-    // Secrets through an env file, as `cargo xtask dev` does: never on a command line.
-    let env_file = state.join("dev.vars");
-    let mut env = format!(
-        "ADMIN_TOKEN={ADMIN_TOKEN}\nRATE_LIMIT_PER_MINUTE=0\nCAMPAIGN_RATE_LIMIT_PER_MINUTE=0\nOUTBOX_SECRET={OUTBOX_SECRET}\n"
-    );
-    for (name, value) in vars {
-        env.push_str(&format!("{name}={value}\n"));
+    // The port is chosen here and bound by node a moment later: another process (a workerd of
+    // a test running beside this one takes ports the same way) may take it in between. Then
+    // the runtime exits with EADDRINUSE at once, and the Worker starts again on another port,
+    // seeded for that port's origin (the seed updates the demo campaign's origins).
+    for attempt in 1..=3 {
+        let port = free_port();
+        let base = format!("http://127.0.0.1:{port}");
+        let template = std::fs::read_to_string(root().join("edge/seeds/demo-campaign.sql")).expect("the demo seed");
+        let seed = state.join("seed.sql");
+        std::fs::write(&seed, template.replace("{origins}", &format!(r#"["{base}"]"#))).expect("write the seed");
+        let seeded = wrangler()
+            .args(["d1", "execute", "DB", "--local", "--file"])
+            .arg(&seed)
+            .arg("--persist-to")
+            .arg(&state)
+            .output()
+            .expect("run wrangler");
+        assert!(seeded.status.success(), "seeding failed:\n{}", String::from_utf8_lossy(&seeded.stderr));
+        // Secrets through an env file, as `cargo xtask dev` does: never on a command line.
+        let env_file = state.join("dev.vars");
+        let mut env = format!(
+            "ADMIN_TOKEN={ADMIN_TOKEN}\nRATE_LIMIT_PER_MINUTE=0\nCAMPAIGN_RATE_LIMIT_PER_MINUTE=0\nOUTBOX_SECRET={OUTBOX_SECRET}\n"
+        );
+        for (name, value) in vars {
+            env.push_str(&format!("{name}={value}\n"));
+        }
+        std::fs::write(&env_file, env).expect("write dev.vars");
+        let log = state.join("wrangler.log");
+        let log_file = std::fs::File::create(&log).expect("create the log");
+        // Under workerd through Miniflare, with the front that sets CF-Connecting-IP from the TCP
+        // peer as Cloudflare's edge does (`edge/serve.mjs`); not `wrangler dev`, whose proxy
+        // answers POSTs it lost on a loopback connection under load with a false 503.
+        let child = Command::new("node")
+            .current_dir(root())
+            .arg("edge/serve.mjs")
+            .arg("--script")
+            .arg(&built)
+            .args(["--port", &port.to_string()])
+            .arg("--state")
+            .arg(&state)
+            .arg("--vars")
+            .arg(&env_file)
+            .arg("--assets")
+            .arg(root().join("dist"))
+            .arg("--edge")
+            .env("WRANGLER_SEND_METRICS", "false")
+            .stdin(Stdio::null())
+            .stdout(log_file.try_clone().expect("log handle"))
+            .stderr(log_file)
+            .process_group(0)
+            .spawn()
+            .expect("start node edge/serve.mjs");
+        let mut worker = Worker { child, base, state: state.clone(), log };
+        match worker.wait_until_ready() {
+            Ok(()) => return worker,
+            Err(tail) if tail.contains("EADDRINUSE") && attempt < 3 => continue,
+            Err(tail) => panic!("the local runtime exited:\n{tail}"),
+        }
     }
-    std::fs::write(&env_file, env).expect("write dev.vars");
-    let log = state.join("wrangler.log");
-    let log_file = std::fs::File::create(&log).expect("create the log");
-    // Under workerd through Miniflare, with the front that sets CF-Connecting-IP from the TCP
-    // peer as Cloudflare's edge does (`edge/serve.mjs`); not `wrangler dev`, whose proxy
-    // answers POSTs it lost on a loopback connection under load with a false 503.
-    let child = Command::new("node")
-        .current_dir(root())
-        .arg("edge/serve.mjs")
-        .arg("--script")
-        .arg(&built)
-        .args(["--port", &port.to_string()])
-        .arg("--state")
-        .arg(&state)
-        .arg("--vars")
-        .arg(&env_file)
-        .arg("--assets")
-        .arg(root().join("dist"))
-        .arg("--edge")
-        .env("WRANGLER_SEND_METRICS", "false")
-        .stdin(Stdio::null())
-        .stdout(log_file.try_clone().expect("log handle"))
-        .stderr(log_file)
-        .process_group(0)
-        .spawn()
-        .expect("start node edge/serve.mjs");
-    let mut worker = Worker { child, base, state, log };
-    worker.wait_until_ready();
-    worker
+    unreachable!("the last attempt returns or panics")
 }
 
 impl Worker {
@@ -262,11 +272,7 @@ impl Worker {
     /// The resident anonymous memory (KiB: heaps, not mapped files such as the local D1
     /// databases) of the workerd processes serving this Worker, from `/proc/<pid>/status`
     /// (`RssAnon`) of every workerd in its process group.
-    pub fn runtime_rss_kib(&self) -> u64 {
-        self.runtime_rss_kib_reader()()
-    }
-
-    /// [`Worker::runtime_rss_kib`] as a function another thread can call.
+    /// (A function, so another thread can call it.)
     pub fn runtime_rss_kib_reader(&self) -> impl Fn() -> u64 + Send + 'static {
         let group = self.child.id() as i32;
         move || {
@@ -354,15 +360,16 @@ impl Worker {
         )
     }
 
-    fn wait_until_ready(&mut self) {
+    /// Waits for `/healthz`; `Err` with the log's tail when the runtime exited first.
+    fn wait_until_ready(&mut self) -> Result<(), String> {
         let deadline = Instant::now() + Duration::from_secs(90);
         while Instant::now() < deadline {
             if let Ok(Some(status)) = self.child.try_wait() {
-                panic!("the local runtime exited ({status}):\n{}", self.log_tail());
+                return Err(format!("({status})\n{}", self.log_tail()));
             }
             if let Ok(response) = ureq::get(&self.url("/healthz")).timeout(Duration::from_secs(2)).call() {
                 if response.status() == 200 {
-                    return;
+                    return Ok(());
                 }
             }
             std::thread::sleep(Duration::from_millis(250));
