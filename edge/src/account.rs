@@ -6,8 +6,8 @@ use crate::hashing;
 use crate::names::Dialect;
 use crate::operator::{CredentialKind, StoredCredential};
 pub use crate::store::AccountId;
-use crate::store::{AccountRecord, InsertError, NewAccount, OutboxEntry, Store, Unique};
-use enlist_shared::{validate, Code, Field, Policy, Problem, ReconciliationKey, SignupForm, ValidSignup};
+use crate::store::{AccountRecord, InsertError, MessageKind, NewAccount, OutboxEntry, Store, Unique};
+use enlist_shared::{validate, Code, Field, Locale, Policy, Problem, ReconciliationKey, SignupForm, ValidSignup};
 use std::collections::BTreeMap;
 
 /// A secret that belongs to the account being created (its owner is that account).
@@ -64,12 +64,23 @@ pub struct Signup<'a> {
     /// Problems the dialect found in values outside the rule set (Poken `ip`, MoveDigital
     /// `updates`...): reported together with the rule set's, never alone.
     pub problems: Vec<Problem>,
+    /// The request's language (native: `Accept-Language`; GetResponse: the campaign's
+    /// `language_code`), used when the form has no `lang` of its own.
+    pub locale: Option<Locale>,
+    /// The address must be verified whatever the policy says (GetResponse `optin: "double"`).
+    pub verify: bool,
+    /// The campaign has a webhook: the new account is delivered to it.
+    pub webhook: bool,
 }
 
 impl<'a> Signup<'a> {
     /// A signup into `campaign`, judged by its policy.
     pub fn new(campaign: &'a Campaign, form: SignupForm, dialect: Dialect) -> Self {
-        Self { open: campaign.open, ..Self::in_scope(campaign.scope(), &campaign.policy, form, dialect) }
+        Self {
+            open: campaign.open,
+            webhook: campaign.webhook.is_some(),
+            ..Self::in_scope(campaign.scope(), &campaign.policy, form, dialect)
+        }
     }
 
     /// A signup into `scope`, judged by `policy`.
@@ -87,6 +98,9 @@ impl<'a> Signup<'a> {
             outbox: Vec::new(),
             credentials: Vec::new(),
             problems: Vec::new(),
+            locale: None,
+            verify: false,
+            webhook: false,
         }
     }
 }
@@ -216,6 +230,24 @@ pub async fn sign_up<S: Store>(store: &S, signup: Signup<'_>, now_ms: i64) -> Re
         .collect();
     let mut profile = profile_of(&valid);
     profile.extend(signup.extra_profile);
+    // The account's language: the form's own `lang`, else the request's, else English.
+    let locale = valid.lang.and_then(|l| Locale::from_tag(&l.to_string())).or(signup.locale).unwrap_or_default();
+    let mut outbox = signup.outbox;
+    // Double opt-in: the account starts unverified, and a link is sent at once. The link's
+    // token is derived by the outbox consumer (which holds the secret); this row keeps its
+    // expiry, and its hash once the e-mail is written.
+    let verification = ((policy.verify_email || signup.verify) && valid.email.is_some()).then(|| {
+        outbox.push(OutboxEntry::mail(MessageKind::Verification, now_ms));
+        now_ms + crate::verify::TOKEN_TTL_MS
+    });
+    if signup.webhook {
+        let webhook_id = crate::secrets::random_token(26).map_err(|e| SignupError::Internal(e.to_string()))?;
+        outbox.push(OutboxEntry {
+            kind: MessageKind::Webhook,
+            send_at_ms: now_ms,
+            webhook_id: Some(format!("msg_{webhook_id}")),
+        });
+    }
     let phone_is_key = policy.reconciliation_key == ReconciliationKey::Mobile && valid.phone.is_some();
     let mut account = NewAccount {
         id,
@@ -230,19 +262,22 @@ pub async fn sign_up<S: Store>(store: &S, signup: Signup<'_>, now_ms: i64) -> Re
         dialect: signup.dialect,
         controller_id: signup.controller_id,
         profile,
-        outbox: signup.outbox,
+        outbox,
         credentials,
+        locale,
+        verification,
         created_at_ms: now_ms,
     };
     for _attempt in 0..3 {
         match store.insert_account(&account).await {
-            Ok(()) => {
+            Ok(jobs) => {
+                crate::outbox::enqueue_new(store, &jobs, now_ms).await;
                 return Ok(Created {
                     id: account.id,
                     number: account.number,
                     alias: account.alias.map(|a| a.to_string()),
                     email: account.email.map(|e| e.to_string()),
-                })
+                });
             }
             Err(InsertError::Duplicate(Unique::Number)) => {
                 account.number = random_number().map_err(|e| SignupError::Internal(e.to_string()))?

@@ -24,6 +24,10 @@ pub struct AdminRequest<'a> {
     pub body_too_large: bool,
     /// The Worker's `ADMIN_TOKEN` secret (empty: the admin API is closed).
     pub admin_token: &'a str,
+    /// Derives webhook secrets (`OUTBOX_SECRET`).
+    pub outbox_secret: Option<&'a str>,
+    /// A local run: webhooks may be `http://127.0.0.1`.
+    pub local: bool,
 }
 
 fn document(status: u16, title: &str, detail: &str) -> Reply {
@@ -68,9 +72,15 @@ pub async fn handle<S: Store>(store: &S, request: AdminRequest<'_>, now_ms: i64)
         },
         ("POST", ["campaigns"]) => create_campaign(store, request.body, now_ms).await,
         ("GET", ["campaigns", id]) => with_campaign(store, id, |c| async move { ok(200, &campaign_json(&c)) }).await,
-        ("PATCH", ["campaigns", id]) => {
-            with_campaign(store, id, |c| patch_campaign(store, c, request.body, now_ms)).await
+        ("PATCH", ["campaigns", id]) => with_campaign(store, id, |c| patch_campaign(store, c, &request, now_ms)).await,
+        ("GET", ["campaigns", id, "webhook", "deliveries"]) => {
+            let limit = query("limit");
+            with_campaign(store, id, |c| webhook_deliveries(store, c, limit)).await
         }
+        ("GET", ["dead-letters"]) => match store.dead_letters().await {
+            Ok(found) => ok(200, &json!({"dead_letters": found.iter().map(outbox_json).collect::<Vec<_>>()})),
+            Err(e) => unavailable(e),
+        },
         ("POST", ["campaigns", id, "publishable-key"]) => {
             with_campaign(store, id, |c| rotate_key(store, c, now_ms)).await
         }
@@ -134,7 +144,8 @@ fn allowed(path: &[&str]) -> Option<&'static str> {
         ["campaigns"] | ["operators"] => "GET, POST",
         ["campaigns", _] => "GET, PATCH",
         ["campaigns", _, "publishable-key"] | ["operators", _, "credentials"] => "POST",
-        ["campaigns", _, "accounts" | "accounts.csv"] | ["accounts"] => "GET",
+        ["campaigns", _, "accounts" | "accounts.csv"] | ["accounts"] | ["dead-letters"] => "GET",
+        ["campaigns", _, "webhook", "deliveries"] => "GET",
         ["operators", _] => "DELETE",
         ["accounts", _] => "GET, DELETE",
         _ => return None,
@@ -150,8 +161,42 @@ fn campaign_json(c: &Campaign) -> serde_json::Value {
         "policy": c.policy,
         "open": c.open,
         "publishable_key": c.publishable_key,
+        "webhook": c.webhook.as_ref().map(|w| json!({"url": w.url})),
         "created_at": crate::export::rfc3339(c.created_at_ms),
     })
+}
+
+/// An outbox row (a dead letter, a webhook delivery) as the admin API shows it.
+fn outbox_json(r: &crate::store::OutboxRecord) -> serde_json::Value {
+    let time = |ms: Option<i64>| ms.map(crate::export::rfc3339);
+    json!({
+        "database": r.database,
+        "id": r.id,
+        "account_id": r.account_id,
+        "campaign_id": r.campaign_id,
+        "kind": r.kind,
+        "webhook_id": r.webhook_id,
+        "attempts": r.attempts,
+        "last_status": r.last_status,
+        "last_error": r.last_error,
+        "send_at": crate::export::rfc3339(r.send_at_ms),
+        "created_at": crate::export::rfc3339(r.created_at_ms),
+        "sent_at": time(r.sent_at_ms),
+        "dead_at": time(r.dead_at_ms),
+    })
+}
+
+/// `GET /admin/campaigns/{id}/webhook/deliveries?limit=N`: the newest deliveries first.
+async fn webhook_deliveries<S: Store>(store: &S, campaign: Campaign, limit: Option<String>) -> Reply {
+    let limit = match limit.map(|l| l.trim().parse::<usize>()) {
+        None => PAGE_DEFAULT,
+        Some(Ok(n)) if (1..=PAGE_MAX).contains(&n) => n,
+        Some(_) => return document(422, "Invalid query", "limit: a whole number from 1 to 1000"),
+    };
+    match store.webhook_deliveries(&campaign.scope(), limit).await {
+        Ok(found) => ok(200, &json!({"deliveries": found.iter().map(outbox_json).collect::<Vec<_>>()})),
+        Err(e) => unavailable(e),
+    }
 }
 
 /// An operator as the admin API shows it: never a secret.
@@ -179,24 +224,41 @@ async fn with_campaign<S: Store, F: std::future::Future<Output = Reply>>(
     }
 }
 
-async fn patch_campaign<S: Store>(store: &S, campaign: Campaign, body: &[u8], now_ms: i64) -> Reply {
-    let patch = match patch_of(body) {
+async fn patch_campaign<S: Store>(store: &S, campaign: Campaign, request: &AdminRequest<'_>, now_ms: i64) -> Reply {
+    let patch = match patch_of(request.body, request.local) {
         Ok(p) => p,
         Err(reply) => return reply,
+    };
+    let new_webhook = patch.webhook.clone().flatten();
+    let secret = match (&new_webhook, request.outbox_secret.filter(|s| !s.is_empty())) {
+        (None, _) => None,
+        (Some(webhook), Some(outbox_secret)) => {
+            Some(crate::webhook::secret_text(&webhook.secret(outbox_secret, &campaign.id)))
+        }
+        (Some(_), None) => {
+            return unavailable(StoreError("OUTBOX_SECRET is not set: webhooks cannot be signed".into()))
+        }
     };
     let changed = match campaign.patched(patch) {
         Ok(c) => c,
         Err(why) => return document(422, "Invalid campaign", &why.to_string()),
     };
     match store.update_campaign(&changed, now_ms).await {
-        Ok(()) => ok(200, &campaign_json(&changed)),
+        Ok(()) => {
+            let mut shown = campaign_json(&changed);
+            // The secret is shown this once: it is derived again only to sign.
+            if let (Some(webhook), Some(secret)) = (&new_webhook, secret) {
+                shown["webhook"] = json!({"url": webhook.url, "secret": secret});
+            }
+            ok(200, &shown)
+        }
         Err(InsertError::Duplicate(_)) => document(409, "Conflict", "the campaign changed meanwhile; try again"),
         Err(InsertError::Unavailable(e)) => unavailable(StoreError(e)),
     }
 }
 
 /// A PATCH body, each key read on its own so a refusal names it.
-fn patch_of(body: &[u8]) -> Result<CampaignPatch, Reply> {
+fn patch_of(body: &[u8], local: bool) -> Result<CampaignPatch, Reply> {
     let fields: serde_json::Map<String, serde_json::Value> = parse(body)?;
     let mut patch = CampaignPatch::default();
     for (key, value) in fields {
@@ -206,13 +268,29 @@ fn patch_of(body: &[u8]) -> Result<CampaignPatch, Reply> {
             "allowed_origins" => patch.allowed_origins = Some(serde_json::from_value(value).map_err(bad)?),
             "policy" => patch.policy = Some(value),
             "open" => patch.open = Some(serde_json::from_value(value).map_err(bad)?),
+            "webhook" => patch.webhook = Some(webhook_of(&value, local)?),
             _ => {
-                let detail = format!("{key}: not a campaign setting (name, allowed_origins, policy, open)");
+                let detail = format!("{key}: not a campaign setting (name, allowed_origins, policy, open, webhook)");
                 return Err(document(422, "Invalid campaign", &detail));
             }
         }
     }
     Ok(patch)
+}
+
+/// PATCH's `webhook`: `{"url": U}` sets it (a fresh secret), `null` removes it.
+fn webhook_of(value: &serde_json::Value, local: bool) -> Result<Option<crate::campaign::Webhook>, Reply> {
+    let invalid = |detail: &str| document(422, "Invalid campaign", detail);
+    let url = match value {
+        serde_json::Value::Null => return Ok(None),
+        serde_json::Value::Object(fields) => match (fields.get("url"), fields.len()) {
+            (Some(serde_json::Value::String(url)), 1) => url,
+            _ => return Err(invalid("webhook: {\"url\": \"https://...\"}, or null to remove it")),
+        },
+        _ => return Err(invalid("webhook: {\"url\": \"https://...\"}, or null to remove it")),
+    };
+    let url = crate::webhook::check_url(url, local).map_err(|why| invalid(&why))?;
+    crate::campaign::Webhook::new(url).map(Some).map_err(|e| unavailable(StoreError(e.to_string())))
 }
 
 async fn rotate_key<S: Store>(store: &S, mut campaign: Campaign, now_ms: i64) -> Reply {
@@ -472,6 +550,8 @@ mod tests {
             body: body.as_bytes(),
             body_too_large: false,
             admin_token: TOKEN,
+            outbox_secret: Some("outbox"),
+            local: false,
         };
         let reply = block_on(handle(store, request, 0));
         (reply.status, serde_json::from_str(&reply.body).unwrap())
@@ -492,6 +572,8 @@ mod tests {
             body: b"",
             body_too_large: false,
             admin_token: "",
+            outbox_secret: Some("outbox"),
+            local: false,
         };
         assert_eq!(block_on(handle(&store, closed, 0)).status, 401, "an unset token closes the API");
     }
@@ -574,6 +656,8 @@ mod tests {
                 body,
                 body_too_large: too_large,
                 admin_token: TOKEN,
+                outbox_secret: Some("outbox"),
+                local: false,
             };
             assert_eq!(block_on(handle(&store, request, 0)).status, 413);
         }

@@ -1,6 +1,7 @@
 //! Campaigns: who may sign up where, under which policy.
 
 use crate::secrets::{constant_time_eq, random_token};
+pub use crate::webhook::Webhook;
 use enlist_shared::{Field, Policy, PolicyError, Presence, ReconciliationKey};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -45,6 +46,9 @@ pub struct Campaign {
     /// Whether it takes signups; its organiser closes it when the event is full.
     #[serde(default = "open")]
     pub open: bool,
+    /// Where its new accounts are POSTed (see [`crate::webhook`]).
+    #[serde(default)]
+    pub webhook: Option<Webhook>,
     #[serde(default)]
     pub created_at_ms: i64,
 }
@@ -119,6 +123,8 @@ pub enum Invalid {
     NoContact,
     #[error("policy.reconciliation_key: `mobile` needs the `phone` field shown (policy.fields.phone)")]
     MobileWithoutPhone,
+    #[error("{0}")]
+    Webhook(String),
 }
 
 /// A campaign that could not be made: the request's fault, or ours (no randomness for its key).
@@ -156,6 +162,7 @@ impl Campaign {
             publishable_key,
             database,
             open: true,
+            webhook: None,
             created_at_ms: 0,
         })
     }
@@ -181,6 +188,9 @@ impl Campaign {
         if let Some(open) = patch.open {
             changed.open = open;
         }
+        if let Some(webhook) = patch.webhook {
+            changed.webhook = webhook;
+        }
         Ok(changed)
     }
 
@@ -203,6 +213,8 @@ pub struct CampaignPatch {
     pub allowed_origins: Option<Vec<String>>,
     pub policy: Option<Value>,
     pub open: Option<bool>,
+    /// A new webhook (its URL checked, a fresh salt drawn), or `Some(None)` to remove it.
+    pub webhook: Option<Option<Webhook>>,
 }
 
 /// A fresh publishable key: `pk_` and 24 random base32 characters (120 bits).

@@ -80,9 +80,12 @@ pub fn body_bound(route: Route) -> usize {
         Route::Admin => admin::MAX_BODY_BYTES,
         Route::Vendor(_) | Route::PokenToken => VENDOR_MAX_BODY_BYTES,
         // Nothing reads a body there; the bound only keeps the adapter from holding one.
-        Route::Policy | Route::Preflight | Route::Health | Route::MethodNotAllowed { .. } | Route::NotFound => {
-            VENDOR_MAX_BODY_BYTES
-        }
+        Route::Policy
+        | Route::Preflight
+        | Route::Health
+        | Route::Verify
+        | Route::MethodNotAllowed { .. }
+        | Route::NotFound => VENDOR_MAX_BODY_BYTES,
     }
 }
 
@@ -93,6 +96,16 @@ pub const VENDOR_MAX_BODY_BYTES: usize = 64 * 1024;
 pub async fn handle<S: Store>(store: &S, request: &Request, config: &Config, now_ms: i64) -> Reply {
     let route = Route::resolve(&request.method, &request.path);
     let reply = match route.dialect() {
+        None if route == Route::Verify => {
+            if config.require_tls && !request.https {
+                refuse(Dialect::Native, Code::TlsRequired, request.accept_language())
+            } else if address_limited(store, request, now_ms).await {
+                Reply::new(429, "text/plain; charset=utf-8", "too many requests; try again in a minute\n".into())
+            } else {
+                let token = query_value(request.query.as_deref(), "token");
+                crate::verify::verify(store, token.as_deref(), now_ms).await
+            }
+        }
         None => answer_plain(route, request.accept_language()),
         Some(route_dialect) => {
             // The answer's dialect is settled before anything else runs: a request naming an
@@ -197,6 +210,8 @@ async fn answer<S: Store>(
                 body: request.bounded_body(bound).unwrap_or_default(),
                 body_too_large: request.bounded_body(bound).is_none(),
                 admin_token: &config.admin_token,
+                outbox_secret: config.outbox_secret.as_deref(),
+                local: !config.require_tls,
             };
             admin::handle(store, admin_request, now_ms).await
         }
@@ -210,7 +225,8 @@ async fn answer<S: Store>(
             }
         }
         Route::Vendor(vendor_route) => vendor(store, vendor_route, answer_in, request, config, now_ms).await,
-        Route::Health | Route::MethodNotAllowed { .. } | Route::NotFound => {
+        // (The verification link has no dialect: `handle` answers it.)
+        Route::Health | Route::Verify | Route::MethodNotAllowed { .. } | Route::NotFound => {
             answer_plain(route, request.accept_language())
         }
     }
@@ -234,6 +250,7 @@ async fn vendor<S: Store>(
             content_type: request.header("content-type"),
             authorization: request.header("authorization"),
             client_ip: request.client_ip,
+            accept_language: request.header("accept-language"),
             body,
         };
         let context = Context { outbox_secret: config.outbox_secret.as_deref() };

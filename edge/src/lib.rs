@@ -12,16 +12,20 @@ pub mod export;
 pub mod handler;
 pub mod hashing;
 pub mod limits;
+pub mod mail;
 #[cfg(any(test, feature = "memory"))]
 pub mod memory;
 pub mod names;
 pub mod native;
 pub mod operator;
+pub mod outbox;
 pub mod query;
 pub mod reply;
 pub mod routes;
 pub mod secrets;
 pub mod store;
+pub mod verify;
+pub mod webhook;
 
 #[cfg(target_arch = "wasm32")]
 mod d1;

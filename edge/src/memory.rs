@@ -4,10 +4,12 @@
 use crate::campaign::{Campaign, Database, Scope};
 use crate::limits::{Attempts, Bucket, Limits};
 use crate::operator::{CredentialKind, Operator, StoredCredential};
+use crate::outbox::{Claimed, LEASE_MS, RELAY_BATCH};
 use crate::reply::Reply;
 use crate::store::{
-    AccountChange, AccountRecord, Accounts, Directory, InsertError, NewAccount, PageKey, Replies, Reservation,
-    StoreError, Unique, IDEMPOTENCY_STALE_MS, IDEMPOTENCY_TTL_MS,
+    AccountChange, AccountRecord, Accounts, Claim, Directory, InsertError, Job, MessageKind, NewAccount, Outbox,
+    OutboxRecord, PageKey, Replies, Reservation, Settlement, StoreError, Unique, Verification, IDEMPOTENCY_STALE_MS,
+    IDEMPOTENCY_TTL_MS,
 };
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -25,6 +27,29 @@ pub struct MemoryStore {
     limits: Limits,
     /// Where new campaigns may go (empty: the directory's database only).
     databases: Vec<Database>,
+    /// The outbox rows of every database, and the queue's messages so far (tests read it).
+    outbox: RefCell<Vec<OutboxRow>>,
+    pub queued: RefCell<Vec<Job>>,
+    /// Account id → (token hash once armed, expires at, used at).
+    verifications: RefCell<HashMap<String, (Option<String>, i64, Option<i64>)>>,
+    verified: RefCell<HashMap<String, i64>>,
+}
+
+/// An outbox row as the D1 schema keeps it.
+#[derive(Clone, Debug)]
+pub struct OutboxRow {
+    pub job: Job,
+    pub account_id: String,
+    pub kind: MessageKind,
+    pub webhook_id: Option<String>,
+    pub created_at_ms: i64,
+    pub enqueued_at_ms: Option<i64>,
+    pub claimed_at_ms: Option<i64>,
+    pub attempts: u32,
+    pub last_error: Option<String>,
+    pub last_status: Option<u16>,
+    pub sent_at_ms: Option<i64>,
+    pub dead_at_ms: Option<i64>,
 }
 
 impl MemoryStore {
@@ -85,6 +110,37 @@ impl MemoryStore {
             created_at_ms: account.created_at_ms,
             claimed_at_ms: None,
             profile: account.profile.clone(),
+            locale: account.locale,
+            email_verified_at_ms: None,
+        }
+    }
+
+    /// Every outbox row (tests only).
+    pub fn outbox_rows(&self) -> Vec<OutboxRow> {
+        self.outbox.borrow().clone()
+    }
+
+    fn outbox_record(&self, row: &OutboxRow) -> OutboxRecord {
+        let campaign_id = self
+            .accounts
+            .borrow()
+            .iter()
+            .find(|a| a.id.as_str() == row.account_id)
+            .and_then(|a| a.scope.campaign_id().map(str::to_owned));
+        OutboxRecord {
+            database: row.job.db.clone(),
+            id: row.job.id,
+            account_id: row.account_id.clone(),
+            campaign_id,
+            kind: row.kind.as_str().to_owned(),
+            webhook_id: row.webhook_id.clone(),
+            attempts: i64::from(row.attempts),
+            last_status: row.last_status.map(i64::from),
+            last_error: row.last_error.clone(),
+            send_at_ms: row.job.send_at_ms,
+            created_at_ms: row.created_at_ms,
+            sent_at_ms: row.sent_at_ms,
+            dead_at_ms: row.dead_at_ms,
         }
     }
 
@@ -98,7 +154,11 @@ impl MemoryStore {
             .borrow()
             .iter()
             .filter(|a| pred(a))
-            .map(|a| AccountRecord { claimed_at_ms: claimed.get(a.id.as_str()).copied(), ..Self::record(a) })
+            .map(|a| AccountRecord {
+                claimed_at_ms: claimed.get(a.id.as_str()).copied(),
+                email_verified_at_ms: self.verified.borrow().get(a.id.as_str()).copied(),
+                ..Self::record(a)
+            })
             .collect()
     }
 }
@@ -235,7 +295,7 @@ impl Directory for MemoryStore {
 }
 
 impl Accounts for MemoryStore {
-    async fn insert_account(&self, account: &NewAccount) -> Result<(), InsertError> {
+    async fn insert_account(&self, account: &NewAccount) -> Result<Vec<Job>, InsertError> {
         let mut accounts = self.accounts.borrow_mut();
         // As the schema: numbers unique per database, everything else per scope.
         let clash = |other: &NewAccount| -> Option<Unique> {
@@ -273,7 +333,38 @@ impl Accounts for MemoryStore {
             stored.insert((c.kind, c.lookup.clone()), c.clone());
         }
         accounts.push(account.clone());
-        Ok(())
+        let mut outbox = self.outbox.borrow_mut();
+        let mut jobs = Vec::new();
+        for entry in &account.outbox {
+            let job = Job {
+                db: account.scope.database().to_owned(),
+                id: outbox.len() as i64 + 1,
+                send_at_ms: entry.send_at_ms,
+            };
+            // As d1.rs: a row the queue can hold (due within its longest delay) is queued now.
+            let queue_now = !entry.kind.waits() && job.delay_s(account.created_at_ms) < crate::outbox::MAX_DELAY_S;
+            outbox.push(OutboxRow {
+                job: job.clone(),
+                account_id: account.id.to_string(),
+                kind: entry.kind,
+                webhook_id: entry.webhook_id.clone(),
+                created_at_ms: account.created_at_ms,
+                enqueued_at_ms: queue_now.then_some(account.created_at_ms),
+                claimed_at_ms: None,
+                attempts: 0,
+                last_error: None,
+                last_status: None,
+                sent_at_ms: None,
+                dead_at_ms: None,
+            });
+            if queue_now {
+                jobs.push(job);
+            }
+        }
+        if let Some(expires_at_ms) = account.verification {
+            self.verifications.borrow_mut().insert(account.id.to_string(), (None, expires_at_ms, None));
+        }
+        Ok(jobs)
     }
 
     async fn account(&self, id: &str) -> Result<Option<AccountRecord>, StoreError> {
@@ -353,6 +444,9 @@ impl Accounts for MemoryStore {
             return Ok(false);
         }
         self.claimed.borrow_mut().remove(id);
+        self.outbox.borrow_mut().retain(|row| row.account_id != id);
+        self.verifications.borrow_mut().remove(id);
+        self.verified.borrow_mut().remove(id);
         self.credentials.borrow_mut().retain(|_, c| c.owner_id != id);
         self.replies.borrow_mut().retain(|_, (_, reply)| !reply.as_ref().is_some_and(|r| r.body.contains(id)));
         Ok(true)
@@ -401,5 +495,145 @@ impl Attempts for MemoryStore {
         let count = attempts.entry((bucket.key(), minute)).or_insert(0);
         *count += 1;
         Some(*count <= limit)
+    }
+}
+
+impl Outbox for MemoryStore {
+    async fn enqueue(&self, jobs: &[Job], _now_ms: i64) -> Result<(), StoreError> {
+        self.queued.borrow_mut().extend(jobs.iter().cloned());
+        Ok(())
+    }
+
+    async fn claim(&self, job: &Job, now_ms: i64) -> Result<Claim, StoreError> {
+        let claimed = {
+            let mut outbox = self.outbox.borrow_mut();
+            let Some(row) = outbox.iter_mut().find(|r| r.job.db == job.db && r.job.id == job.id) else {
+                return Ok(Claim::Settled);
+            };
+            if row.sent_at_ms.is_some() || row.dead_at_ms.is_some() {
+                return Ok(Claim::Settled);
+            }
+            if row.claimed_at_ms.is_some_and(|at| at > now_ms - LEASE_MS) {
+                return Ok(Claim::Held);
+            }
+            if row.job.send_at_ms > now_ms {
+                return Ok(Claim::NotYet { send_at_ms: row.job.send_at_ms });
+            }
+            row.claimed_at_ms = Some(now_ms);
+            row.enqueued_at_ms = Some(now_ms);
+            row.attempts += 1;
+            row.clone()
+        };
+        let Some(account) = self.find(|a| a.id.as_str() == claimed.account_id) else { return Ok(Claim::Settled) };
+        Ok(Claim::Claimed(Box::new(Claimed {
+            job: claimed.job,
+            kind: claimed.kind,
+            attempt: claimed.attempts,
+            webhook_id: claimed.webhook_id,
+            created_at_ms: claimed.created_at_ms,
+            account,
+        })))
+    }
+
+    async fn settle(&self, job: &Job, settlement: &Settlement, now_ms: i64) -> Result<(), StoreError> {
+        let mut outbox = self.outbox.borrow_mut();
+        if let Some(row) = outbox.iter_mut().find(|r| r.job.db == job.db && r.job.id == job.id) {
+            row.claimed_at_ms = None;
+            match settlement {
+                Settlement::Sent { status } => {
+                    row.sent_at_ms = Some(now_ms);
+                    row.last_status = *status;
+                }
+                Settlement::Failed { error, status } => {
+                    row.last_error = Some(error.clone());
+                    row.last_status = *status;
+                }
+                Settlement::Abandoned { error } => {
+                    row.last_error = Some(error.clone());
+                    row.dead_at_ms = Some(now_ms);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    async fn mark_dead(&self, job: &Job, now_ms: i64) -> Result<(), StoreError> {
+        let mut outbox = self.outbox.borrow_mut();
+        if let Some(row) =
+            outbox.iter_mut().find(|r| r.job.db == job.db && r.job.id == job.id && r.sent_at_ms.is_none())
+        {
+            row.dead_at_ms.get_or_insert(now_ms);
+            row.claimed_at_ms = None;
+        }
+        Ok(())
+    }
+
+    async fn take_unqueued(
+        &self,
+        due_before_ms: i64,
+        queued_before_ms: i64,
+        now_ms: i64,
+    ) -> Result<Vec<Job>, StoreError> {
+        let mut taken = Vec::new();
+        for row in self.outbox.borrow_mut().iter_mut() {
+            let open = row.sent_at_ms.is_none() && row.dead_at_ms.is_none() && !row.kind.waits();
+            let lost = row.enqueued_at_ms.is_none_or(|at| at < queued_before_ms);
+            if open && lost && row.job.send_at_ms < due_before_ms && taken.len() < RELAY_BATCH {
+                row.enqueued_at_ms = Some(now_ms);
+                taken.push(row.job.clone());
+            }
+        }
+        Ok(taken)
+    }
+
+    async fn dead_letters(&self) -> Result<Vec<OutboxRecord>, StoreError> {
+        let rows = self.outbox.borrow().clone();
+        Ok(rows.iter().rev().filter(|r| r.dead_at_ms.is_some()).map(|r| self.outbox_record(r)).collect())
+    }
+
+    async fn webhook_deliveries(&self, scope: &Scope, limit: usize) -> Result<Vec<OutboxRecord>, StoreError> {
+        let rows = self.outbox.borrow().clone();
+        Ok(rows
+            .iter()
+            .rev()
+            .filter(|r| r.kind == MessageKind::Webhook)
+            .map(|r| self.outbox_record(r))
+            .filter(|r| r.campaign_id.as_deref() == scope.campaign_id())
+            .take(limit)
+            .collect())
+    }
+
+    async fn arm_verification(&self, _job: &Job, account_id: &str, token_hash: &str) -> Result<(), StoreError> {
+        if let Some(entry) = self.verifications.borrow_mut().get_mut(account_id) {
+            entry.0 = Some(token_hash.to_owned());
+        }
+        Ok(())
+    }
+
+    async fn use_verification(&self, token_hash: &str, now_ms: i64) -> Result<Verification, StoreError> {
+        let found = {
+            let mut verifications = self.verifications.borrow_mut();
+            let Some((account_id, entry)) =
+                verifications.iter_mut().find(|(_, (hash, _, _))| hash.as_deref() == Some(token_hash))
+            else {
+                return Ok(Verification::Unknown);
+            };
+            let state = match entry {
+                (_, _, Some(_)) => 1,
+                (_, expires, None) if *expires <= now_ms => 2,
+                _ => {
+                    entry.2 = Some(now_ms);
+                    self.verified.borrow_mut().insert(account_id.clone(), now_ms);
+                    0
+                }
+            };
+            (account_id.clone(), state)
+        };
+        let Some(account) = self.find(|a| a.id.as_str() == found.0) else { return Ok(Verification::Unknown) };
+        Ok(match found.1 {
+            0 => Verification::Verified(account),
+            1 => Verification::Used(account),
+            _ => Verification::Expired(account),
+        })
     }
 }

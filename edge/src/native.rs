@@ -151,8 +151,9 @@ pub async fn create_account<S: Store>(
             Err(failure) => return with_cors(refuse(failure), meta.origin),
         }
     }
-    let outcome =
-        Outcome::from(sign_up(store, Signup::new(&campaign, form, crate::names::Dialect::Native), now_ms).await);
+    let mut signup = Signup::new(&campaign, form, crate::names::Dialect::Native);
+    signup.locale = Some(locale);
+    let outcome = Outcome::from(sign_up(store, signup, now_ms).await);
     let failed_on_our_side = matches!(&outcome, Outcome::Failed(f) if f.has(Code::Internal));
     let reply = write(outcome, locale, policy);
     if let Some(key) = &idempotency_key {

@@ -21,6 +21,8 @@ pub enum Route {
     Vendor(VendorRoute),
     /// `POST /poken/oauth2/token`: the one-time code exchange.
     PokenToken,
+    /// `GET /v1/verify?token=T`: the link of a verification e-mail; answers a page.
+    Verify,
     /// A known path with the wrong method; `allow` is the `Allow` header's value, `form` what
     /// the path's answers are written in (so is the refusal).
     MethodNotAllowed {
@@ -37,6 +39,7 @@ const TABLE: &[(&str, &str, Route)] = &[
     ("OPTIONS", "/v1/policy", Route::Preflight),
     ("GET", "/healthz", Route::Health),
     ("POST", "/poken/oauth2/token", Route::PokenToken),
+    ("GET", "/v1/verify", Route::Verify),
 ];
 
 /// What a route's refusals are written in.
@@ -74,7 +77,7 @@ impl Route {
             Route::CreateAccount | Route::Policy | Route::Preflight | Route::Admin => Some(Dialect::Native),
             Route::Vendor(route) => Some(route.dialect()),
             Route::PokenToken => Some(Dialect::Poken),
-            Route::Health | Route::MethodNotAllowed { .. } | Route::NotFound => None,
+            Route::Health | Route::Verify | Route::MethodNotAllowed { .. } | Route::NotFound => None,
         }
     }
 
@@ -86,7 +89,8 @@ impl Route {
 
     /// Whether the route carries credentials or personal data, and so refuses plain HTTP.
     pub fn needs_tls(self) -> bool {
-        self.dialect().is_some()
+        // A verification link's token is a secret too.
+        self.dialect().is_some() || self == Route::Verify
     }
 
     pub fn resolve(method: &str, path: &str) -> Route {

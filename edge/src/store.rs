@@ -1,5 +1,5 @@
-//! What the edge keeps, behind four traits (one per kind of use: [`Directory`], [`Accounts`],
-//! [`Replies`], and the limits' `Attempts`; [`Store`] is all of them): D1 + KV in the Worker
+//! What the edge keeps, behind five traits (one per kind of use: [`Directory`], [`Accounts`],
+//! [`Replies`], the limits' `Attempts` and the [`Outbox`]; [`Store`] is all of them): D1 + KV in the Worker
 //! ([`crate`]'s `d1` module), memory in native tests (`memory`). Uniqueness is the store's job (UNIQUE indexes),
 //! so concurrent signups cannot both win; an account, its profile and its outbox entries are
 //! written together or not at all.
@@ -9,8 +9,9 @@ pub use crate::export::PageKey;
 use crate::limits::Attempts;
 use crate::names::Dialect;
 use crate::operator::{CredentialKind, Operator, StoredCredential};
+pub use crate::outbox::{Claim, Job, Outbox, OutboxRecord, Settlement, Verification};
 use crate::reply::Reply;
-use enlist_shared::{Alias, Email, Phone};
+use enlist_shared::{Alias, Email, Locale, Phone};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt;
@@ -48,11 +49,19 @@ impl From<StoreError> for InsertError {
     }
 }
 
-/// An e-mail the outbox consumer will send at `send_at_ms`.
+/// A message the outbox consumer will send at `send_at_ms` (an e-mail, or a webhook delivery).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OutboxEntry {
     pub kind: MessageKind,
     pub send_at_ms: i64,
+    /// A webhook delivery's `webhook-id`, the same on every retry.
+    pub webhook_id: Option<String>,
+}
+
+impl OutboxEntry {
+    pub fn mail(kind: MessageKind, send_at_ms: i64) -> Self {
+        Self { kind, send_at_ms, webhook_id: None }
+    }
 }
 
 /// What an outbox entry asks to be sent.
@@ -64,6 +73,11 @@ pub enum MessageKind {
     WelcomeIfPresent,
     /// MoveDigital's generated temporary password.
     TemporaryPassword,
+    /// The one-time link that verifies the address (a policy's `verify_email`, GetResponse's
+    /// double opt-in).
+    Verification,
+    /// The campaign's webhook, told of the new account (`account.created`).
+    Webhook,
 }
 
 impl MessageKind {
@@ -73,7 +87,21 @@ impl MessageKind {
             MessageKind::Welcome => "welcome",
             MessageKind::WelcomeIfPresent => "welcome_if_present",
             MessageKind::TemporaryPassword => "temporary_password",
+            MessageKind::Verification => "verification",
+            MessageKind::Webhook => "webhook",
         }
+    }
+
+    pub fn from_stored(kind: &str) -> Option<Self> {
+        [Self::Welcome, Self::WelcomeIfPresent, Self::TemporaryPassword, Self::Verification, Self::Webhook]
+            .into_iter()
+            .find(|k| k.as_str() == kind)
+    }
+
+    /// Whether it waits for something else than its time (a welcome sent once the person is
+    /// present at the event): the relay does not queue it.
+    pub const fn waits(self) -> bool {
+        matches!(self, MessageKind::WelcomeIfPresent)
     }
 }
 
@@ -99,6 +127,11 @@ pub struct NewAccount {
     pub outbox: Vec<OutboxEntry>,
     /// Secrets that belong to the account (its own API key, a security answer), hashed.
     pub credentials: Vec<StoredCredential>,
+    /// The language of the messages it is sent and the pages it is shown.
+    pub locale: Locale,
+    /// When its verification link expires, when the address must be verified (the link's
+    /// token hash is stored when the e-mail is written: see [`crate::verify`]).
+    pub verification: Option<i64>,
     pub created_at_ms: i64,
 }
 
@@ -117,6 +150,19 @@ pub struct AccountRecord {
     pub created_at_ms: i64,
     pub claimed_at_ms: Option<i64>,
     pub profile: BTreeMap<String, String>,
+    /// The language of its messages and pages (`en`, `de`, ...).
+    pub locale: Locale,
+    /// When its owner followed the verification link (`None`: not verified); shown as
+    /// `email_verified_at`, RFC 3339.
+    #[serde(rename = "email_verified_at", serialize_with = "rfc3339_or_null")]
+    pub email_verified_at_ms: Option<i64>,
+}
+
+fn rfc3339_or_null<S: serde::Serializer>(ms: &Option<i64>, serializer: S) -> Result<S::Ok, S::Error> {
+    match ms {
+        Some(ms) => serializer.serialize_str(&crate::export::rfc3339(*ms)),
+        None => serializer.serialize_none(),
+    }
 }
 
 /// What a profile update changes. `None` leaves a value as it is.
@@ -218,9 +264,9 @@ pub trait Directory {
 /// database.
 #[allow(async_fn_in_trait)]
 pub trait Accounts {
-    /// Inserts the account, its profile, its outbox entries and its own credentials
-    /// atomically: all of them, or nothing.
-    async fn insert_account(&self, account: &NewAccount) -> Result<(), InsertError>;
+    /// Inserts the account, its profile, its outbox entries, its verification token and its
+    /// own credentials atomically: all of them, or nothing. The outbox rows it wrote, to queue.
+    async fn insert_account(&self, account: &NewAccount) -> Result<Vec<Job>, InsertError>;
     /// An account by its id, in whichever database holds it.
     async fn account(&self, id: &str) -> Result<Option<AccountRecord>, StoreError>;
     /// The scope's account with this normalised e-mail.
@@ -269,6 +315,6 @@ pub trait Replies {
 
 /// Everything the Worker stores, for the routes that need several parts (each use case asks
 /// for the parts it uses where it can).
-pub trait Store: Directory + Accounts + Replies + Attempts {}
+pub trait Store: Directory + Accounts + Replies + Attempts + Outbox {}
 
-impl<T: Directory + Accounts + Replies + Attempts> Store for T {}
+impl<T: Directory + Accounts + Replies + Attempts + Outbox> Store for T {}

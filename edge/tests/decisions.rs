@@ -854,7 +854,7 @@ fn a_native_us_signup_needs_a_state_only_where_the_policy_shows_the_field() {
 #[test]
 fn poken_send_email_id_queues_the_welcome_email_as_decided() {
     let store = MemoryStore::new();
-    let welcome = |kind: MessageKind, send_at_ms: i64| vec![OutboxEntry { kind, send_at_ms }];
+    let welcome = |kind: MessageKind, send_at_ms: i64| vec![OutboxEntry::mail(kind, send_at_ms)];
     let cases = [
         ("", welcome(MessageKind::Welcome, NOW)),
         ("&sendEmailId=0", welcome(MessageKind::Welcome, NOW)),
@@ -1285,7 +1285,7 @@ fn a_movedigital_account_gets_the_derived_temporary_password_not_the_submitted_o
     let hash = stored.password_hash.as_deref().unwrap();
     assert!(hashing::verify(&temporary, hash), "the password is the one derived from the account id");
     assert!(!hashing::verify("chosen-1", hash), "the submitted password is ignored");
-    assert_eq!(stored.outbox, vec![OutboxEntry { kind: MessageKind::TemporaryPassword, send_at_ms: NOW }]);
+    assert_eq!(stored.outbox, vec![OutboxEntry::mail(MessageKind::TemporaryPassword, NOW)]);
     assert!(!format!("{stored:?}").contains(&temporary), "stored nowhere");
 }
 

@@ -37,6 +37,9 @@ pub struct Policy {
     pub reconciliation_key: ReconciliationKey,
     /// Languages the widget offers; messages fall back to English.
     pub languages: Vec<Locale>,
+    /// Double opt-in: a new account's e-mail address must be confirmed through a link sent to
+    /// it (the widget's success says to check the inbox).
+    pub verify_email: bool,
 }
 
 const RESERVED: &[&str] = &[
@@ -82,6 +85,7 @@ impl Default for Policy {
             reserved_aliases: RESERVED.iter().map(|w| (*w).to_owned()).collect(),
             reconciliation_key: ReconciliationKey::Email,
             languages: Locale::ALL.to_vec(),
+            verify_email: false,
         }
     }
 }

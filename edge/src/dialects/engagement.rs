@@ -121,6 +121,7 @@ pub async fn create_user<S: Store>(store: &S, request: &VendorRequest<'_>, now_m
     let mut campaign = campaign;
     campaign.policy = policy(&campaign.policy);
     let mut signup = Signup::new(&campaign, user.form, crate::names::Dialect::Engagement);
+    signup.locale = request.locale();
     signup.password = PasswordSource::None;
     signup.controller_id = Some(operator.id);
     signup.extra_profile = user.extra_profile;
@@ -246,6 +247,8 @@ mod tests {
             created_at_ms: 0,
             claimed_at_ms: None,
             profile: BTreeMap::new(),
+            locale: Default::default(),
+            email_verified_at_ms: None,
         };
         let taken = |code| {
             Outcome::Failed(Failure {
@@ -314,6 +317,7 @@ mod tests {
                 content_type: Some("application/json;charset=UTF-8"),
                 authorization,
                 client_ip: None,
+                accept_language: None,
                 body: body.as_bytes(),
             };
             encode(&block_on(create_user(store, &request, 0)))

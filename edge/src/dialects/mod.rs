@@ -19,6 +19,8 @@ pub struct VendorRequest<'a> {
     pub authorization: Option<&'a str>,
     /// `CF-Connecting-IP`, for operators' address allowlists.
     pub client_ip: Option<IpAddr>,
+    /// `Accept-Language`: the new account's language where the body names none.
+    pub accept_language: Option<&'a str>,
     pub body: &'a [u8],
 }
 
@@ -57,6 +59,14 @@ pub trait UseCases: Wire {
         context: &Context<'_>,
         now_ms: i64,
     ) -> (Echo, Outcome);
+}
+
+impl VendorRequest<'_> {
+    /// The caller's language from `Accept-Language`, if it asks for one of the catalogue's.
+    pub fn locale(&self) -> Option<enlist_shared::Locale> {
+        let asked = self.accept_language.filter(|a| !a.trim().is_empty())?;
+        Some(enlist_shared::Locale::negotiate(asked, &enlist_shared::Locale::ALL))
+    }
 }
 
 /// What a use case needs besides its request.

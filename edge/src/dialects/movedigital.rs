@@ -142,11 +142,12 @@ pub async fn create_account<S: Store>(
     };
     campaign.policy = policy(&campaign.policy);
     let mut signup = Signup::new(&campaign, call.form, crate::names::Dialect::MoveDigital);
+    signup.locale = request.locale();
     signup.password = PasswordSource::Temporary { outbox_secret };
     signup.controller_id = Some(operator.id);
     signup.extra_profile = call.extra_profile;
     signup.problems = call.problems;
-    signup.outbox = vec![OutboxEntry { kind: MessageKind::TemporaryPassword, send_at_ms: now_ms }];
+    signup.outbox = vec![OutboxEntry::mail(MessageKind::TemporaryPassword, now_ms)];
     if let Some(answer) = call.security_answer {
         let Ok(secret_hash) = crate::hashing::hash_secret(&answer.trim().to_lowercase()) else {
             return Outcome::Failed(Failure::internal("hashing the security answer failed"));

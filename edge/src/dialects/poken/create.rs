@@ -138,11 +138,11 @@ fn welcome(send_email: SendEmail, send_at_s: Option<i64>, now_ms: i64) -> Vec<Ou
     match send_email {
         SendEmail::NoEmail => vec![],
         SendEmail::Scheduled => {
-            vec![OutboxEntry { kind: MessageKind::Welcome, send_at_ms: send_at_s.unwrap_or(0) * 1000 }]
+            vec![OutboxEntry::mail(MessageKind::Welcome, send_at_s.unwrap_or(0) * 1000)]
         }
-        SendEmail::IfPresentToEvent => vec![OutboxEntry { kind: MessageKind::WelcomeIfPresent, send_at_ms: now_ms }],
+        SendEmail::IfPresentToEvent => vec![OutboxEntry::mail(MessageKind::WelcomeIfPresent, now_ms)],
         SendEmail::CampaignDefault | SendEmail::SendNow => {
-            vec![OutboxEntry { kind: MessageKind::Welcome, send_at_ms: now_ms }]
+            vec![OutboxEntry::mail(MessageKind::Welcome, now_ms)]
         }
     }
 }
@@ -157,8 +157,8 @@ pub async fn create_account<S: Store>(store: &S, request: &VendorRequest<'_>, no
     let forbidden = || Outcome::Failed(Failure::request(Code::AuthForbidden));
     // An anonymous "Create Account" (no `campaignId`) signs up into the campaign-less scope,
     // under the default policy.
-    let (scope, campaign_policy, open, controller) = match &call.campaign_id {
-        None => (Scope::NoCampaign, Policy::default(), true, None),
+    let (scope, campaign_policy, open, webhook, controller) = match &call.campaign_id {
+        None => (Scope::NoCampaign, Policy::default(), true, false, None),
         Some(campaign_id) => {
             let bearer = request.authorization.and_then(|h| crate::auth::credentials_of(h, "Bearer"));
             let Some(bearer) = bearer else { return (echo, forbidden()) };
@@ -170,7 +170,9 @@ pub async fn create_account<S: Store>(store: &S, request: &VendorRequest<'_>, no
                 return (echo, forbidden());
             }
             match store.campaign(campaign_id).await {
-                Ok(Some(campaign)) => (campaign.scope(), campaign.policy, campaign.open, Some(operator.id)),
+                Ok(Some(campaign)) => {
+                    (campaign.scope(), campaign.policy, campaign.open, campaign.webhook.is_some(), Some(operator.id))
+                }
                 Ok(None) => return (echo, forbidden()),
                 Err(e) => return (echo, Outcome::Failed(Failure::internal(e.0))),
             }
@@ -185,6 +187,8 @@ pub async fn create_account<S: Store>(store: &S, request: &VendorRequest<'_>, no
     signup.extra_profile = call.extra_profile;
     signup.problems = call.problems;
     signup.outbox = welcome(call.send_email, call.send_at_s, now_ms);
+    signup.locale = request.locale();
+    signup.webhook = webhook;
     let outcome: Outcome = sign_up(store, signup, now_ms).await.into();
     let Outcome::Created(created) = &outcome else { return (echo, outcome) };
     if !call.wants_code {

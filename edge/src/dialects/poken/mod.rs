@@ -347,7 +347,7 @@ mod tests {
         auth: Option<&str>,
         body: &str,
     ) -> Reply {
-        let request = VendorRequest { content_type: None, authorization: auth, client_ip: None, body: body.as_bytes() };
+        let request = VendorRequest { content_type: None, authorization: auth, client_ip: None, accept_language: None, body: body.as_bytes() };
         let (echo, outcome) = f(store, &request);
         encode(&outcome, &echo)
     }
