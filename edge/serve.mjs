@@ -3,25 +3,29 @@
 // POSTs with a false "Your worker restarted mid-request" 503):
 //
 //   node edge/serve.mjs --script <module> --port <port> --state <dir>
-//                       [--vars <file>] [--assets <dir>] [--wrangler <toml>] [--edge]
+//                       [--vars <file>] [--assets <dir>] [--wrangler <toml>] [--mail <dir>] [--edge]
 //
 // <module>: the Rust Worker (edge/build/worker/shim.mjs) or the benchmark's JavaScript peer.
 // Local D1 and KV persist under <dir> in wrangler's layout (v3/d1, v3/kv), so the migrations
 // `wrangler d1 migrations apply --persist-to <dir>` applied are what the Worker sees.
 // <file>: NAME=value lines (the Worker's variables and secrets; never on a command line).
-// <toml>: the wrangler configuration whose D1 databases and [vars] to bind (default
-// edge/wrangler.toml; the scale benchmark passes ones with 1, 2 or 4 account databases).
+// <toml>: the wrangler configuration whose bindings, [vars] and cron triggers to serve
+// (default edge/wrangler.toml; the scale benchmark passes ones with 1, 2 or 4 account
+// databases).
+// <mail>: where each e-mail the Worker sends is also written, as an RFC 5322 .eml file.
 //
 // --edge puts a front on <port> that plays the part Cloudflare's edge plays in production:
 // it sets CF-Connecting-IP to the address the TCP connection came from, replacing whatever a
 // client sent (workerd alone keeps a client's own CF-Connecting-IP, so any caller could claim
 // any address), and hands each request to workerd on a private loopback port. Without --edge
 // (the benchmarks), clients talk to workerd directly. Prints "ready" when serving.
-import { Miniflare } from "miniflare";
+import { Log, LogLevel, Miniflare } from "miniflare";
+import { unstable_getMiniflareWorkerOptions, unstable_readConfig } from "wrangler";
 import fs from "node:fs";
 import http from "node:http";
 import path from "node:path";
-import { parseArgs } from "node:util";
+import { fileURLToPath } from "node:url";
+import { parseArgs, stripVTControlCharacters } from "node:util";
 
 const { values: args } = parseArgs({
   options: {
@@ -31,11 +35,12 @@ const { values: args } = parseArgs({
     vars: { type: "string" },
     assets: { type: "string" },
     wrangler: { type: "string" },
+    mail: { type: "string" },
     edge: { type: "boolean", default: false },
   },
 });
 if (!args.script || !args.port || !args.state) {
-  console.error("usage: node edge/serve.mjs --script <module> --port <port> --state <dir> [--vars <file>] [--assets <dir>] [--wrangler <toml>] [--edge]");
+  console.error("usage: node edge/serve.mjs --script <module> --port <port> --state <dir> [--vars <file>] [--assets <dir>] [--wrangler <toml>] [--mail <dir>] [--edge]");
   process.exit(2);
 }
 
@@ -51,40 +56,15 @@ function readVars(file) {
   return vars;
 }
 
-/**
- * The D1 databases and plain variables of edge/wrangler.toml, so a local run has exactly the
- * bindings a deploy has: `[[d1_databases]]` blocks (binding, database_id) and `[vars]` lines
- * (NAME = "value"). Only those two shapes are read; the file is ours and keeps to them.
- */
-function readWranglerToml(file) {
-  const d1 = {};
-  const vars = {};
-  let section = "";
-  let binding = null;
-  for (const raw of fs.readFileSync(file, "utf8").split("\n")) {
-    const line = raw.replace(/#.*$/, "").trim();
-    if (!line) continue;
-    if (line.startsWith("[")) {
-      section = line;
-      binding = null;
-      continue;
-    }
-    const match = line.match(/^([A-Za-z_][A-Za-z0-9_]*)\s*=\s*"([^"]*)"$/);
-    if (!match) continue;
-    const [, key, value] = match;
-    if (section === "[[d1_databases]]") {
-      if (key === "binding") binding = value;
-      if (key === "database_id" && binding) d1[binding] = value;
-    } else if (section === "[vars]") {
-      vars[key] = value;
-    }
-  }
-  return { d1, vars };
-}
-const wrangler = readWranglerToml(args.wrangler ? path.resolve(args.wrangler) : new URL("./wrangler.toml", import.meta.url));
+// The bindings edge/wrangler.toml declares (D1, KV, queues and their consumers, the e-mail
+// binding, the variables) and its cron triggers, as wrangler itself reads them: a local run
+// has exactly the bindings a deploy has.
+const wranglerToml = args.wrangler ? path.resolve(args.wrangler) : fileURLToPath(new URL("./wrangler.toml", import.meta.url));
+const declared = unstable_getMiniflareWorkerOptions(wranglerToml).workerOptions;
+const crons = unstable_readConfig({ config: wranglerToml }).triggers?.crons ?? [];
 
 const bindings = {
-  ...wrangler.vars,
+  ...declared.bindings,
   REQUIRE_TLS: "false",
   // Off unless the caller asks (`RATE_LIMIT_PER_MINUTE=1000000 cargo xtask bench worker`
   // measures what counting every attempt costs without ever refusing one).
@@ -106,8 +86,43 @@ function rateLimits(vars) {
   return { ADDRESS_RATE_LIMITER: simple(perAddress), CAMPAIGN_RATE_LIMITER: simple(perCampaign) };
 }
 
+/**
+ * Miniflare's log, which is where its simulated e-mail binding reports each message it was
+ * given (it writes the message to a temporary .eml file and logs the file's path): each such
+ * message is copied to <mail> as `<n>-<time>.eml`, in the order sent. Miniflare's other lines
+ * are shown from warnings up.
+ */
+class MailLog extends Log {
+  #sent = 0;
+  constructor(dir) {
+    super(LogLevel.INFO);
+    this.dir = dir;
+    if (dir) fs.mkdirSync(dir, { recursive: true });
+  }
+  logWithLevel(level, message) {
+    const sent = stripVTControlCharacters(String(message)).match(
+      /send_email binding called with the following message:\s*(\S+\.eml)/,
+    );
+    if (sent) {
+      if (!this.dir) return;
+      this.#sent += 1;
+      const name = `${String(this.#sent).padStart(5, "0")}-${Date.now()}.eml`;
+      try {
+        fs.copyFileSync(sent[1], path.join(this.dir, name));
+      } catch (error) {
+        console.error(`could not keep the sent e-mail ${sent[1]}: ${error.message}`);
+      }
+      return;
+    }
+    if (level <= LogLevel.WARN) super.logWithLevel(level, message);
+  }
+}
+
 // The bindings of edge/wrangler.toml (read above) and its compatibility date.
 const mf = new Miniflare({
+  log: new MailLog(args.mail ? path.resolve(args.mail) : null),
+  // The Request.cf placeholder, without asking workers.cloudflare.com for a real one.
+  cf: false,
   modules: true,
   scriptPath: path.resolve(args.script),
   modulesRules: [
@@ -116,9 +131,12 @@ const mf = new Miniflare({
   ],
   compatibilityDate: "2026-04-01",
   compatibilityFlags: [],
-  d1Databases: wrangler.d1,
+  d1Databases: declared.d1Databases,
   ratelimits: rateLimits(bindings),
-  kvNamespaces: { KV: "00000000000000000000000000000000" },
+  kvNamespaces: declared.kvNamespaces,
+  queueProducers: declared.queueProducers,
+  queueConsumers: declared.queueConsumers,
+  email: declared.email,
   d1Persist: path.join(args.state, "v3/d1"),
   kvPersist: path.join(args.state, "v3/kv"),
   ...(args.assets
@@ -130,11 +148,33 @@ const mf = new Miniflare({
 });
 const runtime = await mf.ready;
 
+/** Runs the Worker's cron handler once, as Cloudflare's cron trigger does; its outcome. */
+async function runCron(cron) {
+  const worker = await mf.getWorker();
+  return worker.scheduled({ cron, scheduledTime: new Date() });
+}
+
 let front;
 if (args.edge) {
   // Hop-by-hop headers are the front's own business on each side.
   const hopByHop = new Set(["connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade"]);
   front = http.createServer((request, response) => {
+    // A local run's cron trigger on demand (as `wrangler dev --test-scheduled` offers): the
+    // tests run the outbox relay now instead of waiting for the minute.
+    if (request.method === "GET" && request.url.startsWith("/cdn-cgi/handler/scheduled")) {
+      const cron = new URL(request.url, "http://local").searchParams.get("cron") ?? crons[0] ?? "* * * * *";
+      runCron(cron).then(
+        (result) => {
+          response.writeHead(result.outcome === "ok" ? 200 : 500, { "content-type": "text/plain" });
+          response.end(`${result.outcome}\n`);
+        },
+        (error) => {
+          response.writeHead(500, { "content-type": "text/plain" });
+          response.end(`${error.message}\n`);
+        },
+      );
+      return;
+    }
     const headers = {};
     for (const [name, value] of Object.entries(request.headers)) {
       if (!hopByHop.has(name) && name !== "cf-connecting-ip") headers[name] = value;
@@ -170,8 +210,20 @@ if (args.edge) {
     front.listen(Number(args.port), "127.0.0.1", resolve);
   });
 }
+// The cron triggers, as Cloudflare runs them: every minute for "* * * * *" (the only
+// schedule wrangler.toml uses; any other is run every minute too, which a local run can bear).
+const cronTimers = crons.map((cron) =>
+  setInterval(() => {
+    runCron(cron).then(
+      (result) => result.outcome === "ok" || console.error(`the cron trigger ${cron} ended: ${result.outcome}`),
+      (error) => console.error(`the cron trigger ${cron} failed: ${error.message}`),
+    );
+  }, 60_000),
+);
+
 console.log("ready");
 const stop = async () => {
+  cronTimers.forEach(clearInterval);
   front?.close();
   await mf.dispose();
   process.exit(0);

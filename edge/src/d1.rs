@@ -5,10 +5,12 @@
 use crate::campaign::{Campaign, Database, Scope};
 use crate::limits::{Attempts, Bucket, Limits};
 use crate::operator::{CredentialKind, Operator, StoredCredential};
+use crate::outbox::{Claimed, LEASE_MS, RELAY_BATCH};
 use crate::reply::Reply;
 use crate::store::{
-    AccountChange, AccountRecord, Accounts, Directory, InsertError, NewAccount, PageKey, Replies, Reservation,
-    StoreError, Unique, IDEMPOTENCY_STALE_MS, IDEMPOTENCY_TTL_MS,
+    AccountChange, AccountRecord, Accounts, Claim, Directory, InsertError, Job, MessageKind, NewAccount, Outbox,
+    OutboxRecord, PageKey, Replies, Reservation, Settlement, StoreError, Unique, Verification, IDEMPOTENCY_STALE_MS,
+    IDEMPOTENCY_TTL_MS,
 };
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -39,11 +41,13 @@ pub struct EdgeStore {
     /// The rate-limiting bindings (`None` where the Worker has none: nothing is limited).
     address_limiter: Option<worker::RateLimiter>,
     campaign_limiter: Option<worker::RateLimiter>,
+    /// The outbox's queue (`OUTBOX_QUEUE`; `None`: nothing is queued, the relay finds the rows).
+    queue: Option<worker::Queue>,
 }
 
 impl EdgeStore {
     pub fn new(db: D1Database, accounts: Vec<(Database, D1Database)>, kv: KvStore, limits: Limits) -> Self {
-        Self { db, accounts, kv, limits, address_limiter: None, campaign_limiter: None }
+        Self { db, accounts, kv, limits, address_limiter: None, campaign_limiter: None, queue: None }
     }
 
     /// The store over the Worker's bindings: `DB`, `KV`, and the account databases that
@@ -61,6 +65,7 @@ impl EdgeStore {
         Ok(Self {
             address_limiter: env.rate_limiter("ADDRESS_RATE_LIMITER").ok(),
             campaign_limiter: env.rate_limiter("CAMPAIGN_RATE_LIMITER").ok(),
+            queue: env.queue("OUTBOX_QUEUE").ok(),
             ..Self::new(env.d1("DB")?, accounts, env.kv("KV")?, limits)
         })
     }
@@ -74,6 +79,21 @@ impl EdgeStore {
         self.accounts.iter().find(|(database, _)| database.as_str() == name).map(|(_, db)| db).ok_or_else(|| {
             StoreError(format!("no D1 binding `{name}` for the campaign's accounts (ACCOUNT_DATABASES)"))
         })
+    }
+
+    /// A database by its binding's name.
+    fn database(&self, name: &str) -> Result<&D1Database, StoreError> {
+        self.accounts_db(&Scope::Campaign { id: String::new(), database: Database(name.to_owned()) })
+    }
+
+    /// Every database that may hold accounts, with its binding's name.
+    fn every_named_db(&self) -> impl Iterator<Item = (&str, &D1Database)> {
+        std::iter::once((Database::DIRECTORY, &self.db)).chain(
+            self.accounts
+                .iter()
+                .filter(|(database, _)| database.as_str() != Database::DIRECTORY)
+                .map(|(database, db)| (database.as_str(), db)),
+        )
     }
 
     /// Every database that may hold accounts: the directory's, then each account database.
@@ -106,7 +126,7 @@ impl EdgeStore {
     /// A campaign from D1, with its version (`updated_at_ms`).
     async fn load_campaign(&self, id: &str) -> Result<Option<(i64, Campaign)>, StoreError> {
         let row: Option<CampaignRow> =
-            self.first(sql!(&self.db, "SELECT id, name, allowed_origins, policy, publishable_key, accounts_db, open, created_at_ms, updated_at_ms FROM campaigns WHERE id = ?1", id)?).await?;
+            self.first(sql!(&self.db, "SELECT id, name, allowed_origins, policy, publishable_key, accounts_db, open, webhook_url, webhook_salt, created_at_ms, updated_at_ms FROM campaigns WHERE id = ?1", id)?).await?;
         row.map(|r| Ok((r.updated_at_ms, r.into_campaign()?))).transpose()
     }
 
@@ -155,7 +175,7 @@ fn credential_statement(db: &D1Database, c: &StoredCredential) -> Result<D1Prepa
 fn accounts_sql(condition: &str) -> String {
     format!(
         "SELECT a.id, a.number, a.campaign_id, a.email, a.alias, a.phone, a.ext_ref_id, a.dialect, a.controller_id, \
-         a.created_at_ms, a.claimed_at_ms, p.fields AS profile FROM accounts a LEFT JOIN profiles p ON p.account_id = a.id \
+         a.created_at_ms, a.claimed_at_ms, a.locale, a.email_verified_at_ms, p.fields AS profile FROM accounts a LEFT JOIN profiles p ON p.account_id = a.id \
          WHERE {condition}"
     )
 }
@@ -208,6 +228,8 @@ struct AccountRow {
     controller_id: Option<String>,
     created_at_ms: i64,
     claimed_at_ms: Option<i64>,
+    locale: String,
+    email_verified_at_ms: Option<i64>,
     profile: Option<String>,
 }
 
@@ -228,6 +250,8 @@ impl AccountRow {
             created_at_ms: self.created_at_ms,
             claimed_at_ms: self.claimed_at_ms,
             profile,
+            locale: enlist_shared::Locale::from_tag(&self.locale).unwrap_or_default(),
+            email_verified_at_ms: self.email_verified_at_ms,
         }
     }
 }
@@ -241,6 +265,8 @@ struct CampaignRow {
     publishable_key: String,
     accounts_db: String,
     open: i64,
+    webhook_url: Option<String>,
+    webhook_salt: Option<String>,
     created_at_ms: i64,
     updated_at_ms: i64,
 }
@@ -255,6 +281,10 @@ impl CampaignRow {
             publishable_key: self.publishable_key,
             database: Database(self.accounts_db),
             open: self.open != 0,
+            webhook: match (self.webhook_url, self.webhook_salt) {
+                (Some(url), Some(salt)) => Some(crate::campaign::Webhook { url, salt }),
+                _ => None,
+            },
             created_at_ms: self.created_at_ms,
         })
     }
@@ -368,7 +398,7 @@ impl Directory for EdgeStore {
     }
 
     async fn campaigns(&self) -> Result<Vec<Campaign>, StoreError> {
-        let statement = worker::query!(&self.db, "SELECT id, name, allowed_origins, policy, publishable_key, accounts_db, open, created_at_ms, updated_at_ms FROM campaigns ORDER BY created_at_ms, id");
+        let statement = worker::query!(&self.db, "SELECT id, name, allowed_origins, policy, publishable_key, accounts_db, open, webhook_url, webhook_salt, created_at_ms, updated_at_ms FROM campaigns ORDER BY created_at_ms, id");
         let rows = statement.all().await.map_err(unavailable)?.results::<CampaignRow>().map_err(unavailable)?;
         rows.into_iter().map(CampaignRow::into_campaign).collect()
     }
@@ -380,14 +410,16 @@ impl Directory for EdgeStore {
         sql!(
             &self.db,
             "UPDATE campaigns SET name = ?2, allowed_origins = ?3, policy = ?4, open = ?5, publishable_key = ?6, \
-             updated_at_ms = MAX(updated_at_ms + 1, ?7) WHERE id = ?1",
+             webhook_url = ?8, webhook_salt = ?9, updated_at_ms = MAX(updated_at_ms + 1, ?7) WHERE id = ?1",
             &c.id,
             &c.name,
             &origins,
             &policy,
             c.open,
             &c.publishable_key,
-            now_ms
+            now_ms,
+            c.webhook.as_ref().map(|w| w.url.as_str()),
+            c.webhook.as_ref().map(|w| w.salt.as_str())
         )?
         .run()
         .await
@@ -518,7 +550,7 @@ impl Directory for EdgeStore {
 }
 
 impl Accounts for EdgeStore {
-    async fn insert_account(&self, a: &NewAccount) -> Result<(), InsertError> {
+    async fn insert_account(&self, a: &NewAccount) -> Result<Vec<Job>, InsertError> {
         let db = self.accounts_db(&a.scope)?;
         let id = a.id.as_str();
         let email_normalized = a.email.as_ref().map(|e| e.normalized());
@@ -530,8 +562,8 @@ impl Accounts for EdgeStore {
         let mut statements = vec![sql!(
             db,
             "INSERT INTO accounts (id, number, campaign_id, email, email_normalized, alias, alias_normalized, phone, \
-             phone_key, ext_ref_id, password_hash, dialect, controller_id, created_at_ms) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+             phone_key, ext_ref_id, password_hash, dialect, controller_id, created_at_ms, locale) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
             id,
             a.number,
             a.scope.campaign_id(),
@@ -545,18 +577,37 @@ impl Accounts for EdgeStore {
             a.password_hash.as_deref(),
             a.dialect.name(),
             a.controller_id.as_deref(),
-            a.created_at_ms
+            a.created_at_ms,
+            a.locale.tag()
         )?];
         let profile = serde_json::to_string(&a.profile).unwrap_or_else(|_| "{}".into());
         statements.push(sql!(db, "INSERT INTO profiles (account_id, fields) VALUES (?1, ?2)", id, &profile)?);
+        // A row the queue can hold now (due within its longest delay, not waiting for an
+        // event) is marked queued in the same write, and queued right after it commits; the
+        // relay queues the others when their time comes within reach (see crate::outbox).
+        let queued_now = |e: &crate::store::OutboxEntry| {
+            !e.kind.waits() && (e.send_at_ms - a.created_at_ms) < i64::from(crate::outbox::MAX_DELAY_S) * 1000
+        };
+        let outbox_rows = statements.len()..statements.len() + a.outbox.len();
         for entry in &a.outbox {
             statements.push(sql!(
                 db,
-                "INSERT INTO outbox (account_id, kind, send_at_ms, created_at_ms) VALUES (?1, ?2, ?3, ?4)",
+                "INSERT INTO outbox (account_id, kind, send_at_ms, created_at_ms, enqueued_at_ms, webhook_id) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id, send_at_ms",
                 id,
                 entry.kind.as_str(),
                 entry.send_at_ms,
-                a.created_at_ms
+                a.created_at_ms,
+                queued_now(entry).then_some(a.created_at_ms),
+                entry.webhook_id.as_deref()
+            )?);
+        }
+        if let Some(expires_at_ms) = a.verification {
+            statements.push(sql!(
+                db,
+                "INSERT INTO verifications (account_id, expires_at_ms) VALUES (?1, ?2)",
+                id,
+                expires_at_ms
             )?);
         }
         // The secrets minted with the account live beside it, in its database.
@@ -564,7 +615,24 @@ impl Accounts for EdgeStore {
             statements.push(credential_statement(db, c)?);
         }
         // One batch is one transaction: the account, its profile, e-mails and secrets, or nothing.
-        db.batch(statements).await.map(|_| ()).map_err(classify)
+        let results = db.batch(statements).await.map_err(classify)?;
+        let mut jobs = Vec::new();
+        for (result, entry) in results[outbox_rows].iter().zip(&a.outbox) {
+            #[derive(Deserialize)]
+            struct Written {
+                id: i64,
+                send_at_ms: i64,
+            }
+            let written = result.results::<Written>().map_err(|e| InsertError::Unavailable(e.to_string()))?;
+            if queued_now(entry) {
+                jobs.extend(written.into_iter().map(|w| Job {
+                    db: a.scope.database().to_owned(),
+                    id: w.id,
+                    send_at_ms: w.send_at_ms,
+                }));
+            }
+        }
+        Ok(jobs)
     }
 
     async fn account(&self, id: &str) -> Result<Option<AccountRecord>, StoreError> {
@@ -672,6 +740,7 @@ impl Accounts for EdgeStore {
         self.db.batch(directory).await.map_err(unavailable)?;
         let account = vec![
             sql!(db, "DELETE FROM outbox WHERE account_id = ?1", id)?,
+            sql!(db, "DELETE FROM verifications WHERE account_id = ?1", id)?,
             sql!(db, "DELETE FROM profiles WHERE account_id = ?1", id)?,
             sql!(db, "DELETE FROM credentials WHERE owner_id = ?1", id)?,
             sql!(db, "DELETE FROM accounts WHERE id = ?1", id)?,
@@ -777,4 +846,305 @@ fn remember_campaign(campaign: &Campaign, version: i64) {
         }
         cache.insert(campaign.id.clone(), (version, campaign.clone()));
     });
+}
+
+/// An outbox row as the admin API lists it, with its account's campaign.
+#[derive(Deserialize)]
+struct OutboxRow {
+    id: i64,
+    account_id: String,
+    campaign_id: Option<String>,
+    kind: String,
+    webhook_id: Option<String>,
+    attempts: i64,
+    last_status: Option<i64>,
+    last_error: Option<String>,
+    send_at_ms: i64,
+    created_at_ms: i64,
+    sent_at_ms: Option<i64>,
+    dead_at_ms: Option<i64>,
+}
+
+impl OutboxRow {
+    fn into_record(self, database: &str) -> OutboxRecord {
+        OutboxRecord {
+            database: database.to_owned(),
+            id: self.id,
+            account_id: self.account_id,
+            campaign_id: self.campaign_id,
+            kind: self.kind,
+            webhook_id: self.webhook_id,
+            attempts: self.attempts,
+            last_status: self.last_status,
+            last_error: self.last_error,
+            send_at_ms: self.send_at_ms,
+            created_at_ms: self.created_at_ms,
+            sent_at_ms: self.sent_at_ms,
+            dead_at_ms: self.dead_at_ms,
+        }
+    }
+}
+
+/// Outbox rows with their account's campaign, by `condition` on `outbox o` / `accounts a`.
+fn outbox_sql(condition: &str) -> String {
+    format!(
+        "SELECT o.id, o.account_id, a.campaign_id, o.kind, o.webhook_id, o.attempts, o.last_status, o.last_error, \
+         o.send_at_ms, o.created_at_ms, o.sent_at_ms, o.dead_at_ms FROM outbox o \
+         LEFT JOIN accounts a ON a.id = o.account_id WHERE {condition}"
+    )
+}
+
+/// The queue takes at most this many messages per send.
+const QUEUE_BATCH: usize = 100;
+
+impl Outbox for EdgeStore {
+    async fn enqueue(&self, jobs: &[Job], now_ms: i64) -> Result<(), StoreError> {
+        let Some(queue) = &self.queue else {
+            return Err(StoreError("no OUTBOX_QUEUE binding: the relay will queue the rows".into()));
+        };
+        for chunk in jobs.chunks(QUEUE_BATCH) {
+            let mut batch = worker::BatchMessageBuilder::new();
+            for job in chunk {
+                batch =
+                    batch.message(worker::MessageBuilder::new(job.clone()).delay_seconds(job.delay_s(now_ms)).build());
+            }
+            if let Err(e) = queue.send_batch(batch.build()).await {
+                worker::console_error!(
+                    "queueing {} outbox message(s) failed (the relay queues them later): {e}",
+                    chunk.len()
+                );
+                return Err(unavailable(e));
+            }
+        }
+        Ok(())
+    }
+
+    async fn claim(&self, job: &Job, now_ms: i64) -> Result<Claim, StoreError> {
+        #[derive(Deserialize)]
+        struct Taken {
+            account_id: String,
+            kind: String,
+            attempts: i64,
+            webhook_id: Option<String>,
+            created_at_ms: i64,
+            send_at_ms: i64,
+        }
+        let db = self.database(&job.db)?;
+        // One statement decides the race between deliveries of the same row.
+        let taken: Option<Taken> = self
+            .first(sql!(
+                db,
+                "UPDATE outbox SET claimed_at_ms = ?2, enqueued_at_ms = ?2, attempts = attempts + 1 \
+                 WHERE id = ?1 AND sent_at_ms IS NULL AND dead_at_ms IS NULL AND send_at_ms <= ?2 \
+                 AND (claimed_at_ms IS NULL OR claimed_at_ms <= ?3) \
+                 RETURNING account_id, kind, attempts, webhook_id, created_at_ms, send_at_ms",
+                job.id,
+                now_ms,
+                now_ms - LEASE_MS
+            )?)
+            .await?;
+        let Some(taken) = taken else {
+            #[derive(Deserialize)]
+            struct State {
+                sent_at_ms: Option<i64>,
+                dead_at_ms: Option<i64>,
+                send_at_ms: i64,
+            }
+            let state: Option<State> = self
+                .first(sql!(db, "SELECT sent_at_ms, dead_at_ms, send_at_ms FROM outbox WHERE id = ?1", job.id)?)
+                .await?;
+            return Ok(match state {
+                None | Some(State { sent_at_ms: Some(_), .. }) | Some(State { dead_at_ms: Some(_), .. }) => {
+                    Claim::Settled
+                }
+                Some(State { send_at_ms, .. }) if send_at_ms > now_ms => Claim::NotYet { send_at_ms },
+                Some(_) => Claim::Held,
+            });
+        };
+        let Some(kind) = MessageKind::from_stored(&taken.kind) else {
+            let settled = Settlement::Abandoned { error: format!("unknown outbox kind `{}`", taken.kind) };
+            self.settle(job, &settled, now_ms).await?;
+            return Ok(Claim::Settled);
+        };
+        let Some(account) = self.account_first(sql!(db, &account_sql("a.id = ?1"), &taken.account_id)?).await? else {
+            return Ok(Claim::Settled);
+        };
+        Ok(Claim::Claimed(Box::new(Claimed {
+            job: Job { send_at_ms: taken.send_at_ms, ..job.clone() },
+            kind,
+            attempt: u32::try_from(taken.attempts).unwrap_or(u32::MAX),
+            webhook_id: taken.webhook_id,
+            created_at_ms: taken.created_at_ms,
+            account,
+        })))
+    }
+
+    async fn settle(&self, job: &Job, settlement: &Settlement, now_ms: i64) -> Result<(), StoreError> {
+        let db = self.database(&job.db)?;
+        let statement = match settlement {
+            Settlement::Sent { status } => sql!(
+                db,
+                "UPDATE outbox SET sent_at_ms = ?2, claimed_at_ms = NULL, last_status = ?3, last_error = NULL WHERE id = ?1",
+                job.id,
+                now_ms,
+                *status
+            )?,
+            Settlement::Failed { error, status } => sql!(
+                db,
+                "UPDATE outbox SET claimed_at_ms = NULL, last_error = ?2, last_status = ?3 WHERE id = ?1",
+                job.id,
+                error,
+                *status
+            )?,
+            Settlement::Abandoned { error } => sql!(
+                db,
+                "UPDATE outbox SET claimed_at_ms = NULL, last_error = ?2, dead_at_ms = ?3 WHERE id = ?1",
+                job.id,
+                error,
+                now_ms
+            )?,
+        };
+        statement.run().await.map(|_| ()).map_err(unavailable)
+    }
+
+    async fn mark_dead(&self, job: &Job, now_ms: i64) -> Result<(), StoreError> {
+        let db = self.database(&job.db)?;
+        sql!(
+            db,
+            "UPDATE outbox SET dead_at_ms = COALESCE(dead_at_ms, ?2), claimed_at_ms = NULL \
+             WHERE id = ?1 AND sent_at_ms IS NULL",
+            job.id,
+            now_ms
+        )?
+        .run()
+        .await
+        .map(|_| ())
+        .map_err(unavailable)
+    }
+
+    async fn take_unqueued(
+        &self,
+        due_before_ms: i64,
+        queued_before_ms: i64,
+        now_ms: i64,
+    ) -> Result<Vec<Job>, StoreError> {
+        #[derive(Deserialize)]
+        struct Taken {
+            id: i64,
+            send_at_ms: i64,
+        }
+        let mut jobs = Vec::new();
+        for (name, db) in self.every_named_db() {
+            let statement = sql!(
+                db,
+                "UPDATE outbox SET enqueued_at_ms = ?3 WHERE id IN (SELECT id FROM outbox \
+                 WHERE sent_at_ms IS NULL AND dead_at_ms IS NULL AND kind != ?4 AND send_at_ms < ?1 \
+                 AND (enqueued_at_ms IS NULL OR enqueued_at_ms < ?2) ORDER BY send_at_ms LIMIT ?5) \
+                 RETURNING id, send_at_ms",
+                due_before_ms,
+                queued_before_ms,
+                now_ms,
+                MessageKind::WelcomeIfPresent.as_str(),
+                RELAY_BATCH as i64
+            )?;
+            let taken = statement.all().await.map_err(unavailable)?.results::<Taken>().map_err(unavailable)?;
+            jobs.extend(taken.into_iter().map(|t| Job { db: name.to_owned(), id: t.id, send_at_ms: t.send_at_ms }));
+        }
+        Ok(jobs)
+    }
+
+    async fn dead_letters(&self) -> Result<Vec<OutboxRecord>, StoreError> {
+        let sql = outbox_sql("o.dead_at_ms IS NOT NULL ORDER BY o.dead_at_ms DESC LIMIT 1000");
+        let mut found = Vec::new();
+        for (name, db) in self.every_named_db() {
+            let rows = worker::query!(db, &sql).all().await.map_err(unavailable)?;
+            found.extend(rows.results::<OutboxRow>().map_err(unavailable)?.into_iter().map(|r| r.into_record(name)));
+        }
+        found.sort_by(|a, b| b.dead_at_ms.cmp(&a.dead_at_ms));
+        Ok(found)
+    }
+
+    async fn webhook_deliveries(&self, scope: &Scope, limit: usize) -> Result<Vec<OutboxRecord>, StoreError> {
+        let db = self.accounts_db(scope)?;
+        let sql = outbox_sql("o.kind = ?1 AND a.scope = ?2 ORDER BY o.id DESC LIMIT ?3");
+        let statement =
+            sql!(db, &sql, MessageKind::Webhook.as_str(), scope.campaign_id().unwrap_or_default(), limit as i64)?;
+        let rows = statement.all().await.map_err(unavailable)?.results::<OutboxRow>().map_err(unavailable)?;
+        Ok(rows.into_iter().map(|r| r.into_record(scope.database())).collect())
+    }
+
+    async fn arm_verification(&self, job: &Job, account_id: &str, token_hash: &str) -> Result<(), StoreError> {
+        let db = self.database(&job.db)?;
+        sql!(db, "UPDATE verifications SET token_hash = ?2 WHERE account_id = ?1", account_id, token_hash)?
+            .run()
+            .await
+            .map(|_| ())
+            .map_err(unavailable)
+    }
+
+    async fn use_verification(&self, token_hash: &str, now_ms: i64) -> Result<Verification, StoreError> {
+        #[derive(Deserialize)]
+        struct Link {
+            account_id: String,
+            expires_at_ms: i64,
+            used_at_ms: Option<i64>,
+        }
+        // Which database holds the link (one at most: tokens are unique per account).
+        let lookups = self.every_named_db().map(|(_, db)| async move {
+            let statement = sql!(
+                db,
+                "SELECT account_id, expires_at_ms, used_at_ms FROM verifications WHERE token_hash = ?1",
+                token_hash
+            )?;
+            Ok::<_, StoreError>(statement.first::<Link>(None).await.map_err(unavailable)?.map(|link| (db, link)))
+        });
+        let mut found = None;
+        for lookup in futures_util::future::join_all(lookups).await {
+            found = found.or(lookup?);
+        }
+        let Some((db, link)) = found else { return Ok(Verification::Unknown) };
+        let account =
+            |db| async move { self.account_first(sql!(db, &account_sql("a.id = ?1"), &link.account_id)?).await };
+        if link.used_at_ms.is_some() || link.expires_at_ms <= now_ms {
+            let Some(record) = account(db).await? else { return Ok(Verification::Unknown) };
+            return Ok(if link.used_at_ms.is_some() {
+                Verification::Used(record)
+            } else {
+                Verification::Expired(record)
+            });
+        }
+        // One batch (one transaction): of two concurrent uses, the first marks the link used
+        // and verifies the account; the second's UPDATE finds it used and returns nothing.
+        let results = db
+            .batch(vec![
+                sql!(
+                    db,
+                    "UPDATE accounts SET email_verified_at_ms = ?2 WHERE id = (SELECT account_id FROM verifications \
+                     WHERE token_hash = ?1 AND used_at_ms IS NULL AND expires_at_ms > ?2) AND email_verified_at_ms IS NULL",
+                    token_hash,
+                    now_ms
+                )?,
+                sql!(
+                    db,
+                    "UPDATE verifications SET used_at_ms = ?2 WHERE token_hash = ?1 AND used_at_ms IS NULL \
+                     AND expires_at_ms > ?2 RETURNING account_id",
+                    token_hash,
+                    now_ms
+                )?,
+            ])
+            .await
+            .map_err(unavailable)?;
+        #[derive(Deserialize)]
+        struct Used {
+            #[allow(dead_code)]
+            account_id: String,
+        }
+        let won = results
+            .get(1)
+            .map(|r| r.results::<Used>().map(|rows| !rows.is_empty()))
+            .transpose()
+            .map_err(unavailable)?;
+        let Some(record) = account(db).await? else { return Ok(Verification::Unknown) };
+        Ok(if won == Some(true) { Verification::Verified(record) } else { Verification::Used(record) })
+    }
 }

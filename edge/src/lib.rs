@@ -35,6 +35,8 @@ mod glue {
     //! The Worker adapter: a `worker::Request` becomes a [`handler::Request`], the native
     //! [`handler::handle`] answers it, its [`Reply`] becomes a `Response`.
     use crate::handler::{self, body_bound, Config};
+    use crate::mail::Mail;
+    use crate::outbox::{Courier, Delivery, Disposition, Job};
     use crate::routes::Route;
     use crate::{d1::EdgeStore, reply::Reply};
     use worker::{console_error, event, Context, Env, Headers, Request, Response, Result};
@@ -101,6 +103,94 @@ mod glue {
 
     fn now_ms() -> i64 {
         worker::Date::now().as_millis() as i64
+    }
+
+    /// The outbox's consumer, for both queues: `enlist-outbox` delivers, its dead-letter queue
+    /// (`enlist-outbox-dlq`) parks what the first gave up on (see [`crate::outbox`]).
+    #[event(queue)]
+    async fn queue(batch: worker::MessageBatch<Job>, env: Env, _ctx: Context) -> Result<()> {
+        use worker::MessageExt;
+        let store = EdgeStore::from_env(&env)?;
+        let dead_letters = batch.queue().ends_with("-dlq");
+        let var = |name: &str| env.var(name).map(|v| v.to_string()).unwrap_or_default();
+        let (outbox_secret, mail_from, public_url, faults) = (
+            env.secret("OUTBOX_SECRET").map(|s| s.to_string()).ok(),
+            var("MAIL_FROM"),
+            var("PUBLIC_URL"),
+            var("MAIL_FAULTS"),
+        );
+        let delivery = Delivery {
+            outbox_secret: outbox_secret.as_deref(),
+            mail_from: &mail_from,
+            public_url: &public_url,
+            retry_base_s: var("OUTBOX_RETRY_SECONDS").parse().unwrap_or(10),
+            faults: &faults,
+        };
+        let courier = Bindings { email: env.send_email("EMAIL").ok() };
+        for message in batch.iter() {
+            let message = match message {
+                Ok(message) => message,
+                Err(e) => {
+                    console_error!("an outbox message that is not a job: {e}");
+                    continue;
+                }
+            };
+            let job = message.body();
+            let disposition = if dead_letters {
+                crate::outbox::bury(&store, job, now_ms()).await
+            } else {
+                crate::outbox::deliver(&store, &courier, job, &delivery, now_ms()).await
+            };
+            match disposition {
+                Disposition::Ack => message.ack(),
+                Disposition::Retry(delay) => {
+                    console_error!("outbox row {}#{}: to be retried in {delay} s", job.db, job.id);
+                    message
+                        .retry_with_options(&worker::QueueRetryOptionsBuilder::new().with_delay_seconds(delay).build())
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The outbox's relay (cron trigger, every minute): queues rows whose message was lost
+    /// and rows due within the queue's longest delay.
+    #[event(scheduled)]
+    async fn scheduled(_event: worker::ScheduledEvent, env: Env, _ctx: worker::ScheduleContext) {
+        let relayed = match EdgeStore::from_env(&env) {
+            Ok(store) => crate::outbox::relay(&store, now_ms()).await.map_err(|e| e.0),
+            Err(e) => Err(e.to_string()),
+        };
+        if let Err(why) = relayed {
+            console_error!("the outbox relay failed (the next minute's run tries again): {why}");
+        }
+    }
+
+    /// What the consumer sends with: the e-mail binding, and `fetch` for webhooks.
+    struct Bindings {
+        email: Option<worker::SendEmail>,
+    }
+
+    impl Courier for Bindings {
+        async fn send_mail(&self, mail: &Mail) -> std::result::Result<(), String> {
+            let email = self.email.as_ref().ok_or("no EMAIL (send_email) binding")?;
+            let js = |e: worker::js_sys::Error| String::from(e.message());
+            let message =
+                worker::EmailMessage::new(crate::mail::address_of(&mail.from), &mail.to, &mail.raw()).map_err(js)?;
+            email.send(&message).await.map(|_| ()).map_err(js)
+        }
+
+        async fn post(&self, url: &str, headers: &[(String, String)], body: &str) -> std::result::Result<u16, String> {
+            let fields = Headers::new();
+            for (name, value) in headers {
+                fields.set(name, value).map_err(|e| e.to_string())?;
+            }
+            let mut init = worker::RequestInit::new();
+            init.with_method(worker::Method::Post).with_headers(fields).with_body(Some(body.into()));
+            let request = Request::new_with_init(url, &init).map_err(|e| e.to_string())?;
+            let answer = worker::Fetch::Request(request).send().await.map_err(|e| format!("no answer: {e}"))?;
+            Ok(answer.status_code())
+        }
     }
 
     fn into_response(reply: Reply) -> Result<Response> {

@@ -225,8 +225,11 @@ pub fn spawn_worker_on(state: PathBuf, vars: &[(&str, &str)]) -> Worker {
         assert!(seeded.status.success(), "seeding failed:\n{}", String::from_utf8_lossy(&seeded.stderr));
         // Secrets through an env file, as `cargo xtask dev` does: never on a command line.
         let env_file = state.join("dev.vars");
+        // The outbox retries at once here (OUTBOX_RETRY_SECONDS=0): tests wait for queues, not
+        // for back-off; verification links point at this Worker.
         let mut env = format!(
-            "ADMIN_TOKEN={ADMIN_TOKEN}\nRATE_LIMIT_PER_MINUTE=0\nCAMPAIGN_RATE_LIMIT_PER_MINUTE=0\nOUTBOX_SECRET={OUTBOX_SECRET}\n"
+            "ADMIN_TOKEN={ADMIN_TOKEN}\nRATE_LIMIT_PER_MINUTE=0\nCAMPAIGN_RATE_LIMIT_PER_MINUTE=0\nOUTBOX_SECRET={OUTBOX_SECRET}\n\
+             PUBLIC_URL={base}\nOUTBOX_RETRY_SECONDS=0\n"
         );
         for (name, value) in vars {
             env.push_str(&format!("{name}={value}\n"));
@@ -249,6 +252,8 @@ pub fn spawn_worker_on(state: PathBuf, vars: &[(&str, &str)]) -> Worker {
             .arg(&env_file)
             .arg("--assets")
             .arg(root().join("dist"))
+            .arg("--mail")
+            .arg(state.join("mail"))
             .arg("--edge")
             .env("WRANGLER_SEND_METRICS", "false")
             .stdin(Stdio::null())
@@ -296,7 +301,10 @@ impl Worker {
         fn walk(dir: &Path, out: &mut Vec<u8>) {
             for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
                 let path = entry.path();
-                if path.is_dir() {
+                if path.is_dir() && path.file_name().is_some_and(|n| n == "mail") {
+                    // The e-mails sent (local copies of what left): not what the Worker keeps.
+                    continue;
+                } else if path.is_dir() {
                     walk(&path, out);
                 } else if path.file_name().is_some_and(|n| n != "wrangler.log" && n != "dev.vars") {
                     out.extend(std::fs::read(&path).unwrap_or_default());
@@ -306,6 +314,40 @@ impl Worker {
         let mut out = Vec::new();
         walk(&self.state, &mut out);
         out
+    }
+
+    /// The e-mails the Worker sent so far (its e-mail binding's messages, as `.eml` files
+    /// under `<state>/mail/`), oldest first.
+    pub fn mails(&self) -> Vec<String> {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(self.state.join("mail"))
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "eml"))
+            .collect();
+        files.sort();
+        files.iter().map(|f| std::fs::read_to_string(f).unwrap_or_default()).collect()
+    }
+
+    /// The e-mails sent to `address` (its `To:` header), waiting up to `within` for at least
+    /// `count` of them.
+    pub fn mails_to(&self, address: &str, count: usize, within: Duration) -> Vec<String> {
+        let deadline = std::time::Instant::now() + within;
+        loop {
+            let to = format!("To: <{address}>");
+            let found: Vec<String> = self.mails().into_iter().filter(|m| m.lines().any(|l| l == to)).collect();
+            if found.len() >= count || std::time::Instant::now() > deadline {
+                return found;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// Runs the Worker's cron handler now (the outbox relay), as Cloudflare does every minute.
+    pub fn run_cron(&self) {
+        let answer = ureq::get(&self.url("/cdn-cgi/handler/scheduled?cron=*+*+*+*+*")).call();
+        assert!(answer.is_ok(), "the scheduled handler failed: {answer:?}");
     }
 
     /// Kills the runtime with SIGKILL (no shutdown of any kind) and returns its state folder.
