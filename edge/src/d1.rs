@@ -1060,7 +1060,7 @@ impl Outbox for EdgeStore {
             let rows = worker::query!(db, &sql).all().await.map_err(unavailable)?;
             found.extend(rows.results::<OutboxRow>().map_err(unavailable)?.into_iter().map(|r| r.into_record(name)));
         }
-        found.sort_by(|a, b| b.dead_at_ms.cmp(&a.dead_at_ms));
+        found.sort_by_key(|r| std::cmp::Reverse(r.dead_at_ms));
         Ok(found)
     }
 

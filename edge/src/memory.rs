@@ -30,10 +30,13 @@ pub struct MemoryStore {
     /// The outbox rows of every database, and the queue's messages so far (tests read it).
     outbox: RefCell<Vec<OutboxRow>>,
     pub queued: RefCell<Vec<Job>>,
-    /// Account id → (token hash once armed, expires at, used at).
-    verifications: RefCell<HashMap<String, (Option<String>, i64, Option<i64>)>>,
+    /// Account id → its verification link.
+    verifications: RefCell<HashMap<String, Link>>,
     verified: RefCell<HashMap<String, i64>>,
 }
+
+/// A verification link: its token hash once armed, when it expires, when it was used.
+type Link = (Option<String>, i64, Option<i64>);
 
 /// An outbox row as the D1 schema keeps it.
 #[derive(Clone, Debug)]

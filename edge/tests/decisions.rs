@@ -1428,8 +1428,10 @@ fn every_route_answers_natively_through_handle() {
         let auth = basic(&issued);
         let headers = [("content-type", JSON), ("x-publishable-key", key.as_str()), ("authorization", auth.as_str())];
         let reply = send(&store, &request(method, &target, &headers, ""));
+        // (A verification link with no token is a link not found: its own page, 404.)
+        let own_404 = route == Route::Verify && reply.body.contains("Link not valid");
         assert!(
-            reply.status != 404 && reply.status < 500,
+            (reply.status != 404 || own_404) && reply.status < 500,
             "{method} {path} ({route:?}): {} {}",
             reply.status,
             reply.body
@@ -1437,7 +1439,7 @@ fn every_route_answers_natively_through_handle() {
         assert!(!reply.body.contains("route.not_found"), "{method} {path}: {}", reply.body);
         seen += 1;
     }
-    assert_eq!(seen, 11, "the table's routes");
+    assert_eq!(seen, 12, "the table's routes");
     let admin =
         send(&store, &request("GET", "/admin/accounts?email=ada%40example.com", &[("authorization", ADMIN)], ""));
     assert_eq!(admin.status, 200, "{}", admin.body);

@@ -127,7 +127,23 @@ pub fn engagement_user(data: &[u8]) -> u64 {
 /// an operator request through its decoder and checks.
 pub fn admin_bodies(data: &[u8]) -> u64 {
     let store = MemoryStore::new();
-    let request = admin::AdminRequest {
+    let request = admin_request(data);
+    let reply = pollster::block_on(admin::handle(&store, request, 0));
+    // The same bytes as a PATCH of an existing campaign (webhook URLs included).
+    let demo = serde_json::from_value(serde_json::json!({"id": "demo", "name": "Demo"})).expect("a request");
+    let demo = campaign::Campaign::from_request(demo, campaign::Database::default()).expect("a campaign");
+    pollster::block_on(enlist_edge::store::Directory::insert_campaign(&store, &demo, 0)).expect("stored");
+    let patch = admin::AdminRequest { method: "PATCH", path: "/admin/campaigns/demo", ..admin_request(data) };
+    let patched = pollster::block_on(admin::handle(&store, patch, 0));
+    let operator = serde_json::from_slice::<enlist_edge::operator::OperatorRequest>(data)
+        .map(|r| enlist_edge::operator::Operator::from_request(r, 1, |c| c == "demo").is_ok());
+    let campaign = serde_json::from_slice::<campaign::CampaignRequest>(data)
+        .map(|r| campaign::Campaign::from_request(r, campaign::Database::default()).is_ok());
+    signature((reply.status, patched.status, operator.ok(), campaign.ok()))
+}
+
+fn admin_request(data: &[u8]) -> admin::AdminRequest<'_> {
+    admin::AdminRequest {
         method: "POST",
         path: "/admin/campaigns",
         query: None,
@@ -135,13 +151,9 @@ pub fn admin_bodies(data: &[u8]) -> u64 {
         body: data,
         body_too_large: false,
         admin_token: "fuzz-admin-token",
-    };
-    let reply = pollster::block_on(admin::handle(&store, request, 0));
-    let operator = serde_json::from_slice::<enlist_edge::operator::OperatorRequest>(data)
-        .map(|r| enlist_edge::operator::Operator::from_request(r, 1, |c| c == "demo").is_ok());
-    let campaign = serde_json::from_slice::<campaign::CampaignRequest>(data)
-        .map(|r| campaign::Campaign::from_request(r, campaign::Database::default()).is_ok());
-    signature((reply.status, operator.ok(), campaign.ok()))
+        outbox_secret: Some("fuzz-outbox-secret"),
+        local: false,
+    }
 }
 
 /// Routing, dialect negotiation and credential headers, from one input split at NULs.

@@ -49,7 +49,7 @@ pub fn remember_secret(secret: &str) {
 }
 
 /// Field names whose values are secrets, in any of the dialects' bodies, requests and answers.
-const SECRET_FIELDS: [&str; 12] = [
+const SECRET_FIELDS: [&str; 13] = [
     "password",
     "confirm_password",
     "security_answer",
@@ -62,6 +62,8 @@ const SECRET_FIELDS: [&str; 12] = [
     "token",
     "ADMIN_TOKEN",
     "OUTBOX_SECRET",
+    // A webhook's signing secret (shown once by PATCH /admin/campaigns/{id}).
+    "secret",
 ];
 
 /// Whether `value` under `key` is a secret. `code` is both an OAuth code (random letters and

@@ -450,7 +450,9 @@ impl Form {
         let done = el(form, "div", &[("class", "enlist-done"), ("hidden", "")]);
         let heading = el(&done, "h3", &[("id", "enlist-done"), ("tabindex", "-1")]);
         dom::text(&heading, text(Text::CreatedHeading, locale));
-        dom::text(&el(&done, "p", &[]), text(Text::Created, locale));
+        // A campaign that verifies addresses: the account waits for the e-mailed link.
+        let said = if self.policy.verify_email { Text::CheckInbox } else { Text::Created };
+        dom::text(&el(&done, "p", &[]), text(said, locale));
         [button, status, done]
     }
 

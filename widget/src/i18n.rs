@@ -21,6 +21,8 @@ pub enum Text {
     Retry,
     CreatedHeading,
     Created,
+    /// Created, and the address must be confirmed through the e-mailed link.
+    CheckInbox,
     NetworkError,
     /// The e-mail address has an account here already: what it means, what to do.
     AlreadyRegistered,
@@ -35,12 +37,13 @@ pub enum Text {
 
 impl Text {
     #[cfg(test)]
-    const ALL: [Text; 12] = [
+    const ALL: [Text; 13] = [
         Text::Submit,
         Text::Sending,
         Text::Retry,
         Text::CreatedHeading,
         Text::Created,
+        Text::CheckInbox,
         Text::NetworkError,
         Text::AlreadyRegistered,
         Text::Choose,
@@ -57,6 +60,7 @@ impl Text {
             Text::Retry => "text.retry",
             Text::CreatedHeading => "text.created_heading",
             Text::Created => "text.created",
+            Text::CheckInbox => "text.check_inbox",
             Text::NetworkError => "text.network_error",
             Text::AlreadyRegistered => "text.already_registered",
             Text::Choose => "text.choose",

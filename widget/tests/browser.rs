@@ -548,3 +548,18 @@ async fn a_closed_campaign_says_so_instead_of_a_form() {
     assert!(host.query_selector("form").unwrap().is_none(), "no form for a closed campaign");
     assert_eq!(text_of(&host, ".enlist-status"), "Registration for this event is closed.");
 }
+
+#[wasm_bindgen_test]
+async fn a_campaign_that_verifies_addresses_says_to_check_the_inbox() {
+    script_fetch(r#"[{ status: 201, body: { id: "acc_1" } }]"#);
+    let policy = Policy { verify_email: true, ..Policy::default() };
+    let host = mount(policy, Locale::En);
+    settle().await;
+    fill_valid_form(&host).await;
+    let submit: HtmlElement = find(&host, "button[type=submit]").unchecked_into();
+    submit.click();
+    round_trip().await;
+    assert_eq!(find(&host, "form").get_attribute("data-state").as_deref(), Some("created"));
+    let said = text_of(&host, ".enlist-done p");
+    assert!(said.starts_with("Check your inbox") && said.contains("48 hours"), "{said}");
+}

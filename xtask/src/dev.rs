@@ -25,6 +25,11 @@ pub fn parse_port(args: &[String]) -> Outcome<u16> {
     }
 }
 
+/// Every e-mail the local Worker sends is also written here, as an `.eml` file.
+pub fn mail_dir() -> PathBuf {
+    root().join(".enlist").join("mail")
+}
+
 /// Local state (D1, KV) lives here and survives restarts.
 pub fn state_dir() -> PathBuf {
     root().join(".enlist").join("state")
@@ -38,9 +43,10 @@ pub fn run(port: u16) -> Outcome {
     let state = state_dir();
     apply_migrations(&tools, &state)?;
     seed_demo_campaign(&tools, &state, port)?;
-    let env_file = write_dev_vars()?;
+    let env_file = write_dev_vars(port)?;
 
     println!("==> serving on http://127.0.0.1:{port}/ (local state in {})", state.display());
+    println!("==> e-mails the Worker sends are written to {} (.eml files)", mail_dir().display());
     // workerd through Miniflare (edge/serve.mjs), with a front that sets CF-Connecting-IP from
     // the connection as Cloudflare's edge does, so a client cannot claim another address.
     let mut child = tools
@@ -56,6 +62,8 @@ pub fn run(port: u16) -> Outcome {
         .arg(&env_file)
         .arg("--assets")
         .arg(root().join("dist"))
+        .arg("--mail")
+        .arg(mail_dir())
         .arg("--edge")
         .process_group(0)
         .spawn()
@@ -138,7 +146,7 @@ pub fn seed_demo_campaign(tools: &Tools, state: &Path, port: u16) -> Outcome {
 }
 
 /// Secrets go to the Worker through an env file, never argv.
-fn write_dev_vars() -> Outcome<PathBuf> {
+fn write_dev_vars(port: u16) -> Outcome<PathBuf> {
     let token = match std::env::var("ADMIN_TOKEN") {
         Ok(token) if !token.trim().is_empty() => token,
         _ => {
@@ -176,7 +184,8 @@ fn write_dev_vars() -> Outcome<PathBuf> {
     };
     writeln!(
         file,
-        "ADMIN_TOKEN={token}\nRATE_LIMIT_PER_MINUTE={rate}{campaign_rate}\nOUTBOX_SECRET={outbox_secret}\nREQUIRE_TLS=false"
+        "ADMIN_TOKEN={token}\nRATE_LIMIT_PER_MINUTE={rate}{campaign_rate}\nOUTBOX_SECRET={outbox_secret}\nREQUIRE_TLS=false\n\
+         PUBLIC_URL=http://127.0.0.1:{port}"
     )?;
     Ok(path)
 }
