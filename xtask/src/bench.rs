@@ -18,7 +18,7 @@ pub struct Figure {
 }
 
 /// The parts of the benchmark, in the order they run.
-pub const PARTS: [&str; 4] = ["rules", "widget", "worker", "scale"];
+pub const PARTS: [&str; 5] = ["rules", "widget", "worker", "outbox", "scale"];
 
 pub fn run(only: &[String]) -> Outcome {
     if let Some(unknown) = only.iter().find(|p| !PARTS.contains(&p.as_str())) {
@@ -40,6 +40,9 @@ pub fn run(only: &[String]) -> Outcome {
     }
     if wanted("worker") {
         figures.extend(crate::load::throughput(&tools)?);
+    }
+    if wanted("outbox") {
+        figures.extend(crate::load::outbox(&tools)?);
     }
     if wanted("scale") {
         figures.extend(crate::load::scale(&tools)?);
