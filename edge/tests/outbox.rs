@@ -272,3 +272,24 @@ fn getresponse_double_optin_sends_a_verification_in_the_campaigns_language() {
     drain(&store, &courier, NOW);
     assert!(courier.mails.borrow()[0].subject.starts_with("Potwierdź"), "{}", courier.mails.borrow()[0].subject);
 }
+
+/// "Plain HTTP is refused with `tls.required` (the token is a secret) and the per-address rate
+/// limit applies. The pages send `cache-control: no-store` and `referrer-policy: no-referrer`."
+#[test]
+fn the_verification_route_needs_tls_is_limited_and_is_not_cached() {
+    let store = MemoryStore::new().with_limits(enlist_edge::limits::Limits::from_vars(Some("2"), Some("0")));
+    let config = Config { require_tls: true, admin_token: "admin".into(), outbox_secret: Some(SECRET.into()) };
+    let path = format!("/v1/verify?token={}", "A".repeat(43));
+    let mut plain = Request::new("GET", &path, &[], b"");
+    plain.https = false;
+    let refused = block_on(handle(&store, &plain, &config, NOW));
+    assert!(refused.body.contains("tls.required"), "{} {}", refused.status, refused.body);
+    let mut from = Request::new("GET", &path, &[], b"");
+    from.client_ip = Some("203.0.113.7".parse().unwrap());
+    let answers: Vec<u16> = (0..3).map(|_| block_on(handle(&store, &from, &config, NOW)).status).collect();
+    assert_eq!(answers, [404, 404, 429]);
+    let page = block_on(handle(&store, &Request::new("GET", &path, &[], b""), &config, NOW));
+    assert_eq!(page.header("cache-control"), Some("no-store"));
+    assert_eq!(page.header("referrer-policy"), Some("no-referrer"));
+    assert!(page.content_type.starts_with("text/html"), "{}", page.content_type);
+}
