@@ -3,7 +3,7 @@
 // POSTs with a false "Your worker restarted mid-request" 503):
 //
 //   node edge/serve.mjs --script <module> --port <port> --state <dir>
-//                       [--vars <file>] [--assets <dir>] [--wrangler <toml>] [--mail <dir>] [--edge]
+//                       [--vars <file>] [--assets <dir>] [--wrangler <toml>] [--mail <dir>] [--compat <flags>] [--edge]
 //
 // <module>: the Rust Worker (edge/build/worker/shim.mjs) or the benchmark's JavaScript peer.
 // Local D1 and KV persist under <dir> in wrangler's layout (v3/d1, v3/kv), so the migrations
@@ -13,6 +13,7 @@
 // (default edge/wrangler.toml; the scale benchmark passes ones with 1, 2 or 4 account
 // databases).
 // <mail>: where each e-mail the Worker sends is also written, as an RFC 5322 .eml file.
+// <flags>: compatibility flags to add (`--compat nodejs_compat`), comma-separated.
 //
 // --edge puts a front on <port> that plays the part Cloudflare's edge plays in production:
 // it sets CF-Connecting-IP to the address the TCP connection came from, replacing whatever a
@@ -36,11 +37,12 @@ const { values: args } = parseArgs({
     assets: { type: "string" },
     wrangler: { type: "string" },
     mail: { type: "string" },
+    compat: { type: "string" },
     edge: { type: "boolean", default: false },
   },
 });
 if (!args.script || !args.port || !args.state) {
-  console.error("usage: node edge/serve.mjs --script <module> --port <port> --state <dir> [--vars <file>] [--assets <dir>] [--wrangler <toml>] [--mail <dir>] [--edge]");
+  console.error("usage: node edge/serve.mjs --script <module> --port <port> --state <dir> [--vars <file>] [--assets <dir>] [--wrangler <toml>] [--mail <dir>] [--compat <flags>] [--edge]");
   process.exit(2);
 }
 
@@ -130,7 +132,8 @@ const mf = new Miniflare({
     { type: "CompiledWasm", include: ["**/*.wasm"] },
   ],
   compatibilityDate: "2026-04-01",
-  compatibilityFlags: [],
+  // The shipped Worker needs no flag; the benchmark's scrypt peer needs nodejs_compat.
+  compatibilityFlags: [...(declared.compatibilityFlags ?? []), ...(args.compat ? args.compat.split(",") : [])],
   d1Databases: declared.d1Databases,
   ratelimits: rateLimits(bindings),
   kvNamespaces: declared.kvNamespaces,

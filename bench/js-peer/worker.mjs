@@ -1,12 +1,22 @@
-// The JavaScript peer for `cargo xtask bench`: what a JS developer would write for enlist's
+// The JavaScript peers for `cargo xtask bench`: what a JS developer would write for enlist's
 // native signup route on Workers, doing the same work — bounded JSON body, campaign and
 // publishable-key check (KV-cached D1 read, constant-time compare), e-mail and password rules
-// (length, the same 10 000 common passwords), argon2id with the same cost (19 MiB, 2 passes,
-// 1 lane, 16-byte salt; @noble/hashes, pure JS: WebAssembly compilation at run time is not
-// allowed in Workers), and one D1 batch writing the account and its profile under the same
-// UNIQUE indexes. `cargo xtask bench` bundles it with esbuild and serves it with edge/serve.mjs.
+// (length, the same 10 000 common passwords), a password hash, and one D1 batch writing the
+// account and its profile under the same UNIQUE indexes. `cargo xtask bench` bundles it three
+// times with esbuild (`--define:PEER_HASH=...`) and serves each with edge/serve.mjs:
+//   "scrypt"  node:crypto's scrypt (native code in workerd, `nodejs_compat`) at better-auth's
+//             defaults: N=16384, r=16, p=1 (32 MiB), 16-byte salt, 64-byte key;
+//   "pbkdf2"  WebCrypto PBKDF2-SHA256 at 100 000 iterations (the most Workers allow), 16-byte
+//             salt, 32-byte key: not memory-hard;
+//   "argon2"  argon2id with the Rust Worker's cost (19 MiB, 2 passes, 1 lane) in pure JS
+//             (@noble/hashes): Workers forbid compiling WebAssembly at run time, so this is
+//             what argon2id costs a JS Worker without shipping a wasm module of its own.
 import { argon2id } from "@noble/hashes/argon2.js";
+import { scrypt } from "node:crypto";
 import COMMON_FC from "../../shared/data/common-passwords.fc";
+
+/* global PEER_HASH */
+const HASH = typeof PEER_HASH === "string" ? PEER_HASH : "argon2";
 
 const MAX_BODY = 16 * 1024;
 const COMMON = (() => {
@@ -59,6 +69,25 @@ async function campaign(env, id) {
   return row;
 }
 
+/** The password's hash as a PHC string, with the hash this peer was built for. */
+async function hashPassword(password) {
+  const salt = crypto.getRandomValues(new Uint8Array(16));
+  const secret = new TextEncoder().encode(password);
+  if (HASH === "scrypt") {
+    const key = await new Promise((resolve, reject) =>
+      scrypt(secret, salt, 64, { N: 16384, r: 16, p: 1, maxmem: 64 * 1024 * 1024 }, (e, k) => (e ? reject(e) : resolve(k))),
+    );
+    return `$scrypt$ln=14,r=16,p=1$${base64(salt)}$${base64(new Uint8Array(key))}`;
+  }
+  if (HASH === "pbkdf2") {
+    const material = await crypto.subtle.importKey("raw", secret, "PBKDF2", false, ["deriveBits"]);
+    const bits = await crypto.subtle.deriveBits({ name: "PBKDF2", hash: "SHA-256", salt, iterations: 100_000 }, material, 256);
+    return `$pbkdf2-sha256$i=100000$${base64(salt)}$${base64(new Uint8Array(bits))}`;
+  }
+  const hash = argon2id(secret, salt, { t: 2, m: 19456, p: 1, dkLen: 32 });
+  return `$argon2id$v=19$m=19456,t=2,p=1$${base64(salt)}$${base64(hash)}`;
+}
+
 export default {
   async fetch(request, env) {
     const url = new URL(request.url);
@@ -85,9 +114,7 @@ export default {
     else if (COMMON.has(password.toLowerCase()) || new Set(password).size === 1) problems.push({ field: "password", code: "password.too_weak" });
     if (problems.length) return json(422, { errors: problems });
 
-    const salt = crypto.getRandomValues(new Uint8Array(16));
-    const hash = argon2id(new TextEncoder().encode(password), salt, { t: 2, m: 19456, p: 1, dkLen: 32 });
-    const phc = `$argon2id$v=19$m=19456,t=2,p=1$${base64(salt)}$${base64(hash)}`;
+    const phc = await hashPassword(password);
     const id = "acc_" + crypto.randomUUID().replaceAll("-", "").slice(0, 26);
     const number = 1_000_000 + Math.floor(Math.random() * 2_000_000_000);
     try {

@@ -238,7 +238,7 @@ pub async fn sign_up<S: Store>(store: &S, signup: Signup<'_>, now_ms: i64) -> Re
     // expiry, and its hash once the e-mail is written.
     let verification = ((policy.verify_email || signup.verify) && valid.email.is_some()).then(|| {
         outbox.push(OutboxEntry::mail(MessageKind::Verification, now_ms));
-        now_ms + crate::verify::TOKEN_TTL_MS
+        now_ms + crate::store::VERIFICATION_TTL_MS
     });
     if signup.webhook {
         let webhook_id = crate::secrets::random_token(26).map_err(|e| SignupError::Internal(e.to_string()))?;
@@ -271,7 +271,11 @@ pub async fn sign_up<S: Store>(store: &S, signup: Signup<'_>, now_ms: i64) -> Re
     for _attempt in 0..3 {
         match store.insert_account(&account).await {
             Ok(jobs) => {
-                crate::outbox::enqueue_new(store, &jobs, now_ms).await;
+                // Queued right after the write; should that fail, the rows are written and the
+                // relay queues them (the store logs why): not the signup's failure.
+                if !jobs.is_empty() {
+                    let _ = store.enqueue(&jobs, now_ms).await;
+                }
                 return Ok(Created {
                     id: account.id,
                     number: account.number,

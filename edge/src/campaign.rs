@@ -1,7 +1,6 @@
 //! Campaigns: who may sign up where, under which policy.
 
 use crate::secrets::{constant_time_eq, random_token};
-pub use crate::webhook::Webhook;
 use enlist_shared::{Field, Policy, PolicyError, Presence, ReconciliationKey};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -55,6 +54,32 @@ pub struct Campaign {
 
 fn open() -> bool {
     true
+}
+
+/// A campaign's webhook as stored: where, and the salt its secret is derived from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Webhook {
+    pub url: String,
+    pub salt: String,
+}
+
+impl Webhook {
+    /// A webhook to `url` with a fresh salt.
+    pub fn new(url: String) -> Result<Self, getrandom::Error> {
+        Ok(Self { url, salt: crate::secrets::random_token(52)? })
+    }
+
+    /// The signing secret's bytes for `campaign_id`.
+    pub fn secret(&self, outbox_secret: &str, campaign_id: &str) -> [u8; 32] {
+        use hmac::Mac;
+        let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(outbox_secret.as_bytes())
+            .expect("HMAC takes keys of any length");
+        mac.update(b"webhook:");
+        mac.update(campaign_id.as_bytes());
+        mac.update(b":");
+        mac.update(self.salt.as_bytes());
+        mac.finalize().into_bytes().into()
+    }
 }
 
 /// A D1 database that holds accounts, by its binding's name (`ACCOUNTS_1`, ...). Each campaign's

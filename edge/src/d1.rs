@@ -5,12 +5,11 @@
 use crate::campaign::{Campaign, Database, Scope};
 use crate::limits::{Attempts, Bucket, Limits};
 use crate::operator::{CredentialKind, Operator, StoredCredential};
-use crate::outbox::{Claimed, LEASE_MS, RELAY_BATCH};
 use crate::reply::Reply;
 use crate::store::{
-    AccountChange, AccountRecord, Accounts, Claim, Directory, InsertError, Job, MessageKind, NewAccount, Outbox,
-    OutboxRecord, PageKey, Replies, Reservation, Settlement, StoreError, Unique, Verification, IDEMPOTENCY_STALE_MS,
-    IDEMPOTENCY_TTL_MS,
+    AccountChange, AccountRecord, Accounts, Claim, Claimed, Directory, InsertError, Job, MessageKind, NewAccount,
+    Outbox, OutboxRecord, PageKey, Replies, Reservation, Settlement, StoreError, Unique, Verification,
+    IDEMPOTENCY_STALE_MS, IDEMPOTENCY_TTL_MS, LEASE_MS, RELAY_BATCH,
 };
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -586,7 +585,7 @@ impl Accounts for EdgeStore {
         // event) is marked queued in the same write, and queued right after it commits; the
         // relay queues the others when their time comes within reach (see crate::outbox).
         let queued_now = |e: &crate::store::OutboxEntry| {
-            !e.kind.waits() && (e.send_at_ms - a.created_at_ms) < i64::from(crate::outbox::MAX_DELAY_S) * 1000
+            !e.kind.waits() && (e.send_at_ms - a.created_at_ms) < i64::from(crate::store::MAX_DELAY_S) * 1000
         };
         let outbox_rows = statements.len()..statements.len() + a.outbox.len();
         for entry in &a.outbox {

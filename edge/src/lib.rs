@@ -120,9 +120,11 @@ mod glue {
             var("MAIL_FAULTS"),
         );
         let delivery = Delivery {
-            outbox_secret: outbox_secret.as_deref(),
-            mail_from: &mail_from,
-            public_url: &public_url,
+            sender: crate::mail::Sender {
+                outbox_secret: outbox_secret.as_deref(),
+                mail_from: &mail_from,
+                public_url: &public_url,
+            },
             retry_base_s: var("OUTBOX_RETRY_SECONDS").parse().unwrap_or(10),
             faults: &faults,
         };

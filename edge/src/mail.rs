@@ -4,7 +4,7 @@
 //! RFC 5322, built by `mail-builder`.
 
 use crate::campaign::Campaign;
-use crate::outbox::{Claimed, Delivery};
+use crate::store::Claimed;
 use crate::store::MessageKind;
 use enlist_shared::Locale;
 
@@ -101,8 +101,19 @@ pub fn event_name(campaign: Option<&Campaign>) -> String {
     campaign.map_or_else(|| "enlist".to_owned(), |c| c.name.clone())
 }
 
+/// Who sends, and what a message needs besides its row.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Sender<'a> {
+    /// Derives temporary passwords and verification tokens (`OUTBOX_SECRET`).
+    pub outbox_secret: Option<&'a str>,
+    /// `MAIL_FROM`: an address on a domain set up for Cloudflare's e-mail sending.
+    pub mail_from: &'a str,
+    /// The Worker's public origin (`PUBLIC_URL`), for the verification link.
+    pub public_url: &'a str,
+}
+
 /// Renders a claimed mail row; `Err`: it can never be sent (the reason for the dead letter).
-pub fn render(claimed: &Claimed, campaign: Option<&Campaign>, delivery: &Delivery<'_>) -> Result<Mail, String> {
+pub fn render(claimed: &Claimed, campaign: Option<&Campaign>, delivery: &Sender<'_>) -> Result<Mail, String> {
     let account = &claimed.account;
     let to = account.email.clone().ok_or("the account has no e-mail address")?;
     let locale = account.locale;
@@ -116,7 +127,7 @@ pub fn render(claimed: &Claimed, campaign: Option<&Campaign>, delivery: &Deliver
             ("temporary_password", vec![("password", crate::account::temporary_password(secret()?, &account.id))])
         }
         MessageKind::Verification => {
-            let token = crate::verify::token(secret()?, &account.id);
+            let token = crate::secrets::verification_token(secret()?, &account.id);
             let link = format!("{}/v1/verify?token={token}", delivery.public_url.trim_end_matches('/'));
             ("verification", vec![("link", link)])
         }

@@ -4,12 +4,11 @@
 use crate::campaign::{Campaign, Database, Scope};
 use crate::limits::{Attempts, Bucket, Limits};
 use crate::operator::{CredentialKind, Operator, StoredCredential};
-use crate::outbox::{Claimed, LEASE_MS, RELAY_BATCH};
 use crate::reply::Reply;
 use crate::store::{
-    AccountChange, AccountRecord, Accounts, Claim, Directory, InsertError, Job, MessageKind, NewAccount, Outbox,
-    OutboxRecord, PageKey, Replies, Reservation, Settlement, StoreError, Unique, Verification, IDEMPOTENCY_STALE_MS,
-    IDEMPOTENCY_TTL_MS,
+    AccountChange, AccountRecord, Accounts, Claim, Claimed, Directory, InsertError, Job, MessageKind, NewAccount,
+    Outbox, OutboxRecord, PageKey, Replies, Reservation, Settlement, StoreError, Unique, Verification,
+    IDEMPOTENCY_STALE_MS, IDEMPOTENCY_TTL_MS, LEASE_MS, RELAY_BATCH,
 };
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -345,7 +344,7 @@ impl Accounts for MemoryStore {
                 send_at_ms: entry.send_at_ms,
             };
             // As d1.rs: a row the queue can hold (due within its longest delay) is queued now.
-            let queue_now = !entry.kind.waits() && job.delay_s(account.created_at_ms) < crate::outbox::MAX_DELAY_S;
+            let queue_now = !entry.kind.waits() && job.delay_s(account.created_at_ms) < crate::store::MAX_DELAY_S;
             outbox.push(OutboxRow {
                 job: job.clone(),
                 account_id: account.id.to_string(),

@@ -32,6 +32,24 @@ pub fn constant_time_eq(a: &str, b: &str) -> bool {
     a.as_bytes().ct_eq(b.as_bytes()).into()
 }
 
+/// An account's verification token (43 URL-safe characters): HMAC-SHA256 of its id under the
+/// Worker's `OUTBOX_SECRET`, so whoever holds the secret derives it again and nobody stores it.
+pub fn verification_token(outbox_secret: &str, account_id: &str) -> String {
+    use base64::Engine;
+    use hmac::Mac;
+    let mut mac =
+        hmac::Hmac::<sha2::Sha256>::new_from_slice(outbox_secret.as_bytes()).expect("HMAC takes keys of any length");
+    mac.update(b"verify:");
+    mac.update(account_id.as_bytes());
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+}
+
+/// SHA-256 of a text, hex: what D1 keeps of a verification token.
+pub fn sha256_hex(text: &str) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

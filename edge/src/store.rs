@@ -9,10 +9,9 @@ pub use crate::export::PageKey;
 use crate::limits::Attempts;
 use crate::names::Dialect;
 use crate::operator::{CredentialKind, Operator, StoredCredential};
-pub use crate::outbox::{Claim, Job, Outbox, OutboxRecord, Settlement, Verification};
 use crate::reply::Reply;
 use enlist_shared::{Alias, Email, Locale, Phone};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -311,6 +310,143 @@ pub trait Replies {
     async fn release_reply(&self, key: &str) -> Result<(), StoreError>;
     /// Waits, without holding anything, before asking again.
     async fn pause(&self, ms: u32);
+}
+
+/// How long a verification link works.
+pub const VERIFICATION_TTL_MS: i64 = 48 * 60 * 60 * 1000;
+
+// The outbox's storage (see `crate::outbox` for how it is drained).
+
+/// The queue's longest delay for one message (Cloudflare Queues: 12 hours).
+pub const MAX_DELAY_S: u32 = 12 * 60 * 60;
+/// How long a claim holds a row: a delivery takes seconds; one this old has died.
+pub const LEASE_MS: i64 = 60_000;
+/// After how long a queued row that is neither sent nor dead is queued again by the relay
+/// (its message may have been lost between the batch and the queue).
+pub const REQUEUE_AFTER_MS: i64 = 15 * 60_000;
+/// Most rows the relay queues per run and database (the cron runs every minute).
+pub const RELAY_BATCH: usize = 100;
+
+/// A queue message: one outbox row of one database.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Job {
+    /// The D1 binding holding the row (`DB`, `ACCOUNTS_1`, ...).
+    pub db: String,
+    pub id: i64,
+    /// When it is due (the queue delays it until then, up to [`MAX_DELAY_S`]).
+    pub send_at_ms: i64,
+}
+
+impl Job {
+    /// How many seconds the queue should hold it back.
+    pub fn delay_s(&self, now_ms: i64) -> u32 {
+        let ms = (self.send_at_ms - now_ms).max(0);
+        u32::try_from((ms + 999) / 1000).unwrap_or(u32::MAX).min(MAX_DELAY_S)
+    }
+
+    pub fn database(&self) -> crate::campaign::Database {
+        crate::campaign::Database(self.db.clone())
+    }
+}
+
+/// A claimed outbox row with what its delivery needs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Claimed {
+    pub job: Job,
+    pub kind: MessageKind,
+    /// This attempt's number (1 for the first).
+    pub attempt: u32,
+    pub webhook_id: Option<String>,
+    pub created_at_ms: i64,
+    pub account: AccountRecord,
+}
+
+/// What claiming a row found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Claim {
+    /// This delivery holds the row.
+    Claimed(Box<Claimed>),
+    /// Sent, dead, or gone (its account erased): nothing to do.
+    Settled,
+    /// Another delivery holds it: ask again after the lease.
+    Held,
+    /// Not due yet (a queue delivers early only if asked to; the relay may): ask again then.
+    NotYet { send_at_ms: i64 },
+}
+
+/// How a claimed row's attempt ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Settlement {
+    /// Sent (a webhook: the receiver's 2xx status).
+    Sent { status: Option<u16> },
+    /// Failed; the claim is released for the queue's retry. The text is for the log and the
+    /// admin API (never a secret: errors of the binding or the receiver's status).
+    Failed { error: String, status: Option<u16> },
+    /// Will never be sent (its webhook was removed): dead with this reason, no retry.
+    Abandoned { error: String },
+}
+
+/// An outbox row as the admin API shows it (dead letters, webhook deliveries).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct OutboxRecord {
+    pub database: String,
+    pub id: i64,
+    pub account_id: String,
+    pub campaign_id: Option<String>,
+    pub kind: String,
+    pub webhook_id: Option<String>,
+    pub attempts: i64,
+    pub last_status: Option<i64>,
+    pub last_error: Option<String>,
+    pub send_at_ms: i64,
+    pub created_at_ms: i64,
+    pub sent_at_ms: Option<i64>,
+    pub dead_at_ms: Option<i64>,
+}
+
+/// What following a verification link found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Verification {
+    /// The account is verified now.
+    Verified(AccountRecord),
+    /// The link was followed before.
+    Used(AccountRecord),
+    /// The link is older than [`VERIFICATION_TTL_MS`].
+    Expired(AccountRecord),
+    /// No such link (never issued, or its account erased).
+    Unknown,
+}
+
+/// The outbox part of the store.
+#[allow(async_fn_in_trait)]
+pub trait Outbox {
+    /// Sends the jobs to the queue, each delayed until it is due (up to [`MAX_DELAY_S`]).
+    async fn enqueue(&self, jobs: &[Job], now_ms: i64) -> Result<(), StoreError>;
+    /// Claims a row for one delivery (see the module's "never twice").
+    async fn claim(&self, job: &Job, now_ms: i64) -> Result<Claim, StoreError>;
+    /// Records how a claimed attempt ended and releases the claim.
+    async fn settle(&self, job: &Job, settlement: &Settlement, now_ms: i64) -> Result<(), StoreError>;
+    /// Marks a row dead (the dead-letter queue got its message), unless it was sent.
+    async fn mark_dead(&self, job: &Job, now_ms: i64) -> Result<(), StoreError>;
+    /// In every database: rows neither sent nor dead nor waiting, due before `due_before_ms`,
+    /// never queued or queued before `queued_before_ms`; at most [`RELAY_BATCH`] per
+    /// database, marked queued at `now_ms`.
+    async fn take_unqueued(
+        &self,
+        due_before_ms: i64,
+        queued_before_ms: i64,
+        now_ms: i64,
+    ) -> Result<Vec<Job>, StoreError>;
+    /// Every dead row, in every database, newest first.
+    async fn dead_letters(&self) -> Result<Vec<OutboxRecord>, StoreError>;
+    /// A campaign's webhook deliveries (in its database), newest first, at most `limit`.
+    async fn webhook_deliveries(&self, scope: &Scope, limit: usize) -> Result<Vec<OutboxRecord>, StoreError>;
+    /// Stores the hash of an account's verification token (before its e-mail is sent; the
+    /// same hash every time, so a repeated attempt changes nothing).
+    async fn arm_verification(&self, job: &Job, account_id: &str, token_hash: &str) -> Result<(), StoreError>;
+    /// Uses a verification token (by its hash) once, atomically: of two concurrent uses, one
+    /// verifies.
+    async fn use_verification(&self, token_hash: &str, now_ms: i64) -> Result<Verification, StoreError>;
 }
 
 /// Everything the Worker stores, for the routes that need several parts (each use case asks

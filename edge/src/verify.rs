@@ -8,29 +8,14 @@
 //! its SHA-256 (a 256-bit random-looking token needs no slow hash: nothing to guess), its
 //! expiry and when it was used.
 
-use crate::outbox::{Outbox, Verification};
 use crate::reply::Reply;
-use crate::store::Directory;
-use base64::Engine;
+use crate::store::{Directory, Outbox, Verification};
 use enlist_shared::Locale;
-use hmac::{Hmac, Mac};
-use sha2::{Digest, Sha256};
 
 /// How long a link works.
-pub const TOKEN_TTL_MS: i64 = 48 * 60 * 60 * 1000;
+pub const TOKEN_TTL_MS: i64 = crate::store::VERIFICATION_TTL_MS;
 
-/// An account's verification token (43 URL-safe characters).
-pub fn token(outbox_secret: &str, account_id: &str) -> String {
-    let mut mac = Hmac::<Sha256>::new_from_slice(outbox_secret.as_bytes()).expect("HMAC takes keys of any length");
-    mac.update(b"verify:");
-    mac.update(account_id.as_bytes());
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
-}
-
-/// What D1 keeps of a token: its SHA-256, hex.
-pub fn token_hash(token: &str) -> String {
-    Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
-}
+pub use crate::secrets::{sha256_hex as token_hash, verification_token as token};
 
 /// `GET /v1/verify?token=T`: 200 and "confirmed" once; 410 used or expired; 404 unknown.
 pub async fn verify<S: Outbox + Directory>(store: &S, token: Option<&str>, now_ms: i64) -> Reply {

@@ -12,38 +12,14 @@
 //! changes every campaign's secret (and every pending verification link).
 
 use crate::campaign::Campaign;
-use crate::outbox::{Claimed, Courier, Delivery, Settlement};
+pub use crate::campaign::Webhook;
+use crate::store::{Claimed, Settlement};
 use base64::Engine;
 use hmac::{Hmac, Mac};
-use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
 /// Longest webhook URL accepted.
 pub const MAX_URL_LEN: usize = 2048;
-
-/// A campaign's webhook as stored: where, and the salt its secret is derived from.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Webhook {
-    pub url: String,
-    pub salt: String,
-}
-
-impl Webhook {
-    /// A webhook to `url` with a fresh salt.
-    pub fn new(url: String) -> Result<Self, getrandom::Error> {
-        Ok(Self { url, salt: crate::secrets::random_token(52)? })
-    }
-
-    /// The signing secret's bytes for `campaign_id`.
-    pub fn secret(&self, outbox_secret: &str, campaign_id: &str) -> [u8; 32] {
-        let mut mac = Hmac::<Sha256>::new_from_slice(outbox_secret.as_bytes()).expect("HMAC takes keys of any length");
-        mac.update(b"webhook:");
-        mac.update(campaign_id.as_bytes());
-        mac.update(b":");
-        mac.update(self.salt.as_bytes());
-        mac.finalize().into_bytes().into()
-    }
-}
 
 /// The secret as shown once to the organiser: `whsec_` and its bytes in base64.
 pub fn secret_text(secret: &[u8; 32]) -> String {
@@ -87,38 +63,35 @@ pub fn event_body(claimed: &Claimed) -> String {
     .to_string()
 }
 
-/// One attempt to deliver a webhook row.
-pub async fn deliver<C: Courier>(
-    courier: &C,
+/// A webhook delivery as it is to be POSTed: URL, headers, body.
+pub type Post = (String, Vec<(String, String)>, String);
+
+/// The request delivering a webhook row now (the body is the account's admin view; the
+/// timestamp and signature are this attempt's), or how the row ends without one.
+pub fn request(
     claimed: &Claimed,
     campaign: Option<&Campaign>,
-    delivery: &Delivery<'_>,
+    outbox_secret: Option<&str>,
     now_ms: i64,
-) -> Settlement {
+) -> Result<Post, Settlement> {
     let Some((campaign, webhook)) = campaign.and_then(|c| c.webhook.as_ref().map(|w| (c, w))) else {
-        return Settlement::Abandoned { error: "the campaign's webhook was removed".into() };
+        return Err(Settlement::Abandoned { error: "the campaign's webhook was removed".into() });
     };
-    let Some(outbox_secret) = delivery.outbox_secret.filter(|s| !s.is_empty()) else {
-        return Settlement::Failed { error: "OUTBOX_SECRET is not set".into(), status: None };
+    let Some(outbox_secret) = outbox_secret.filter(|s| !s.is_empty()) else {
+        return Err(Settlement::Failed { error: "OUTBOX_SECRET is not set".into(), status: None });
     };
     let id = claimed.webhook_id.clone().unwrap_or_else(|| format!("msg_{}_{}", claimed.job.db, claimed.job.id));
     let timestamp_s = now_ms.div_euclid(1000);
     let body = event_body(claimed);
+    let signed = signature(&webhook.secret(outbox_secret, &campaign.id), &id, timestamp_s, &body);
     let headers = vec![
         ("content-type".to_owned(), "application/json".to_owned()),
         ("user-agent".to_owned(), "enlist-webhooks".to_owned()),
-        ("webhook-id".to_owned(), id.clone()),
+        ("webhook-id".to_owned(), id),
         ("webhook-timestamp".to_owned(), timestamp_s.to_string()),
-        (
-            "webhook-signature".to_owned(),
-            signature(&webhook.secret(outbox_secret, &campaign.id), &id, timestamp_s, &body),
-        ),
+        ("webhook-signature".to_owned(), signed),
     ];
-    match courier.post(&webhook.url, &headers, &body).await {
-        Ok(status) if (200..300).contains(&status) => Settlement::Sent { status: Some(status) },
-        Ok(status) => Settlement::Failed { error: format!("the receiver answered {status}"), status: Some(status) },
-        Err(error) => Settlement::Failed { error, status: None },
-    }
+    Ok((webhook.url.clone(), headers, body))
 }
 
 #[cfg(test)]

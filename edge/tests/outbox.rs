@@ -50,9 +50,11 @@ impl Courier for Recorder {
 
 fn delivery() -> Delivery<'static> {
     Delivery {
-        outbox_secret: Some(SECRET),
-        mail_from: "enlist <noreply@enlist.example>",
-        public_url: "https://enlist.example",
+        sender: enlist_edge::mail::Sender {
+            outbox_secret: Some(SECRET),
+            mail_from: "enlist <noreply@enlist.example>",
+            public_url: "https://enlist.example",
+        },
         retry_base_s: 10,
         faults: "",
     }

@@ -107,6 +107,24 @@ impl Browser {
         self.engine
     }
 
+    /// A Chrome DevTools Protocol command (Chromium only), through ChromeDriver.
+    pub fn cdp(&self, command: &str, params: Value) -> Value {
+        self.call("POST", "/goog/cdp/execute", json!({"cmd": command, "params": params}))
+    }
+
+    /// A phone on a slow network, as Chromium's DevTools emulate one: every request waits
+    /// `latency_ms`, the link carries `kbit_s` each way, and the CPU runs `slowdown` times
+    /// slower than this machine's.
+    pub fn throttle(&self, latency_ms: u32, kbit_s: u32, slowdown: u32) {
+        let bytes_per_s = f64::from(kbit_s) * 1000.0 / 8.0;
+        self.cdp("Network.enable", json!({}));
+        self.cdp(
+            "Network.emulateNetworkConditions",
+            json!({"offline": false, "latency": latency_ms, "downloadThroughput": bytes_per_s, "uploadThroughput": bytes_per_s}),
+        );
+        self.cdp("Emulation.setCPUThrottlingRate", json!({"rate": slowdown}));
+    }
+
     fn call(&self, method: &str, path: &str, body: Value) -> Value {
         let url = if path == "/session" {
             format!("{}{path}", self.base)

@@ -54,6 +54,8 @@ pub fn root() -> PathBuf {
 }
 
 fn main() -> ExitCode {
+    // The progress lines' clock starts now.
+    proc::clock();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("dev") => dev::parse_port(&args[1..]).and_then(dev::run),

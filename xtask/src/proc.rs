@@ -5,15 +5,25 @@ use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicI32, Ordering};
 use std::time::{Duration, Instant};
 
-/// Prints `==> what` and runs `cmd`, inheriting its output; fails with the command line.
+/// When this command started, for the `[mm:ss]` of the progress lines.
+static STARTED: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+
+/// Minutes and seconds since this `cargo xtask` command started (the first call starts the
+/// clock: `main` calls it first thing).
+pub fn clock() -> String {
+    let elapsed = STARTED.get_or_init(Instant::now).elapsed().as_secs();
+    format!("[{:02}:{:02}]", elapsed / 60, elapsed % 60)
+}
+
+/// Prints `==> [mm:ss] what` and runs `cmd`, inheriting its output; fails with the command line.
 pub fn step(what: &str, cmd: &mut Command) -> Outcome {
-    println!("==> {what}");
+    println!("==> {} {what}", clock());
     let started = Instant::now();
     let status = cmd.status().map_err(|e| crate::Failure(format!("could not start {}: {e}", describe(cmd))))?;
     if !status.success() {
         return fail(format!("{what}: `{}` failed ({status})", describe(cmd)));
     }
-    println!("    done in {:.1?}", started.elapsed());
+    println!("    done in {:.1?} {}", started.elapsed(), clock());
     Ok(())
 }
 

@@ -64,6 +64,15 @@ pub fn cargo_install(path: &OsString, binary: &str, krate: &str, version: &str, 
     let install = |locked: bool| {
         let mut cmd = Command::new("cargo");
         cmd.args(["install", krate, "--version", version]).env("PATH", path);
+        // Built for the machine that builds with them, not for distribution: no fat LTO and
+        // one codegen unit (Trunk's release profile asks for both, the slowest way to compile)
+        // and less optimisation; one target folder for the three tools, so what they share
+        // (wasm-bindgen's CLI support in worker-build, tokio, serde, ...) is compiled once.
+        cmd.env("CARGO_PROFILE_RELEASE_LTO", "false")
+            .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "16")
+            .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "1")
+            .env("CARGO_PROFILE_RELEASE_DEBUG", "false")
+            .env("CARGO_TARGET_DIR", tool_target());
         if locked {
             cmd.arg("--locked");
         }
@@ -74,6 +83,11 @@ pub fn cargo_install(path: &OsString, binary: &str, krate: &str, version: &str, 
         println!("    {why}\n    retrying without --locked");
         step(&format!("{what}: cargo install {krate} {version}"), &mut install(false))
     })
+}
+
+/// Where the tools' `cargo install`s build (removed once every tool is installed).
+fn tool_target() -> PathBuf {
+    root().join("target").join("tool-installs")
 }
 
 /// What `cargo xtask test` and `cargo xtask build` need from nothing: on a fresh clone `target/`
@@ -158,36 +172,73 @@ pub fn ensure_build_tools() -> Outcome<Tools> {
     // own sources.
     rustup_add("component", "rust-src", "rust-src component")?;
 
+    // npm ci (downloads, little CPU) runs meanwhile the cargo installs (CPU) run.
+    let npm = NpmCi::start(&root, &path)?;
     cargo_install(&path, "wasm-bindgen", "wasm-bindgen-cli", &locked_version("wasm-bindgen")?, "wasm-bindgen CLI")?;
     cargo_install(&path, "worker-build", "worker-build", &locked_version("worker")?, "worker-build")?;
     let trunk = crate::build::TRUNK_VERSION;
     cargo_install(&path, "trunk", "trunk", trunk, "Trunk")?;
-
-    ensure_node_tools(&root, &path)?;
+    if tool_target().exists() {
+        let _ = std::fs::remove_dir_all(tool_target());
+    }
+    npm.finish()?;
     let wrangler = node_bin.join("wrangler");
     Ok(Tools { path, node_bin, wrangler })
 }
 
-fn ensure_node_tools(root: &Path, path: &OsString) -> Outcome {
-    let node = output(Command::new("node").arg("--version").env("PATH", path))
-        .ok_or_else(|| Failure("Node.js is not installed; wrangler needs Node.js 20.3 or newer".into()))?;
-    let major: u32 = node.trim().trim_start_matches('v').split('.').next().and_then(|m| m.parse().ok()).unwrap_or(0);
-    if major < 20 {
-        return fail(format!("Node.js {} is too old; wrangler needs 20.3 or newer", node.trim()));
+/// `npm ci` started in the background when `node_modules` is missing or older than
+/// `package-lock.json` (its output in `target/npm-ci.log`, shown if it fails).
+struct NpmCi {
+    child: Option<(std::process::Child, PathBuf, std::time::Instant)>,
+}
+
+impl NpmCi {
+    fn start(root: &Path, path: &OsString) -> Outcome<Self> {
+        let node = output(Command::new("node").arg("--version").env("PATH", path))
+            .ok_or_else(|| Failure("Node.js is not installed; wrangler needs Node.js 20.3 or newer".into()))?;
+        let major: u32 =
+            node.trim().trim_start_matches('v').split('.').next().and_then(|m| m.parse().ok()).unwrap_or(0);
+        if major < 20 {
+            return fail(format!("Node.js {} is too old; wrangler needs 20.3 or newer", node.trim()));
+        }
+        let installed = root.join("node_modules").join(".package-lock.json");
+        let fresh = match (modified(&installed), modified(&root.join("package-lock.json"))) {
+            (Some(installed), Some(lock)) => installed >= lock && root.join("node_modules/.bin/wrangler").exists(),
+            _ => false,
+        };
+        if fresh {
+            println!("==> npm tools (wrangler, workerd, wasm-opt): already installed");
+            return Ok(Self { child: None });
+        }
+        std::fs::create_dir_all(root.join("target"))?;
+        let log = root.join("target").join("npm-ci.log");
+        let file = std::fs::File::create(&log)?;
+        println!(
+            "==> {} npm tools (wrangler, workerd, wasm-opt): npm ci, in the background (log: {})",
+            crate::proc::clock(),
+            log.display()
+        );
+        let child = Command::new("npm")
+            .args(["ci", "--no-fund", "--no-audit"])
+            .current_dir(root)
+            .env("PATH", path)
+            .stdout(file.try_clone()?)
+            .stderr(file)
+            .spawn()
+            .map_err(|e| Failure(format!("could not start npm ci: {e}")))?;
+        Ok(Self { child: Some((child, log, std::time::Instant::now())) })
     }
-    let installed = root.join("node_modules").join(".package-lock.json");
-    let fresh = match (modified(&installed), modified(&root.join("package-lock.json"))) {
-        (Some(installed), Some(lock)) => installed >= lock && root.join("node_modules/.bin/wrangler").exists(),
-        _ => false,
-    };
-    if fresh {
-        println!("==> npm tools (wrangler, workerd, wasm-opt): already installed");
-        return Ok(());
+
+    fn finish(self) -> Outcome {
+        let Some((mut child, log, started)) = self.child else { return Ok(()) };
+        let status = child.wait()?;
+        if !status.success() {
+            let text = std::fs::read_to_string(&log).unwrap_or_default();
+            return fail(format!("npm ci failed ({status}):\n{text}"));
+        }
+        println!("==> {} npm tools: npm ci done ({:.1?} after it started)", crate::proc::clock(), started.elapsed());
+        Ok(())
     }
-    step(
-        "npm tools (wrangler, workerd, wasm-opt): npm ci",
-        Command::new("npm").args(["ci", "--no-fund", "--no-audit"]).current_dir(root).env("PATH", path),
-    )
 }
 
 fn modified(path: &Path) -> Option<std::time::SystemTime> {
@@ -204,6 +255,14 @@ pub fn ensure_chromium() -> Outcome {
         return Ok(());
     }
     apt_install("Chromium", &["chromium", "chromium-driver"])
+}
+
+/// Debian's `argon2`, the reference C implementation's command line, for the benchmark's floor.
+pub fn ensure_argon2_cli() -> Outcome {
+    if Path::new("/usr/bin/argon2").exists() {
+        return Ok(());
+    }
+    apt_install("argon2 (the reference implementation's command line)", &["argon2"])
 }
 
 pub const FIREFOX: &str = "/usr/bin/firefox-esr";
