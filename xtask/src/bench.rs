@@ -27,43 +27,86 @@ pub fn run(only: &[String]) -> Outcome {
     let wanted = |part: &str| only.is_empty() || only.iter().any(|p| p == part);
     let tools = ensure_build_tools()?;
     ensure_chromium()?;
-    let mut figures = Vec::new();
+    // Each figure with the command that measures it.
+    let mut measured: Vec<Row> = Vec::new();
+    let mut add = |part: &str, figures: Vec<Figure>| {
+        let command = format!("`cargo xtask bench {part}`");
+        measured.extend(figures.into_iter().map(|f| (f.what, f.value, command.clone())));
+    };
     if wanted("rules") {
-        figures.extend(rule_set_speed(&tools, false)?);
+        let mut figures = rule_set_speed(&tools, false)?;
         figures.extend(rule_set_speed(&tools, true)?);
         figures.extend(rule_set_size(&tools)?);
+        add("rules", figures);
     }
     if wanted("widget") {
-        figures.extend(widget_size(&tools)?);
+        let mut figures = widget_size(&tools)?;
         figures.extend(size_floor(&tools)?);
         figures.extend(page_speed(&tools)?);
+        add("widget", figures);
     }
     if wanted("worker") {
-        figures.extend(crate::load::throughput(&tools)?);
+        add("worker", crate::load::throughput(&tools)?);
     }
     if wanted("outbox") {
-        figures.extend(crate::load::outbox(&tools)?);
+        add("outbox", crate::load::outbox(&tools)?);
     }
     if wanted("scale") {
-        figures.extend(crate::load::scale(&tools)?);
+        add("scale", crate::load::scale(&tools)?);
     }
 
-    let mut table = String::from("| what | figure |\n|---|---|\n");
-    for f in &figures {
-        table.push_str(&format!("| {} | {} |\n", f.what, f.value));
-    }
-    println!("\n{table}");
+    let table_of = |rows: &[Row]| {
+        let mut table = String::from("| what | figure | measured by |\n|---|---|---|\n");
+        for (what, value, command) in rows {
+            table.push_str(&format!("| {what} | {value} | {command} |\n"));
+        }
+        table
+    };
+    println!("\n{}", table_of(&measured));
     let machine = format!("{} cores", std::thread::available_parallelism().map_or(0, |n| n.get()));
-    let report = format!(
-        "# `cargo xtask bench` results\n\nMeasured on this machine ({machine}); rerun `cargo xtask bench` to refresh.\n\n{table}"
-    );
-    if only.is_empty() {
-        std::fs::write(root().join("bench/results.md"), report)?;
-        println!("==> written to bench/results.md");
-    } else {
-        println!("==> a partial run: bench/results.md is left as it was");
+    // A partial run replaces its own rows (a new one goes after the row measured before it);
+    // the others stay.
+    let path = root().join("bench/results.md");
+    let mut rows = if only.is_empty() { Vec::new() } else { rows_of(&std::fs::read_to_string(&path).unwrap_or_default()) };
+    let mut last = None;
+    for (what, value, command) in measured {
+        let at = match rows.iter().position(|(w, _, _)| *w == what) {
+            Some(at) => {
+                rows[at] = (what, value, command);
+                at
+            }
+            None => {
+                let at = last.map_or(rows.len(), |l: usize| l + 1);
+                rows.insert(at, (what, value, command));
+                at
+            }
+        };
+        last = Some(at);
     }
+    let parts = if only.is_empty() { "every part".to_owned() } else { format!("the last run: {}", only.join(", ")) };
+    let report = format!(
+        "# `cargo xtask bench` results\n\nMeasured on this machine ({machine}; {parts}); rerun `cargo xtask bench` to refresh.\n\n{}",
+        table_of(&rows)
+    );
+    std::fs::write(&path, report)?;
+    println!("==> written to bench/results.md");
     Ok(())
+}
+
+/// A results table's row: what, the figure, the command that measured it.
+type Row = (String, String, String);
+
+/// The rows of a results table.
+fn rows_of(report: &str) -> Vec<Row> {
+    report
+        .lines()
+        .filter_map(|line| {
+            let (rest, command) = line.strip_prefix("| ")?.strip_suffix(" |")?.rsplit_once(" | ")?;
+            let (what, value) = rest.rsplit_once(" | ")?;
+            Some((what.to_owned(), value.to_owned(), command.to_owned()))
+        })
+        .filter(|(what, _, _)| what != "what")
+        .collect()
 }
 
 /// Runs a command, echoing a one-line title, and returns its stdout + stderr.
@@ -143,7 +186,8 @@ fn page_speed(tools: &Tools) -> Outcome<Vec<Figure>> {
 fn figures_in(output: &str) -> Vec<Figure> {
     output
         .lines()
-        .filter_map(|line| line.trim().strip_prefix("BENCH "))
+        // (A test's first line of output follows the harness's `test name ... ` on its line.)
+        .filter_map(|line| line.split_once("BENCH ").map(|(_, rest)| rest))
         .map(|rest| {
             let (name, value) = rest.split_once(' ').unwrap_or((rest, ""));
             Figure { what: name.replace('_', " "), value: value.to_owned() }
