@@ -67,7 +67,8 @@ pub fn run(only: &[String]) -> Outcome {
     // A partial run replaces its own rows (a new one goes after the row measured before it);
     // the others stay.
     let path = root().join("bench/results.md");
-    let mut rows = if only.is_empty() { Vec::new() } else { rows_of(&std::fs::read_to_string(&path).unwrap_or_default()) };
+    let mut rows =
+        if only.is_empty() { Vec::new() } else { rows_of(&std::fs::read_to_string(&path).unwrap_or_default()) };
     let mut last = None;
     for (what, value, command) in measured {
         let at = match rows.iter().position(|(w, _, _)| *w == what) {

@@ -236,7 +236,11 @@ impl NpmCi {
             let text = std::fs::read_to_string(&log).unwrap_or_default();
             return fail(format!("npm ci failed ({status}):\n{text}"));
         }
-        println!("==> {} npm tools: npm ci done ({:.1?} after it started)", crate::proc::clock(), started.elapsed());
+        println!(
+            "==> {} npm tools: npm ci done (waited for it {:.1?} after it started)",
+            crate::proc::clock(),
+            started.elapsed()
+        );
         Ok(())
     }
 }
