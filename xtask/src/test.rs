@@ -23,6 +23,9 @@ const WASM_CRATES: [&str; 12] = [
     "enlist-console",
 ];
 
+/// The wasm-pack the README documents (checked by `cargo xtask test`).
+pub const WASM_PACK_VERSION: &str = "0.15.1";
+
 pub fn run() -> Outcome {
     let started = Instant::now();
     ensure_disk_space(TEST_FROM_NOTHING_GIB)?;
@@ -67,6 +70,21 @@ pub fn run() -> Outcome {
             "enlist-shared",
         ]),
     )?;
+    // The same browser tests the way people embedding the rule set run theirs (README,
+    // "Browser tests with wasm-pack"), so that way keeps working.
+    crate::tools::cargo_install(&tools.path, "wasm-pack", "wasm-pack", WASM_PACK_VERSION, "wasm-pack")?;
+    crate::tools::clean_tool_target();
+    for krate in ["shared", "widget"] {
+        step(
+            &format!("browser tests through wasm-pack: wasm-pack test --headless --chrome {krate}"),
+            tools
+                .command("wasm-pack")
+                .current_dir(root())
+                .args(["test", "--headless", "--chrome", krate])
+                .env("CHROMEDRIVER", CHROMEDRIVER)
+                .env("WASM_BINDGEN_TEST_TIMEOUT", "60"),
+        )?;
+    }
     build::all(&tools)?;
     // A fresh folder for this run's Worker states, logs and secrets list: the leak dump
     // after the suite reads exactly what this run left.

@@ -90,6 +90,13 @@ fn tool_target() -> PathBuf {
     root().join("target").join("tool-installs")
 }
 
+/// Removes what the tools' installs left (their binaries are in cargo's `bin/`).
+pub fn clean_tool_target() {
+    if tool_target().exists() {
+        let _ = std::fs::remove_dir_all(tool_target());
+    }
+}
+
 /// What `cargo xtask test` and `cargo xtask build` need from nothing: on a fresh clone `target/`
 /// ends at 4.6 GiB after the tests and 1.2 GiB after a build (`du -sh target`), plus up to
 /// 0.8 GiB a tool's `cargo install` uses in the temporary folder meanwhile. A run on a warm
@@ -178,9 +185,7 @@ pub fn ensure_build_tools() -> Outcome<Tools> {
     cargo_install(&path, "worker-build", "worker-build", &locked_version("worker")?, "worker-build")?;
     let trunk = crate::build::TRUNK_VERSION;
     cargo_install(&path, "trunk", "trunk", trunk, "Trunk")?;
-    if tool_target().exists() {
-        let _ = std::fs::remove_dir_all(tool_target());
-    }
+    clean_tool_target();
     npm.finish()?;
     let wrangler = node_bin.join("wrangler");
     Ok(Tools { path, node_bin, wrangler })
