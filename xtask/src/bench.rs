@@ -24,6 +24,9 @@ pub fn run(only: &[String]) -> Outcome {
     if let Some(unknown) = only.iter().find(|p| !PARTS.contains(&p.as_str())) {
         return fail(format!("no benchmark part `{unknown}`; parts: {}", PARTS.join(", ")));
     }
+    if std::env::var_os("ENLIST_BENCH_TREE").is_some() && only != ["outbox"] {
+        return fail("ENLIST_BENCH_TREE (another checkout's Worker) is for `cargo xtask bench outbox` only");
+    }
     let wanted = |part: &str| only.is_empty() || only.iter().any(|p| p == part);
     let tools = ensure_build_tools()?;
     ensure_chromium()?;

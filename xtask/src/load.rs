@@ -84,7 +84,7 @@ fn serve_opts(
     let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
     let mut child = tools
         .command("node")
-        .current_dir(root())
+        .current_dir(tree())
         .arg("edge/serve.mjs")
         .arg("--script")
         .arg(script)
@@ -796,13 +796,24 @@ fn rss_anon_of_group(group: i32) -> u64 {
 /// flood of refused signups from one address hits the rate-limiting binding at the same time;
 /// e-mails delivered per second through the local queue, consumer and e-mail binding.
 pub fn outbox(tools: &Tools) -> Outcome<Vec<Figure>> {
-    build::worker(tools)?;
+    // Another checkout (ENLIST_BENCH_TREE, its Worker already built): its own Worker, serve.mjs,
+    // wrangler.toml and migrations, for the flood figures before a change.
+    let other = std::env::var_os("ENLIST_BENCH_TREE").is_some();
+    if !other {
+        build::worker(tools)?;
+    }
     let mut figures = Vec::new();
-    let script = root().join("edge/build/worker/shim.mjs");
+    let script = tree().join("edge/build/worker/shim.mjs");
+    let config = tree().join("edge/wrangler.toml");
+    let commit = crate::proc::output(
+        std::process::Command::new("git").args(["rev-parse", "--short", "HEAD"]).current_dir(tree()),
+    )
+    .unwrap_or_default();
+    let of_tree = if other { format!(" [the Worker of commit {}]", commit.trim()) } else { String::new() };
 
-    println!("==> legitimate signups alone, then under a flood (RATE_LIMIT_PER_MINUTE=60)");
+    println!("==> legitimate signups alone, then under a flood (RATE_LIMIT_PER_MINUTE=60){of_tree}");
     let limits = [("RATE_LIMIT_PER_MINUTE", "60"), ("CAMPAIGN_RATE_LIMIT_PER_MINUTE", "6000")];
-    let served = serve_opts(tools, &script, &fresh_state(tools, "flood")?, &shipped(), &limits, &[])?;
+    let served = serve_opts(tools, &script, &fresh_state_with(tools, "flood", &config)?, &config, &limits, &[])?;
     let password = "Bench-Pass-2027!";
     // Each legitimate signup from its own address (CF-Connecting-IP: without serve.mjs's
     // front, workerd takes the client's own header, as a benchmark needs).
@@ -848,11 +859,11 @@ pub fn outbox(tools: &Tools) -> Outcome<Vec<Figure>> {
     }
     drop(served);
     figures.push(Figure {
-        what: "Legitimate native signup, alone (1 connection, each from its own address)".into(),
+        what: format!("Legitimate native signup, alone (1 connection, each from its own address){of_tree}"),
         value: alone.describe(),
     });
     figures.push(Figure {
-        what: "**Legitimate native signup under a flood** (6 connections of refused signups from one address, 429 from the rate-limiting binding)".into(),
+        what: format!("**Legitimate native signup under a flood** (6 connections of refused signups from one address, 429 from the rate limit){of_tree}"),
         // (CPU per request is left out here: the Worker's CPU then is mostly the flood's.)
         value: format!(
             "{:.0} signups/s, p50 {:.1} ms, p99 {:.1} ms, {} unexpected answers; the flood meanwhile: {refused_per_s:.0} refusals/s",
@@ -860,6 +871,10 @@ pub fn outbox(tools: &Tools) -> Outcome<Vec<Figure>> {
         ),
     });
 
+    if other {
+        // (A tree from before the outbox has nothing to send.)
+        return Ok(figures);
+    }
     println!("==> e-mails through the local queue, consumer and e-mail binding");
     const MAILS: usize = 1000;
     let state = fresh_state(tools, "mail")?;
@@ -926,6 +941,11 @@ const PEERS: [Peer; 3] = [
     },
     Peer { hash: "argon2", label: "argon2id 19 MiB × 2 passes in pure JS (@noble/hashes; the Worker's own cost)" },
 ];
+
+/// The checkout whose Worker the benchmark serves: this one, or `ENLIST_BENCH_TREE`.
+fn tree() -> PathBuf {
+    std::env::var_os("ENLIST_BENCH_TREE").map(PathBuf::from).unwrap_or_else(root)
+}
 
 /// The relay's batch per database and run (edge/src/outbox.rs `RELAY_BATCH`).
 const RELAY_BATCH: usize = 100;
