@@ -188,10 +188,9 @@ fn outbox_json(r: &crate::store::OutboxRecord) -> serde_json::Value {
 
 /// `GET /admin/campaigns/{id}/webhook/deliveries?limit=N`: the newest deliveries first.
 async fn webhook_deliveries<S: Store>(store: &S, campaign: Campaign, limit: Option<String>) -> Reply {
-    let limit = match limit.map(|l| l.trim().parse::<usize>()) {
-        None => PAGE_DEFAULT,
-        Some(Ok(n)) if (1..=PAGE_MAX).contains(&n) => n,
-        Some(_) => return document(422, "Invalid query", "limit: a whole number from 1 to 1000"),
+    let limit = match page_limit(limit) {
+        Ok(limit) => limit,
+        Err(reply) => return reply,
     };
     match store.webhook_deliveries(&campaign.scope(), limit).await {
         Ok(found) => ok(200, &json!({"deliveries": found.iter().map(outbox_json).collect::<Vec<_>>()})),
@@ -308,9 +307,18 @@ async fn rotate_key<S: Store>(store: &S, mut campaign: Campaign, now_ms: i64) ->
     unavailable(StoreError("three publishable-key collisions in a row".into()))
 }
 
-/// Largest page of accounts, and the default.
+/// Largest page of accounts (and of webhook deliveries), and the default.
 const PAGE_MAX: usize = 1000;
 const PAGE_DEFAULT: usize = 100;
+
+/// A page's `limit` query value: 1 to [`PAGE_MAX`], [`PAGE_DEFAULT`] when absent.
+fn page_limit(limit: Option<String>) -> Result<usize, Reply> {
+    match limit.map(|l| l.trim().parse::<usize>()) {
+        None => Ok(PAGE_DEFAULT),
+        Some(Ok(n)) if (1..=PAGE_MAX).contains(&n) => Ok(n),
+        Some(_) => Err(document(422, "Invalid query", "limit: a whole number from 1 to 1000")),
+    }
+}
 
 async fn accounts_page<S: Store>(
     store: &S,
@@ -318,10 +326,9 @@ async fn accounts_page<S: Store>(
     limit: Option<String>,
     cursor: Option<String>,
 ) -> Reply {
-    let limit = match limit.map(|l| l.trim().parse::<usize>()) {
-        None => PAGE_DEFAULT,
-        Some(Ok(n)) if (1..=PAGE_MAX).contains(&n) => n,
-        Some(_) => return document(422, "Invalid query", "limit: a whole number from 1 to 1000"),
+    let limit = match page_limit(limit) {
+        Ok(limit) => limit,
+        Err(reply) => return reply,
     };
     let after = match cursor.as_deref().map(crate::export::page_key) {
         None => None,

@@ -581,12 +581,8 @@ impl Accounts for EdgeStore {
         )?];
         let profile = serde_json::to_string(&a.profile).unwrap_or_else(|_| "{}".into());
         statements.push(sql!(db, "INSERT INTO profiles (account_id, fields) VALUES (?1, ?2)", id, &profile)?);
-        // A row the queue can hold now (due within its longest delay, not waiting for an
-        // event) is marked queued in the same write, and queued right after it commits; the
-        // relay queues the others when their time comes within reach (see crate::outbox).
-        let queued_now = |e: &crate::store::OutboxEntry| {
-            !e.kind.waits() && (e.send_at_ms - a.created_at_ms) < i64::from(crate::store::MAX_DELAY_S) * 1000
-        };
+        // A row queued at write is marked queued in the same write, and queued right after it
+        // commits (`OutboxEntry::queued_at_write`).
         let outbox_rows = statements.len()..statements.len() + a.outbox.len();
         for entry in &a.outbox {
             statements.push(sql!(
@@ -597,7 +593,7 @@ impl Accounts for EdgeStore {
                 entry.kind.as_str(),
                 entry.send_at_ms,
                 a.created_at_ms,
-                queued_now(entry).then_some(a.created_at_ms),
+                entry.queued_at_write(a.created_at_ms).then_some(a.created_at_ms),
                 entry.webhook_id.as_deref()
             )?);
         }
@@ -623,7 +619,7 @@ impl Accounts for EdgeStore {
                 send_at_ms: i64,
             }
             let written = result.results::<Written>().map_err(|e| InsertError::Unavailable(e.to_string()))?;
-            if queued_now(entry) {
+            if entry.queued_at_write(a.created_at_ms) {
                 jobs.extend(written.into_iter().map(|w| Job {
                     db: a.scope.database().to_owned(),
                     id: w.id,

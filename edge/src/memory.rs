@@ -343,8 +343,7 @@ impl Accounts for MemoryStore {
                 id: outbox.len() as i64 + 1,
                 send_at_ms: entry.send_at_ms,
             };
-            // As d1.rs: a row the queue can hold (due within its longest delay) is queued now.
-            let queue_now = !entry.kind.waits() && job.delay_s(account.created_at_ms) < crate::store::MAX_DELAY_S;
+            let queue_now = entry.queued_at_write(account.created_at_ms);
             outbox.push(OutboxRow {
                 job: job.clone(),
                 account_id: account.id.to_string(),

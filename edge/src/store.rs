@@ -61,6 +61,13 @@ impl OutboxEntry {
     pub fn mail(kind: MessageKind, send_at_ms: i64) -> Self {
         Self { kind, send_at_ms, webhook_id: None }
     }
+
+    /// Whether the signup that writes it also queues it: due within the queue's longest delay
+    /// and not waiting for an event. The relay queues the others when their time comes within
+    /// reach (see `crate::outbox`).
+    pub fn queued_at_write(&self, written_at_ms: i64) -> bool {
+        !self.kind.waits() && self.send_at_ms - written_at_ms < i64::from(MAX_DELAY_S) * 1000
+    }
 }
 
 /// What an outbox entry asks to be sent.
@@ -342,10 +349,6 @@ impl Job {
     pub fn delay_s(&self, now_ms: i64) -> u32 {
         let ms = (self.send_at_ms - now_ms).max(0);
         u32::try_from((ms + 999) / 1000).unwrap_or(u32::MAX).min(MAX_DELAY_S)
-    }
-
-    pub fn database(&self) -> crate::campaign::Database {
-        crate::campaign::Database(self.db.clone())
     }
 }
 

@@ -28,6 +28,18 @@ fn sign_up_with(worker: &Worker, campaign: &str, key: &str, fields: Value, langu
     )
 }
 
+/// An anonymous Poken create (the campaign-less scope) with these form fields, asserted to
+/// succeed.
+fn poken_create(worker: &Worker, form: &str) {
+    let answer = post_with(
+        &worker.url("/poken/account/create"),
+        Some("application/x-www-form-urlencoded"),
+        form.as_bytes(),
+        &[],
+    );
+    assert_eq!(answer.status, 200, "{}", answer.body);
+}
+
 fn header<'a>(mail: &'a str, name: &str) -> Option<&'a str> {
     mail.lines().take_while(|l| !l.is_empty()).find_map(|l| l.strip_prefix(name)?.strip_prefix(": "))
 }
@@ -192,13 +204,7 @@ fn promised_emails_are_sent_once_with_their_content() {
         .unwrap_or_else(|| panic!("a 16-character temporary password: {text}"));
     enlist_e2e::remember_secret(password);
 
-    let welcome = post_with(
-        &worker.url("/poken/account/create"),
-        Some("application/x-www-form-urlencoded"),
-        b"alias=welcomed&password=Analytical-1843&email=welcome%40example.com&sendEmailId=4&lang=pl",
-        &[],
-    );
-    assert_eq!(welcome.status, 200, "{}", welcome.body);
+    poken_create(&worker, "alias=welcomed&password=Analytical-1843&email=welcome%40example.com&sendEmailId=4&lang=pl");
     let mails = worker.mails_to("welcome@example.com", 1, WAIT);
     assert_eq!(mails.len(), 1, "{mails:?}");
     assert_eq!(header(&mails[0], "Content-Language"), Some("pl"), "the form's own lang wins: {}", mails[0]);
@@ -216,14 +222,7 @@ fn retries_send_once_and_poison_is_parked_in_the_dead_letter_queue() {
     let worker = worker();
     // A welcome sent now (Poken's sendEmailId=4) to each.
     for (alias, email) in [("flaky_one", "flaky%40example.com"), ("poison_one", "poison%40example.com")] {
-        let body = format!("alias={alias}&password=Analytical-1843&email={email}&sendEmailId=4");
-        let answer = post_with(
-            &worker.url("/poken/account/create"),
-            Some("application/x-www-form-urlencoded"),
-            body.as_bytes(),
-            &[],
-        );
-        assert_eq!(answer.status, 200, "{}", answer.body);
+        poken_create(&worker, &format!("alias={alias}&password=Analytical-1843&email={email}&sendEmailId=4"));
     }
     let flaky = worker.mails_to("flaky@example.com", 1, WAIT);
     assert_eq!(flaky.len(), 1, "{flaky:?}");
@@ -259,13 +258,7 @@ fn a_row_queued_twice_is_sent_once() {
     let body = format!(
         "alias=twice&password=Analytical-1843&email=twice%40example.com&sendEmailId=2&sendEmailTimestamp={soon}"
     );
-    let answer = post_with(
-        &worker.url("/poken/account/create"),
-        Some("application/x-www-form-urlencoded"),
-        body.as_bytes(),
-        &[],
-    );
-    assert_eq!(answer.status, 200, "{}", answer.body);
+    poken_create(&worker, &body);
     // Its message waits in the queue until `soon`; pretend it was lost, and let the relay
     // queue the row a second time.
     worker.d1_in("DB", "UPDATE outbox SET enqueued_at_ms = 0").unwrap();
@@ -289,13 +282,7 @@ fn sends_beyond_the_queues_longest_delay_go_through_the_relay() {
     let body = format!(
         "alias=later&password=Analytical-1843&email=later%40example.com&sendEmailId=2&sendEmailTimestamp={in_two_days}"
     );
-    let answer = post_with(
-        &worker.url("/poken/account/create"),
-        Some("application/x-www-form-urlencoded"),
-        body.as_bytes(),
-        &[],
-    );
-    assert_eq!(answer.status, 200, "{}", answer.body);
+    poken_create(&worker, &body);
     let row = worker.d1("SELECT enqueued_at_ms, send_at_ms FROM outbox");
     assert_eq!(row[0]["enqueued_at_ms"], Value::Null, "not queued yet: {row:?}");
     worker.run_cron();

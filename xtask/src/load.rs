@@ -900,7 +900,7 @@ pub fn outbox(tools: &Tools) -> Outcome<Vec<Figure>> {
     let sent = || std::fs::read_dir(&mail_dir).map_or(0, |d| d.count());
     let started = Instant::now();
     // The relay queues up to 100 rows per database and run: ten runs queue them all.
-    for _ in 0..MAILS.div_ceil(crate::load::RELAY_BATCH) {
+    for _ in 0..MAILS.div_ceil(RELAY_BATCH) {
         ureq::get(&served.url("/cdn-cgi/handler/scheduled")).call().map_err(|e| Failure(format!("cron: {e}")))?;
     }
     while sent() < MAILS && started.elapsed() < Duration::from_secs(300) {
